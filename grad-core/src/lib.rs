@@ -1,0 +1,20 @@
+//! The runtime of [`grad`](https://docs.rs/grad): the layers that `grad!`
+//! expansions call, the table of operations, the activation functions and the
+//! gradient checks. Depend on `grad`, which re-exports all of this.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod activation;
+mod check;
+mod custom;
+pub mod layers;
+pub mod ops;
+
+pub use activation::{relu, sigmoid};
+pub use check::{
+    DEFAULT_STEP, GradientCheck, check_gradient, check_gradient_with_step, numerical_gradient,
+    numerical_gradient_with_step, relative_error,
+};
+pub use custom::{CustomLayer, Partials};
+pub use layers::*;
+pub use num_traits::Float;

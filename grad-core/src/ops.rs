@@ -1,0 +1,230 @@
+//! The table of operations: the one place that says which operations exist,
+//! how a formula spells them, and which layer computes them.
+//!
+//! The `grad!` macro reads [`OPERATIONS`] at expansion time to recognise an
+//! operator, method or function and to name its layer; the runtime reads it
+//! through [`OpKind::evaluate`] (used by the gradient checks and the tests,
+//! which loop over every entry). Adding an operation means one line in the
+//! table below and one layer in [`layers`](crate::layers).
+
+use crate::layers::*;
+use num_traits::Float;
+
+/// How an operation is written in a formula.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Syntax {
+    /// A binary operator between its operands: `x + y`.
+    Infix(&'static str),
+    /// A unary operator before its operand: `-x`.
+    Prefix(&'static str),
+    /// A method on the first operand, as on `f64`: `x.exp()`, `x.max(y)`.
+    Method(&'static str),
+    /// A free function: `sigmoid(x)`.
+    Function(&'static str),
+}
+
+impl Syntax {
+    /// The operator or name as written: `"+"`, `"exp"`, `"sigmoid"`.
+    #[must_use]
+    pub const fn spelling(self) -> &'static str {
+        match self {
+            Self::Infix(s) | Self::Prefix(s) | Self::Method(s) | Self::Function(s) => s,
+        }
+    }
+}
+
+/// The operands an operation takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// One differentiable operand.
+    Unary,
+    /// Two differentiable operands (for a method: the receiver, then the argument).
+    Binary,
+    /// One differentiable operand and an `i32` that gets no gradient (`powi`).
+    UnaryInt,
+}
+
+impl Shape {
+    /// How many operands get a gradient.
+    #[must_use]
+    pub const fn differentiable_operands(self) -> usize {
+        match self {
+            Self::Unary | Self::UnaryInt => 1,
+            Self::Binary => 2,
+        }
+    }
+
+    /// How many operands are written, including the receiver of a method.
+    #[must_use]
+    pub const fn written_operands(self) -> usize {
+        match self {
+            Self::Unary => 1,
+            Self::Binary | Self::UnaryInt => 2,
+        }
+    }
+}
+
+/// One entry of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Operation {
+    /// Which operation.
+    pub kind: OpKind,
+    /// How a formula writes it.
+    pub syntax: Syntax,
+    /// Its operands.
+    pub shape: Shape,
+    /// The name of its layer type in this crate, such as `"MulLayer"`.
+    pub layer: &'static str,
+    /// Its local derivatives, for documentation and error messages.
+    pub derivative: &'static str,
+}
+
+impl Operation {
+    /// Finds the operation written with this syntax.
+    ///
+    /// ```
+    /// use grad_core::ops::{Operation, OpKind, Syntax};
+    /// let mul = Operation::find(Syntax::Infix("*")).unwrap();
+    /// assert_eq!(mul.kind, OpKind::Mul);
+    /// assert_eq!(mul.layer, "MulLayer");
+    /// assert!(Operation::find(Syntax::Method("frobnicate")).is_none());
+    /// ```
+    #[must_use]
+    pub fn find(syntax: Syntax) -> Option<&'static Self> {
+        OPERATIONS.iter().find(|op| op.syntax == syntax)
+    }
+}
+
+macro_rules! operations {
+    ($($kind:ident => $layer:ident, $syntax:ident $spelling:literal, $shape:ident, $derivative:literal;)+) => {
+        /// Every operation `grad!` knows, one variant per layer.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum OpKind {
+            $(
+                #[doc = concat!("`", $spelling, "`, computed by [`", stringify!($layer), "`]: ", $derivative)]
+                $kind,
+            )+
+        }
+
+        /// The table: every operation with its syntax, operands and layer.
+        pub const OPERATIONS: &[Operation] = &[
+            $(Operation {
+                kind: OpKind::$kind,
+                syntax: Syntax::$syntax($spelling),
+                shape: Shape::$shape,
+                layer: stringify!($layer),
+                derivative: $derivative,
+            },)+
+        ];
+
+        impl OpKind {
+            /// This operation's entry in [`OPERATIONS`].
+            #[must_use]
+            pub fn operation(self) -> &'static Operation {
+                // The table lists the variants in declaration order.
+                &OPERATIONS[self as usize]
+            }
+
+            /// Runs this operation's layer forward at `operands`, then backward
+            /// with `dout`: returns the value and the gradient of each
+            /// differentiable operand (unused slots are 0). `exponent` is the
+            /// integer operand of `powi` and is ignored by the others.
+            ///
+            /// ```
+            /// use grad_core::ops::OpKind;
+            /// let (value, grads) = OpKind::Mul.evaluate(&[3.0, 4.0], 0, 1.0);
+            /// assert_eq!((value, grads), (12.0, [4.0, 3.0]));
+            /// let (value, grads) = OpKind::Powi.evaluate(&[3.0], 2, 1.0);
+            /// assert_eq!((value, grads), (9.0, [6.0, 0.0]));
+            /// ```
+            ///
+            /// # Panics
+            ///
+            /// If `operands` is shorter than the operation's
+            /// [`Shape::differentiable_operands`].
+            #[must_use]
+            pub fn evaluate<T: Float>(self, operands: &[T], exponent: i32, dout: T) -> (T, [T; 2]) {
+                match self {
+                    $(Self::$kind => operations!(@evaluate $shape $layer, operands, exponent, dout),)+
+                }
+            }
+        }
+    };
+    (@evaluate Unary $layer:ident, $operands:ident, $exponent:ident, $dout:ident) => {{
+        let mut layer = $layer::new();
+        let value = layer.forward($operands[0]);
+        (value, [layer.backward($dout), T::zero()])
+    }};
+    (@evaluate UnaryInt $layer:ident, $operands:ident, $exponent:ident, $dout:ident) => {{
+        let mut layer = $layer::new();
+        let value = layer.forward($operands[0], $exponent);
+        (value, [layer.backward($dout), T::zero()])
+    }};
+    (@evaluate Binary $layer:ident, $operands:ident, $exponent:ident, $dout:ident) => {{
+        let mut layer = $layer::new();
+        let value = layer.forward($operands[0], $operands[1]);
+        let (dx, dy) = layer.backward($dout);
+        (value, [dx, dy])
+    }};
+}
+
+operations! {
+    Add => AddLayer, Infix "+", Binary, "d/dx = 1, d/dy = 1";
+    Sub => SubLayer, Infix "-", Binary, "d/dx = 1, d/dy = -1";
+    Mul => MulLayer, Infix "*", Binary, "d/dx = y, d/dy = x";
+    Div => DivLayer, Infix "/", Binary, "d/dx = 1/y, d/dy = -x/y²";
+    Neg => NegLayer, Prefix "-", Unary, "d/dx = -1";
+    Exp => ExpLayer, Method "exp", Unary, "d/dx = eˣ";
+    Exp2 => Exp2Layer, Method "exp2", Unary, "d/dx = 2ˣ ln 2";
+    ExpM1 => ExpM1Layer, Method "exp_m1", Unary, "d/dx = eˣ";
+    Ln => LnLayer, Method "ln", Unary, "d/dx = 1/x";
+    Ln1p => Ln1pLayer, Method "ln_1p", Unary, "d/dx = 1/(1 + x)";
+    Log2 => Log2Layer, Method "log2", Unary, "d/dx = 1/(x ln 2)";
+    Log10 => Log10Layer, Method "log10", Unary, "d/dx = 1/(x ln 10)";
+    Log => LogLayer, Method "log", Binary, "d/dx = 1/(x ln b), d/db = -ln x/(b ln² b)";
+    Sqrt => SqrtLayer, Method "sqrt", Unary, "d/dx = 1/(2√x)";
+    Cbrt => CbrtLayer, Method "cbrt", Unary, "d/dx = 1/(3∛x²)";
+    Powi => PowiLayer, Method "powi", UnaryInt, "d/dx = n xⁿ⁻¹ (the i32 exponent n gets no gradient)";
+    Powf => PowfLayer, Method "powf", Binary, "d/dx = y xʸ⁻¹, d/dy = xʸ ln x (0 at x = 0)";
+    Recip => RecipLayer, Method "recip", Unary, "d/dx = -1/x²";
+    Sin => SinLayer, Method "sin", Unary, "d/dx = cos x";
+    Cos => CosLayer, Method "cos", Unary, "d/dx = -sin x";
+    Tan => TanLayer, Method "tan", Unary, "d/dx = 1 + tan² x";
+    Asin => AsinLayer, Method "asin", Unary, "d/dx = 1/√(1 - x²)";
+    Acos => AcosLayer, Method "acos", Unary, "d/dx = -1/√(1 - x²)";
+    Atan => AtanLayer, Method "atan", Unary, "d/dx = 1/(1 + x²)";
+    Atan2 => Atan2Layer, Method "atan2", Binary, "d/dy = x/(x² + y²), d/dx = -y/(x² + y²) for y.atan2(x)";
+    Sinh => SinhLayer, Method "sinh", Unary, "d/dx = cosh x";
+    Cosh => CoshLayer, Method "cosh", Unary, "d/dx = sinh x";
+    Tanh => TanhLayer, Method "tanh", Unary, "d/dx = 1 - tanh² x";
+    Asinh => AsinhLayer, Method "asinh", Unary, "d/dx = 1/√(x² + 1)";
+    Acosh => AcoshLayer, Method "acosh", Unary, "d/dx = 1/√(x² - 1)";
+    Atanh => AtanhLayer, Method "atanh", Unary, "d/dx = 1/(1 - x²)";
+    Abs => AbsLayer, Method "abs", Unary, "d/dx = sign x (0 at x = 0)";
+    Max => MaxLayer, Method "max", Binary, "the gradient goes to the larger operand (half each on a tie)";
+    Min => MinLayer, Method "min", Binary, "the gradient goes to the smaller operand (half each on a tie)";
+    Hypot => HypotLayer, Method "hypot", Binary, "d/dx = x/r, d/dy = y/r (0 at the origin)";
+    Sigmoid => SigmoidLayer, Function "sigmoid", Unary, "d/dx = (1 - σ(x)) σ(x)";
+    Relu => ReluLayer, Function "relu", Unary, "d/dx = 1 for x > 0, else 0 (relu'(0) = 0)";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_syntax_is_spelled_once() {
+        for (i, a) in OPERATIONS.iter().enumerate() {
+            for b in &OPERATIONS[i + 1..] {
+                assert_ne!(a.syntax, b.syntax, "{:?} and {:?}", a.kind, b.kind);
+            }
+        }
+    }
+
+    #[test]
+    fn operation_returns_the_table_entry() {
+        for op in OPERATIONS {
+            assert_eq!(op.kind.operation(), op);
+        }
+    }
+}
