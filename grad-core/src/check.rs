@@ -87,7 +87,7 @@ pub fn relative_error(a: f64, b: f64) -> f64 {
 /// ```
 /// // f(x, y) = sin(x y): gradient (y cos(xy), x cos(xy))
 /// let f = |v: &[f64]| (v[0] * v[1]).sin();
-/// let (x, y) = (0.3, 0.7);
+/// let (x, y): (f64, f64) = (0.3, 0.7);
 /// let analytic = [y * (x * y).cos(), x * (x * y).cos()];
 /// let check = grad_core::check_gradient(f, &analytic, &[x, y]);
 /// assert!(check.passes(1e-8), "{check:?}");
