@@ -93,6 +93,22 @@ impl Operation {
     pub fn find(syntax: Syntax) -> Option<&'static Self> {
         OPERATIONS.iter().find(|op| op.syntax == syntax)
     }
+
+    /// Finds the operation of one kind of syntax spelled `spelling`, for a
+    /// spelling that is not `'static` (such as a token's text).
+    ///
+    /// ```
+    /// use grad_core::ops::{Operation, OpKind, Syntax};
+    /// let method = String::from("tanh");
+    /// assert_eq!(Operation::lookup(Syntax::Method, &method).unwrap().kind, OpKind::Tanh);
+    /// assert!(Operation::lookup(Syntax::Function, &method).is_none());
+    /// ```
+    #[must_use]
+    pub fn lookup(kind: fn(&'static str) -> Syntax, spelling: &str) -> Option<&'static Self> {
+        OPERATIONS
+            .iter()
+            .find(|op| op.syntax.spelling() == spelling && op.syntax == kind(op.syntax.spelling()))
+    }
 }
 
 macro_rules! operations {

@@ -1,6 +1,57 @@
-use proc_macro::TokenStream;
+//! The `grad!` macro. Use it through the `grad` crate, which documents it and
+//! holds the runtime its expansion calls.
+//!
+//! The expansion is a pipeline, one module per stage:
+//! [`parse`] (tokens to a formula) → [`graph`] (formula to a computational
+//! graph) → [`validate`] (the rules about names) → [`generate`] (graph to
+//! straight-line Rust). Every stage reports all the errors it finds, each at
+//! its own span; nothing panics on user input.
 
+mod errors;
+mod generate;
+mod graph;
+mod parse;
+mod validate;
+
+use errors::Errors;
+use graph::Inputs;
+use parse::GradInput;
+use proc_macro2::TokenStream;
+
+/// Differentiates a formula at compile time. See the `grad` crate for the
+/// syntax and examples.
 #[proc_macro]
-pub fn grad(input: TokenStream) -> TokenStream {
-    input
+pub fn grad(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    expand(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// The whole expansion as a plain function on token streams, so it can be
+/// tested (and fuzzed) outside the compiler.
+pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
+    match syn::parse2::<GradInput>(input)? {
+        GradInput::Inline(formula) => {
+            let mut errors = Errors::default();
+            let graph = graph::lower(&formula, &Inputs::Free, &mut errors);
+            validate::validate(&formula, &graph, None, &mut errors);
+            errors.finish()?;
+            Ok(generate::inline(&graph))
+        }
+        GradInput::Functions(functions) => {
+            let mut errors = Errors::default();
+            let mut expansion = TokenStream::new();
+            for function in &functions {
+                let before = errors.len();
+                let inputs = Inputs::Parameters(&function.params);
+                let graph = graph::lower(&function.formula, &inputs, &mut errors);
+                validate::validate(&function.formula, &graph, Some(&function.params), &mut errors);
+                if errors.len() == before {
+                    expansion.extend(generate::function(function, &graph));
+                }
+            }
+            errors.finish()?;
+            Ok(expansion)
+        }
+    }
 }

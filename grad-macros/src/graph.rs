@@ -1,0 +1,408 @@
+//! Stage 2: a parsed formula to the computational graph.
+//!
+//! Every operation of the formula becomes one [`Node`]; inputs are one node
+//! per name however often they are used, so `x * x` is a multiplication whose
+//! two operands are the same node (the book's branch node). Nodes are pushed
+//! in post-order, so **an operation's operands always come before it**: the
+//! node list is a topological order, forward runs it front to back and
+//! backward back to front. Expressions are walked with an explicit stack, so
+//! deep nesting cannot overflow the macro's own stack.
+
+use crate::errors::Errors;
+use crate::parse::Formula;
+use grad_core::ops::{Operation, Shape, Syntax};
+use proc_macro2::Span;
+use std::collections::HashMap;
+use std::fmt;
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, Lit, UnOp};
+
+/// The index of a node in [`Graph::nodes`].
+pub type NodeId = usize;
+
+/// The computational graph of one formula.
+pub struct Graph {
+    /// In topological order: operands before the operations that use them.
+    pub nodes: Vec<Node>,
+    /// The input nodes: parameters in order, or free names in order of first use.
+    pub inputs: Vec<NodeId>,
+    /// `let` intermediates in order.
+    pub bindings: Vec<Named>,
+    /// The node whose value is the result.
+    pub output: NodeId,
+    /// The result's name.
+    pub output_name: Ident,
+    /// Every use of a name that no earlier `let` bound, for validation.
+    pub free_uses: Vec<Named>,
+}
+
+/// A name and the node it stands for, with the statement it appears in.
+pub struct Named {
+    pub name: Ident,
+    pub node: NodeId,
+    /// 0 for the first `let`; the output expression comes after all of them.
+    pub statement: usize,
+}
+
+/// One node of the graph.
+pub struct Node {
+    pub kind: NodeKind,
+    /// The token that made the node: the operator, method name or literal.
+    pub span: Span,
+}
+
+/// What a node computes.
+pub enum NodeKind {
+    /// A value read from the caller's scope, which gets a gradient.
+    Input(Ident),
+    /// A number written in the formula.
+    Literal(f64),
+    /// A constant from the caller's scope, such as `std::f64::consts::PI`.
+    Constant(Expr),
+    /// An operation of the table.
+    Operation {
+        op: &'static Operation,
+        operands: Vec<NodeId>,
+        /// The `i32` exponent of `powi`, evaluated in the caller's scope.
+        exponent: Option<Expr>,
+    },
+    /// A call to the user's function `f(..)`, differentiated by `f_grad(..)`.
+    Custom {
+        function: syn::Path,
+        operands: Vec<NodeId>,
+    },
+}
+
+impl NodeKind {
+    /// The nodes this node reads.
+    pub fn operands(&self) -> &[NodeId] {
+        match self {
+            Self::Operation { operands, .. } | Self::Custom { operands, .. } => operands,
+            Self::Input(_) | Self::Literal(_) | Self::Constant(_) => &[],
+        }
+    }
+}
+
+/// How free names are treated.
+pub enum Inputs<'a> {
+    /// Inline form: every free single name is an input.
+    Free,
+    /// Function form: the parameters are the inputs; other free names are constants.
+    Parameters(&'a [Ident]),
+}
+
+/// Lowers a formula to its graph, adding to `errors` every expression it
+/// cannot differentiate; the graph is only meant for code generation when
+/// no error was added.
+pub fn lower(formula: &Formula, inputs: &Inputs, errors: &mut Errors) -> Graph {
+    let mut lowering = Lowering {
+        graph: Graph {
+            nodes: Vec::new(),
+            inputs: Vec::new(),
+            bindings: Vec::new(),
+            output: 0,
+            output_name: formula.output_name.clone(),
+            free_uses: Vec::new(),
+        },
+        scope: HashMap::new(),
+        input_nodes: HashMap::new(),
+        errors,
+    };
+    if let Inputs::Parameters(params) = inputs {
+        for param in *params {
+            lowering.input(param);
+        }
+    }
+    for (statement, binding) in formula.bindings.iter().enumerate() {
+        if let Some(node) = lowering.expression(&binding.expr, statement, inputs) {
+            lowering.scope.insert(binding.name.to_string(), node);
+            lowering.graph.bindings.push(Named {
+                name: binding.name.clone(),
+                node,
+                statement,
+            });
+        }
+    }
+    let output = lowering.expression(&formula.output, formula.bindings.len(), inputs);
+    let mut graph = lowering.graph;
+    graph.output = output.unwrap_or_default();
+    graph
+}
+
+struct Lowering<'a> {
+    graph: Graph,
+    /// Names bound by `let` so far.
+    scope: HashMap<String, NodeId>,
+    input_nodes: HashMap<String, NodeId>,
+    errors: &'a mut Errors,
+}
+
+/// A step of the explicit-stack walk.
+enum Step<'e> {
+    Visit(&'e Expr),
+    /// All operands of this expression are on the value stack: build its node.
+    Build(&'e Expr, Build),
+}
+
+enum Build {
+    Operation(&'static Operation, Option<Expr>),
+    Custom(syn::Path, usize),
+}
+
+impl Lowering<'_> {
+    fn push(&mut self, kind: NodeKind, span: Span) -> NodeId {
+        self.graph.nodes.push(Node { kind, span });
+        self.graph.nodes.len() - 1
+    }
+
+    fn input(&mut self, name: &Ident) -> NodeId {
+        if let Some(&node) = self.input_nodes.get(&name.to_string()) {
+            return node;
+        }
+        let node = self.push(NodeKind::Input(name.clone()), name.span());
+        self.input_nodes.insert(name.to_string(), node);
+        self.graph.inputs.push(node);
+        node
+    }
+
+    /// Lowers one expression; `None` if it (or part of it) was rejected.
+    fn expression(&mut self, root: &Expr, statement: usize, inputs: &Inputs) -> Option<NodeId> {
+        let mut steps = vec![Step::Visit(root)];
+        let mut values: Vec<Option<NodeId>> = Vec::new();
+        while let Some(step) = steps.pop() {
+            match step {
+                Step::Visit(expr) => match self.visit(expr, statement, inputs) {
+                    Visit::Done(node) => values.push(node),
+                    Visit::Descend(build, operands) => {
+                        steps.push(Step::Build(expr, build));
+                        steps.extend(operands.into_iter().rev().map(Step::Visit));
+                    }
+                },
+                Step::Build(expr, build) => {
+                    let count = match &build {
+                        Build::Operation(op, _) => op.shape.differentiable_operands(),
+                        Build::Custom(_, count) => *count,
+                    };
+                    let operands: Option<Vec<NodeId>> =
+                        values.split_off(values.len() - count).into_iter().collect();
+                    let node = operands.map(|operands| {
+                        let kind = match build {
+                            Build::Operation(op, exponent) => NodeKind::Operation {
+                                op,
+                                operands,
+                                exponent,
+                            },
+                            Build::Custom(function, _) => NodeKind::Custom { function, operands },
+                        };
+                        self.push(kind, operator_span(expr))
+                    });
+                    values.push(node);
+                }
+            }
+        }
+        values.pop().flatten()
+    }
+
+    /// Classifies one expression: a leaf is resolved at once, an operation
+    /// asks for its operands to be lowered first.
+    fn visit<'e>(&mut self, mut expr: &'e Expr, statement: usize, inputs: &Inputs) -> Visit<'e> {
+        loop {
+            match expr {
+                Expr::Paren(paren) => expr = &paren.expr,
+                Expr::Group(group) => expr = &group.expr,
+                _ => break,
+            }
+        }
+        match expr {
+            Expr::Lit(lit) => Visit::Done(self.literal(&lit.lit, false)),
+            Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => {
+                if let Expr::Lit(lit) = &*unary.expr {
+                    return Visit::Done(self.literal(&lit.lit, true));
+                }
+                match Operation::lookup(Syntax::Prefix, "-") {
+                    Some(op) => Visit::Descend(Build::Operation(op, None), vec![&unary.expr]),
+                    None => self.reject(unary.op.span(), "unary `-` is missing from the operation table"),
+                }
+            }
+            Expr::Unary(unary) => self.reject(
+                unary.op.span(),
+                format!(
+                    "unsupported operator `{}`: formulas use `+ - * /` and unary `-`",
+                    quote::ToTokens::to_token_stream(&unary.op)
+                ),
+            ),
+            Expr::Binary(binary) => {
+                let spelling = quote::ToTokens::to_token_stream(&binary.op).to_string();
+                if spelling.ends_with('=') && !matches!(spelling.as_str(), "==" | "!=" | "<=" | ">=") {
+                    return self.reject(
+                        binary.op.span(),
+                        format!("unsupported operator `{spelling}`: a formula assigns nothing; bind values with `let` and name the output once"),
+                    );
+                }
+                match Operation::lookup(Syntax::Infix, &spelling) {
+                    Some(op) => Visit::Descend(
+                        Build::Operation(op, None),
+                        vec![&binary.left, &binary.right],
+                    ),
+                    None => self.reject(
+                        binary.op.span(),
+                        format!("unsupported operator `{spelling}`: formulas use `+ - * /` and unary `-`"),
+                    ),
+                }
+            }
+            Expr::Path(path) => Visit::Done(self.path(path, statement, inputs)),
+            Expr::MethodCall(call) => {
+                if let Some(turbofish) = &call.turbofish {
+                    return self.reject(turbofish.span(), "type arguments are not supported on a formula's methods");
+                }
+                let method = call.method.to_string();
+                let Some(op) = Operation::lookup(Syntax::Method, &method) else {
+                    return self.reject(
+                        call.method.span(),
+                        format!(
+                            "unknown method `{method}`: grad! differentiates the methods {}; for your own function call it as `{method}(x)` and write `{method}_grad`",
+                            spellings(|s| matches!(s, Syntax::Method(_)))
+                        ),
+                    );
+                };
+                let written = op.shape.written_operands() - 1;
+                if call.args.len() != written {
+                    return self.reject(
+                        call.method.span(),
+                        format!(
+                            "`{method}` takes {written} argument{}, found {}",
+                            if written == 1 { "" } else { "s" },
+                            call.args.len()
+                        ),
+                    );
+                }
+                let mut operands = vec![&*call.receiver];
+                let mut exponent = None;
+                match op.shape {
+                    Shape::UnaryInt => exponent = call.args.first().cloned(),
+                    Shape::Unary | Shape::Binary => operands.extend(call.args.iter()),
+                }
+                Visit::Descend(Build::Operation(op, exponent), operands)
+            }
+            Expr::Call(call) => {
+                let Expr::Path(function) = &*call.func else {
+                    return self.reject(call.func.span(), "unsupported call: call a function by its name, as `f(x, y)`");
+                };
+                if function.qself.is_some() {
+                    return self.reject(function.span(), "unsupported call: call a function by its name, as `f(x, y)`");
+                }
+                let operands: Vec<&Expr> = call.args.iter().collect();
+                if let Some(name) = function.path.get_ident()
+                    && let Some(op) = Operation::lookup(Syntax::Function, &name.to_string())
+                {
+                    let written = op.shape.written_operands();
+                    if operands.len() != written {
+                        return self.reject(
+                            name.span(),
+                            format!("`{name}` takes {written} argument{}, found {}", if written == 1 { "" } else { "s" }, operands.len()),
+                        );
+                    }
+                    return Visit::Descend(Build::Operation(op, None), operands);
+                }
+                if operands.is_empty() {
+                    return self.reject(call.span(), "a function in a formula takes at least one argument");
+                }
+                let count = operands.len();
+                Visit::Descend(Build::Custom(function.path.clone(), count), operands)
+            }
+            Expr::Assign(assign) => self.reject(
+                assign.eq_token.span,
+                "assignment inside a formula: only the output is assigned, once, at the end",
+            ),
+            Expr::Field(field) => self.reject(
+                field.span(),
+                "field access is not supported: bind the field to a name before grad!, as `let x = point.x;`",
+            ),
+            Expr::Cast(cast) => self.reject(
+                cast.as_token.span,
+                "casts are not supported: every value of a formula has one scalar type",
+            ),
+            other => self.reject(
+                other.span(),
+                "unsupported expression: a formula is made of names, numbers, `+ - * /`, unary `-`, parentheses, methods such as `x.exp()` and calls such as `sigmoid(x)`",
+            ),
+        }
+    }
+
+    fn reject<'e>(&mut self, span: Span, message: impl fmt::Display) -> Visit<'e> {
+        self.errors.push(syn::Error::new(span, message));
+        Visit::Done(None)
+    }
+
+    fn literal(&mut self, lit: &Lit, negative: bool) -> Option<NodeId> {
+        let parsed = match lit {
+            Lit::Float(float) => float.base10_digits().parse::<f64>().ok(),
+            Lit::Int(int) => int.base10_digits().parse::<f64>().ok(),
+            other => {
+                self.errors.push(syn::Error::new(
+                    other.span(),
+                    "non-numeric literal: a formula computes with numbers, such as `2` or `0.5`",
+                ));
+                return None;
+            }
+        };
+        let Some(value) = parsed.filter(|value| value.is_finite()) else {
+            self.errors.push(syn::Error::new(lit.span(), "this number is out of the range of f64"));
+            return None;
+        };
+        Some(self.push(NodeKind::Literal(if negative { -value } else { value }), lit.span()))
+    }
+
+    fn path(&mut self, path: &syn::ExprPath, statement: usize, inputs: &Inputs) -> Option<NodeId> {
+        let Some(name) = path.path.get_ident().filter(|_| path.qself.is_none()) else {
+            return Some(self.push(NodeKind::Constant(Expr::Path(path.clone())), path.span()));
+        };
+        if let Some(&node) = self.scope.get(&name.to_string()) {
+            return Some(node);
+        }
+        let node = match inputs {
+            Inputs::Free => self.input(name),
+            Inputs::Parameters(params) if params.contains(name) => self.input(name),
+            Inputs::Parameters(_) => self.push(NodeKind::Constant(Expr::Path(path.clone())), name.span()),
+        };
+        self.graph.free_uses.push(Named {
+            name: name.clone(),
+            node,
+            statement,
+        });
+        Some(node)
+    }
+}
+
+enum Visit<'e> {
+    Done(Option<NodeId>),
+    Descend(Build, Vec<&'e Expr>),
+}
+
+/// The spellings of the table's operations of one kind, for error messages.
+fn spellings(kind: impl Fn(Syntax) -> bool) -> String {
+    grad_core::ops::OPERATIONS
+        .iter()
+        .filter(|op| kind(op.syntax))
+        .map(|op| op.syntax.spelling())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn operator_span(expr: &Expr) -> Span {
+    let mut expr = expr;
+    loop {
+        match expr {
+            Expr::Paren(paren) => expr = &paren.expr,
+            Expr::Group(group) => expr = &group.expr,
+            _ => break,
+        }
+    }
+    match expr {
+        Expr::Binary(binary) => binary.op.span(),
+        Expr::Unary(unary) => unary.op.span(),
+        Expr::MethodCall(call) => call.method.span(),
+        Expr::Call(call) => call.func.span(),
+        other => other.span(),
+    }
+}

@@ -1,0 +1,365 @@
+//! Stage 1: tokens to a [`GradInput`], checking only the shape of the body.
+//!
+//! The two forms `grad!` accepts:
+//!
+//! ```text
+//! inline:    $( let $name = $expr ; )*  $output = $expr  $( ; )?
+//! function:  $( $attrs $vis fn $name $generics ( $( $param : $scalar ),* ) -> $scalar {
+//!                $( let $name $( : $scalar )? = $expr ; )*  $expr
+//!            } )+
+//! ```
+//!
+//! Expressions are parsed by syn, so precedence, parentheses and spans are
+//! Rust's own; which expressions are allowed is decided by the next stage.
+
+use crate::errors::Errors;
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, ItemFn, Pat, ReturnType, Stmt, Token, Type};
+
+/// What the macro was given.
+pub enum GradInput {
+    /// `price = expr`, with `let` statements before it.
+    Inline(Formula),
+    /// One or more `fn` items.
+    Functions(Vec<Function>),
+}
+
+/// A body: named intermediates, then the output.
+pub struct Formula {
+    /// `let name = expr;` in order.
+    pub bindings: Vec<Binding>,
+    /// The output's name (the function's name in the function form).
+    pub output_name: Ident,
+    /// The output's expression.
+    pub output: Expr,
+}
+
+/// `let name = expr;`
+pub struct Binding {
+    pub name: Ident,
+    pub expr: Expr,
+}
+
+/// A function written in the function form.
+pub struct Function {
+    /// The item as the user wrote it; it is emitted unchanged as the forward function.
+    pub item: ItemFn,
+    /// The parameters, which are the inputs, in order.
+    pub params: Vec<Ident>,
+    /// The scalar type: the return type, shared by every parameter.
+    pub scalar: Type,
+    /// The body.
+    pub formula: Formula,
+}
+
+/// Parses either form. Shape errors are collected so that one run reports
+/// all of them; syntax errors from syn stop at the first.
+pub fn parse(input: ParseStream) -> syn::Result<GradInput> {
+    if input.is_empty() {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            "empty grad! body: write `output = expression`, for example `grad!(y = x * x)`",
+        ));
+    }
+    if starts_a_function(input) {
+        let mut errors = Errors::default();
+        let mut functions = Vec::new();
+        while !input.is_empty() {
+            let item: ItemFn = input.parse()?;
+            if let Some(function) = function(item, &mut errors) {
+                functions.push(function);
+            }
+        }
+        errors.finish()?;
+        return Ok(GradInput::Functions(functions));
+    }
+    inline(input).map(GradInput::Inline)
+}
+
+fn starts_a_function(input: ParseStream) -> bool {
+    let fork = input.fork();
+    let _ = fork.call(syn::Attribute::parse_outer);
+    let _ = fork.parse::<syn::Visibility>();
+    fork.peek(Token![fn])
+        || fork.peek(Token![const])
+        || fork.peek(Token![async])
+        || fork.peek(Token![unsafe])
+        || fork.peek(Token![extern])
+}
+
+fn inline(input: ParseStream) -> syn::Result<Formula> {
+    let statements = syn::Block::parse_within(input)?;
+    let mut errors = Errors::default();
+    let mut bindings = Vec::new();
+    let mut output = None;
+    for statement in statements {
+        if let Some((name, _)) = &output {
+            let name: &Ident = name;
+            errors.push(syn::Error::new(
+                statement_span(&statement),
+                format!("statement after the output `{name}`: the output assignment must come last"),
+            ));
+            continue;
+        }
+        match statement {
+            Stmt::Local(local) => {
+                if let Some(binding) = binding(local, None, &mut errors) {
+                    bindings.push(binding);
+                }
+            }
+            Stmt::Expr(Expr::Assign(assign), _) => match *assign.left {
+                Expr::Path(path) if path.path.get_ident().is_some() && path.attrs.is_empty() => {
+                    let name = path.path.get_ident().cloned();
+                    output = name.map(|name| (name, *assign.right));
+                }
+                left => errors.push(syn::Error::new_spanned(
+                    left,
+                    "the output must be a plain name: `output = expression`",
+                )),
+            },
+            Stmt::Expr(expr, _) => errors.push(no_output(&expr)),
+            other => errors.push(syn::Error::new(
+                statement_span(&other),
+                "expected `let name = expression;` or the output `name = expression`",
+            )),
+        }
+    }
+    errors.finish()?;
+    match output {
+        Some((output_name, output)) => Ok(Formula {
+            bindings,
+            output_name,
+            output,
+        }),
+        None => Err(syn::Error::new(
+            Span::call_site(),
+            "no output assignment: end the body with `output = expression`, for example `price = total * tax`",
+        )),
+    }
+}
+
+fn no_output(expr: &Expr) -> syn::Error {
+    let message = match expr {
+        Expr::Binary(binary) if is_compound_assignment(&binary.op) => {
+            "compound assignment is not supported: name the output once with `output = expression`"
+        }
+        _ => "no output assignment: name the result with `output = expression`",
+    };
+    syn::Error::new_spanned(expr, message)
+}
+
+fn is_compound_assignment(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
+}
+
+fn statement_span(statement: &Stmt) -> Span {
+    match statement {
+        Stmt::Local(local) => local.let_token.span,
+        Stmt::Item(item) => item.span(),
+        Stmt::Expr(expr, _) => expr.span(),
+        Stmt::Macro(mac) => mac.mac.path.span(),
+    }
+}
+
+/// `let name = expr;`, with a type annotation allowed only when it names the
+/// function's scalar type.
+fn binding(local: syn::Local, scalar: Option<&Type>, errors: &mut Errors) -> Option<Binding> {
+    let (pat, ty) = match local.pat {
+        Pat::Type(typed) => (*typed.pat, Some(typed.ty)),
+        pat => (pat, None),
+    };
+    let name = match pat {
+        Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
+            if let Some(mutability) = ident.mutability {
+                errors.push(syn::Error::new_spanned(
+                    mutability,
+                    "`let mut` is not supported: every value in a formula is bound once",
+                ));
+            }
+            ident.ident
+        }
+        other => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                "expected a plain name: `let name = expression;`",
+            ));
+            return None;
+        }
+    };
+    if let Some(ty) = ty {
+        match scalar {
+            Some(scalar) if same_type(&ty, scalar) => {}
+            Some(scalar) => errors.push(syn::Error::new_spanned(
+                ty,
+                format!(
+                    "every value of this function has its scalar type `{}`",
+                    quote::ToTokens::to_token_stream(scalar)
+                ),
+            )),
+            None => errors.push(syn::Error::new_spanned(
+                ty,
+                "type annotations are not needed: every value has the scalar type of the inputs",
+            )),
+        }
+    }
+    let Some(init) = local.init else {
+        errors.push(syn::Error::new_spanned(
+            &name,
+            format!("`{name}` needs a value: `let {name} = expression;`"),
+        ));
+        return None;
+    };
+    if let Some((else_token, _)) = init.diverge {
+        errors.push(syn::Error::new_spanned(
+            else_token,
+            "`let ... else` is not supported in a formula",
+        ));
+    }
+    Some(Binding {
+        name,
+        expr: *init.expr,
+    })
+}
+
+fn same_type(a: &Type, b: &Type) -> bool {
+    quote::ToTokens::to_token_stream(a).to_string() == quote::ToTokens::to_token_stream(b).to_string()
+}
+
+fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
+    let before = errors.len();
+    let sig = &item.sig;
+    if let Some(constness) = sig.constness {
+        errors.push(syn::Error::new_spanned(constness, "a grad! function cannot be `const`"));
+    }
+    if let Some(asyncness) = sig.asyncness {
+        errors.push(syn::Error::new_spanned(asyncness, "a grad! function cannot be `async`"));
+    }
+    if let Some(unsafety) = sig.unsafety {
+        errors.push(syn::Error::new_spanned(unsafety, "a grad! function cannot be `unsafe`"));
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push(syn::Error::new_spanned(abi, "a grad! function cannot be `extern`"));
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.push(syn::Error::new_spanned(variadic, "a grad! function cannot be variadic"));
+    }
+    let scalar = match &sig.output {
+        ReturnType::Type(_, ty) => Some((**ty).clone()),
+        ReturnType::Default => {
+            errors.push(syn::Error::new_spanned(
+                &sig.ident,
+                format!(
+                    "`{}` needs a return type: a grad! function returns its scalar type, such as `-> f64`",
+                    sig.ident
+                ),
+            ));
+            None
+        }
+    };
+    let mut params = Vec::new();
+    for input in &sig.inputs {
+        match input {
+            syn::FnArg::Receiver(receiver) => errors.push(syn::Error::new_spanned(
+                receiver,
+                "a grad! function cannot take `self`: write a free function",
+            )),
+            syn::FnArg::Typed(typed) => {
+                match &*typed.pat {
+                    Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
+                        params.push(ident.ident.clone());
+                    }
+                    other => errors.push(syn::Error::new_spanned(
+                        other,
+                        "expected a plain parameter name: `name: scalar`",
+                    )),
+                }
+                if let Some(scalar) = &scalar
+                    && !same_type(&typed.ty, scalar)
+                {
+                    errors.push(syn::Error::new_spanned(
+                        &typed.ty,
+                        format!(
+                            "every parameter has the scalar type the function returns, `{}`",
+                            quote::ToTokens::to_token_stream(scalar)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    let mut bindings = Vec::new();
+    let mut output = None;
+    let statements = &item.block.stmts;
+    if statements.is_empty() {
+        errors.push(syn::Error::new_spanned(
+            &item.block,
+            "empty body: end the function with the expression it returns",
+        ));
+    }
+    for (i, statement) in statements.iter().enumerate() {
+        let last = i + 1 == statements.len();
+        match statement {
+            Stmt::Local(local) => {
+                if let Some(binding) = binding(local.clone(), scalar.as_ref(), errors) {
+                    bindings.push(binding);
+                }
+                if last {
+                    errors.push(syn::Error::new_spanned(
+                        &item.block,
+                        "the function must end with the expression it returns",
+                    ));
+                }
+            }
+            Stmt::Expr(expr, None) if last => output = Some(expr.clone()),
+            Stmt::Expr(expr, Some(semi)) if last => errors.push(syn::Error::new_spanned(
+                semi,
+                format!(
+                    "remove this `;`: `{}` returns its last expression",
+                    sig.ident
+                ),
+            )),
+            Stmt::Expr(Expr::Return(ret), _) => errors.push(syn::Error::new_spanned(
+                ret,
+                "`return` is not supported: end the function with the expression it returns",
+            )),
+            other => errors.push(syn::Error::new(
+                statement_span(other),
+                "expected `let name = expression;` or the returned expression",
+            )),
+        }
+    }
+    if errors.len() > before {
+        return None;
+    }
+    Some(Function {
+        params,
+        scalar: scalar?,
+        formula: Formula {
+            bindings,
+            output_name: item.sig.ident.clone(),
+            output: output?,
+        },
+        item,
+    })
+}
+
+impl Parse for GradInput {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        parse(input)
+    }
+}
