@@ -55,3 +55,4 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         }
     }
 }
+
