@@ -4,17 +4,31 @@
 pub use grad_core::*;
 pub use grad_macros::grad;
 
+/// Converts an `f64` constant to any scalar type: how a generic formula
+/// writes a number (`constant(100.0) * x` where `x: T`). Inside `grad!` it is
+/// a constant like any expression that reads no input: it gets no gradient.
+///
+/// A type that cannot represent the value gets NaN, never a panic.
+///
+/// ```
+/// fn double<T: grad::Float>(x: T) -> T {
+///     grad::constant::<T>(2.0) * x
+/// }
+/// assert_eq!(double(1.5_f32), 3.0);
+/// ```
+#[inline]
+#[must_use]
+pub fn constant<T: Float>(value: f64) -> T {
+    T::from(value).unwrap_or_else(T::nan)
+}
+
 /// What `grad!` expansions call. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
     pub use grad_core::Float;
     pub use grad_core::layers::*;
     pub use grad_core::{CustomLayer, Partials};
+    pub use num_traits::{One, Zero};
 
-    /// A literal of the formula, converted to the scalar type.
-    #[inline]
-    #[must_use]
-    pub fn literal<T: Float>(value: f64) -> T {
-        T::from(value).unwrap_or_else(T::nan)
-    }
+    pub use crate::constant as literal;
 }

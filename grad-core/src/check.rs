@@ -97,7 +97,12 @@ pub fn relative_error(a: f64, b: f64) -> f64 {
 ///
 /// If `analytic` and `x` have different lengths.
 pub fn check_gradient<T: Float>(f: impl Fn(&[T]) -> T, analytic: &[T], x: &[T]) -> GradientCheck {
-    check_gradient_with_step(f, analytic, x, T::from(DEFAULT_STEP).unwrap_or_else(T::epsilon))
+    check_gradient_with_step(
+        f,
+        analytic,
+        x,
+        T::from(DEFAULT_STEP).unwrap_or_else(T::epsilon),
+    )
 }
 
 /// [`check_gradient`] with a step `h` of your choice.
@@ -119,7 +124,10 @@ pub fn check_gradient_with_step<T: Float>(
         x.len()
     );
     let to_f64 = |v: &T| v.to_f64().unwrap_or(f64::NAN);
-    let numerical: Vec<f64> = numerical_gradient_with_step(f, x, h).iter().map(to_f64).collect();
+    let numerical: Vec<f64> = numerical_gradient_with_step(f, x, h)
+        .iter()
+        .map(to_f64)
+        .collect();
     let analytic: Vec<f64> = analytic.iter().map(to_f64).collect();
     let (worst_input, max_relative_error) = analytic
         .iter()
@@ -128,7 +136,11 @@ pub fn check_gradient_with_step<T: Float>(
         .enumerate()
         .fold((0, 0.0), |(worst, max), (i, e)| {
             // NaN compares false: keep it as the worst so a broken gradient never passes.
-            if e > max || (e.is_nan() && !max.is_nan()) { (i, e) } else { (worst, max) }
+            if e > max || (e.is_nan() && !max.is_nan()) {
+                (i, e)
+            } else {
+                (worst, max)
+            }
         });
     GradientCheck {
         max_relative_error,

@@ -128,7 +128,9 @@ impl<T: Float, const N: usize> CustomLayer<T, N> {
     #[track_caller]
     pub fn backward(&self, dout: T) -> [T; N] {
         let Some(partials) = self.partials else {
-            panic!("CustomLayer::backward called before CustomLayer::forward: run forward first, it saves what backward needs")
+            panic!(
+                "CustomLayer::backward called before CustomLayer::forward: run forward first, it saves what backward needs"
+            )
         };
         partials.map(|partial| dout * partial)
     }

@@ -43,7 +43,9 @@ fn sign_or_zero<T: Float>(x: T) -> T {
 #[inline(never)]
 #[track_caller]
 fn backward_before_forward(layer: &str) -> ! {
-    panic!("{layer}::backward called before {layer}::forward: run forward first, it saves what backward needs")
+    panic!(
+        "{layer}::backward called before {layer}::forward: run forward first, it saves what backward needs"
+    )
 }
 
 /// Declares a layer whose local derivatives are constants, so it saves nothing.
@@ -335,7 +337,11 @@ impl<T: Float> PowfLayer<T> {
             backward_before_forward("PowfLayer")
         };
         let dx = dout * y * x.powf(y - T::one());
-        let dy = if z == T::zero() { T::zero() } else { dout * z * x.ln() };
+        let dy = if z == T::zero() {
+            T::zero()
+        } else {
+            dout * z * x.ln()
+        };
         (dx, dy)
     }
 }

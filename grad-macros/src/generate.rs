@@ -57,7 +57,11 @@ fn upper_camel(name: &Ident) -> String {
                 .unwrap_or_default()
         })
         .collect();
-    if camel.is_empty() { "Formula".to_owned() } else { camel }
+    if camel.is_empty() {
+        "Formula".to_owned()
+    } else {
+        camel
+    }
 }
 
 /// The code for one graph: the layers, the forward pass and the backward pass.
@@ -266,13 +270,14 @@ impl<'g> Emitter<'g> {
         let graph = self.graph;
         let adjoints = self.adjoints();
         let (layers, dout) = (&self.layers, &self.dout);
-        let declarations = declare(
-            (0..graph.nodes.len())
-                .filter_map(|node| adjoints.local[node].clone().map(|local| (local, adjoints.accumulates[node]))),
-        );
+        let declarations = declare((0..graph.nodes.len()).filter_map(|node| {
+            adjoints.local[node]
+                .clone()
+                .map(|local| (local, adjoints.accumulates[node]))
+        }));
         let mut received = vec![false; graph.nodes.len()];
         let mut steps = Vec::new();
-        let mut scratch_needed = 0;
+        let mut scratch_used = std::collections::BTreeSet::new();
         if let Some(output) = &adjoints.local[graph.output] {
             steps.push(quote!(#output = #dout;));
             received[graph.output] = true;
@@ -293,7 +298,7 @@ impl<'g> Emitter<'g> {
                     }
                     Some(target) => {
                         let scratch = scratch_local(position);
-                        scratch_needed = scratch_needed.max(position + 1);
+                        scratch_used.insert(position);
                         targets.push(quote!(#scratch));
                         sums.push(quote!(#target = #target + #scratch;));
                     }
@@ -311,7 +316,7 @@ impl<'g> Emitter<'g> {
             steps.push(assign);
             steps.extend(sums);
         }
-        let zero = quote!(<#scalar as ::grad::__private::Float>::zero());
+        let zero = quote!(<#scalar as ::grad::__private::Zero>::zero());
         for node in 0..graph.nodes.len() {
             if let Some(local) = &adjoints.local[node]
                 && !received[node]
@@ -319,7 +324,11 @@ impl<'g> Emitter<'g> {
                 steps.insert(0, quote!(#local = #zero;));
             }
         }
-        let scratch = declare((0..scratch_needed).map(|position| (scratch_local(position), true)));
+        let scratch = declare(
+            scratch_used
+                .into_iter()
+                .map(|position| (scratch_local(position), true)),
+        );
         let statements = quote! {
             #declarations
             #scratch
@@ -366,11 +375,19 @@ struct Gradients<'g> {
 
 impl Gradients<'_> {
     fn fields(&self) -> Vec<(&Ident, NodeId)> {
-        let inputs = self.graph.inputs.iter().map(|&node| match &self.graph.nodes[node].kind {
-            NodeKind::Input(name) => (name, node),
-            _ => unreachable!("inputs are input nodes"),
-        });
-        let bindings = self.graph.bindings.iter().map(|binding| (&binding.name, binding.node));
+        let inputs = self
+            .graph
+            .inputs
+            .iter()
+            .map(|&node| match &self.graph.nodes[node].kind {
+                NodeKind::Input(name) => (name, node),
+                _ => unreachable!("inputs are input nodes"),
+            });
+        let bindings = self
+            .graph
+            .bindings
+            .iter()
+            .map(|binding| (&binding.name, binding.node));
         inputs.chain(bindings).collect()
     }
 
@@ -386,8 +403,15 @@ impl Gradients<'_> {
         let inputs: Vec<&Ident> = names[..self.graph.inputs.len()].to_vec();
         let input_count = inputs.len();
         let field_docs = fields.iter().enumerate().map(|(i, (name, _))| {
-            let kind = if i < input_count { "input" } else { "intermediate" };
-            format!("The gradient of the output with respect to the {kind} `{}`.", unraw(name))
+            let kind = if i < input_count {
+                "input"
+            } else {
+                "intermediate"
+            };
+            format!(
+                "The gradient of the output with respect to the {kind} `{}`.",
+                unraw(name)
+            )
         });
         let allow = allow_lints();
         quote! {
@@ -457,7 +481,10 @@ pub fn inline(graph: &Graph) -> TokenStream {
     let construct = gradients.construct(&adjoints);
     let gradients_struct = gradients.definition(
         &syn::Visibility::Public(Default::default()),
-        &format!("The gradients of `{}`: one field per input and per `let` intermediate.", unraw(output_name)),
+        &format!(
+            "The gradients of `{}`: one field per input and per `let` intermediate.",
+            unraw(output_name)
+        ),
     );
     let value_doc = format!(
         "The value of `{0}` and its graph; `backward(d{0})` returns the gradients.",
@@ -536,7 +563,11 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
     };
     let gradients_type = &gradients.name;
     let grad_name = format_ident!("{}_grad", name, span = name.span());
-    let cfgs: Vec<&syn::Attribute> = item.attrs.iter().filter(|attr| attr.path().is_ident("cfg")).collect();
+    let cfgs: Vec<&syn::Attribute> = item
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg"))
+        .collect();
     let emitter = Emitter::new(graph);
     let layers_struct = emitter.layers_struct();
     let (forward, output) = emitter.forward();
@@ -574,7 +605,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
             #layers_struct
             #forward
             let #value = #output;
-            let #dout = <#scalar as ::grad::__private::Float>::one();
+            let #dout = <#scalar as ::grad::__private::One>::one();
             #backward
             (#value, #construct)
         }

@@ -257,6 +257,9 @@ impl Lowering<'_> {
                 }
                 let method = call.method.to_string();
                 let Some(op) = Operation::lookup(Syntax::Method, &method) else {
+                    if !self.depends_on_inputs(expr, inputs) {
+                        return Visit::Done(Some(self.constant(expr)));
+                    }
                     return self.reject(
                         call.method.span(),
                         format!(
@@ -291,6 +294,9 @@ impl Lowering<'_> {
                 if function.qself.is_some() {
                     return self.reject(function.span(), "unsupported call: call a function by its name, as `f(x, y)`");
                 }
+                if !self.depends_on_inputs(expr, inputs) {
+                    return Visit::Done(Some(self.constant(expr)));
+                }
                 let operands: Vec<&Expr> = call.args.iter().collect();
                 if let Some(name) = function.path.get_ident()
                     && let Some(op) = Operation::lookup(Syntax::Function, &name.to_string())
@@ -303,9 +309,6 @@ impl Lowering<'_> {
                         );
                     }
                     return Visit::Descend(Build::Operation(op, None), operands);
-                }
-                if operands.is_empty() {
-                    return self.reject(call.span(), "a function in a formula takes at least one argument");
                 }
                 let count = operands.len();
                 Visit::Descend(Build::Custom(function.path.clone(), count), operands)
@@ -329,6 +332,44 @@ impl Lowering<'_> {
         }
     }
 
+    fn constant(&mut self, expr: &Expr) -> NodeId {
+        self.push(NodeKind::Constant(expr.clone()), expr.span())
+    }
+
+    /// Whether `expr` reads an input or a `let` of the formula. One that does
+    /// not is a constant: it is evaluated as written, in the caller's scope
+    /// (`T::one()`, `grad::constant(2.5)`), and gets no gradient.
+    fn depends_on_inputs(&self, expr: &Expr, inputs: &Inputs) -> bool {
+        struct Finder<'a, 'b> {
+            lowering: &'a Lowering<'b>,
+            inputs: &'a Inputs<'a>,
+            found: bool,
+        }
+        impl<'ast> syn::visit::Visit<'ast> for Finder<'_, '_> {
+            fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
+                if let Some(name) = path.path.get_ident().filter(|_| path.qself.is_none()) {
+                    self.found |= self.lowering.scope.contains_key(&name.to_string())
+                        || match self.inputs {
+                            Inputs::Free => true,
+                            Inputs::Parameters(params) => params.contains(name),
+                        };
+                }
+            }
+            fn visit_expr(&mut self, expr: &'ast Expr) {
+                if !self.found {
+                    syn::visit::visit_expr(self, expr);
+                }
+            }
+        }
+        let mut finder = Finder {
+            lowering: self,
+            inputs,
+            found: false,
+        };
+        syn::visit::Visit::visit_expr(&mut finder, expr);
+        finder.found
+    }
+
     fn reject<'e>(&mut self, span: Span, message: impl fmt::Display) -> Visit<'e> {
         self.errors.push(syn::Error::new(span, message));
         Visit::Done(None)
@@ -347,10 +388,16 @@ impl Lowering<'_> {
             }
         };
         let Some(value) = parsed.filter(|value| value.is_finite()) else {
-            self.errors.push(syn::Error::new(lit.span(), "this number is out of the range of f64"));
+            self.errors.push(syn::Error::new(
+                lit.span(),
+                "this number is out of the range of f64",
+            ));
             return None;
         };
-        Some(self.push(NodeKind::Literal(if negative { -value } else { value }), lit.span()))
+        Some(self.push(
+            NodeKind::Literal(if negative { -value } else { value }),
+            lit.span(),
+        ))
     }
 
     fn path(&mut self, path: &syn::ExprPath, statement: usize, inputs: &Inputs) -> Option<NodeId> {
@@ -363,7 +410,9 @@ impl Lowering<'_> {
         let node = match inputs {
             Inputs::Free => self.input(name),
             Inputs::Parameters(params) if params.contains(name) => self.input(name),
-            Inputs::Parameters(_) => self.push(NodeKind::Constant(Expr::Path(path.clone())), name.span()),
+            Inputs::Parameters(_) => {
+                self.push(NodeKind::Constant(Expr::Path(path.clone())), name.span())
+            }
         };
         self.graph.free_uses.push(Named {
             name: name.clone(),

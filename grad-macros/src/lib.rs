@@ -45,7 +45,12 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
                 let before = errors.len();
                 let inputs = Inputs::Parameters(&function.params);
                 let graph = graph::lower(&function.formula, &inputs, &mut errors);
-                validate::validate(&function.formula, &graph, Some(&function.params), &mut errors);
+                validate::validate(
+                    &function.formula,
+                    &graph,
+                    Some(&function.params),
+                    &mut errors,
+                );
                 if errors.len() == before {
                     expansion.extend(generate::function(function, &graph));
                 }
@@ -56,3 +61,15 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     }
 }
 
+#[cfg(test)]
+mod scratch {
+    #[test]
+    fn show() {
+        let src = std::env::var("GRAD_SHOW").unwrap_or_default();
+        if src.is_empty() {
+            return;
+        }
+        let out = super::expand(src.parse().unwrap()).unwrap();
+        eprintln!("{out}");
+    }
+}

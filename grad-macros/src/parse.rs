@@ -99,7 +99,9 @@ fn inline(input: ParseStream) -> syn::Result<Formula> {
             let name: &Ident = name;
             errors.push(syn::Error::new(
                 statement_span(&statement),
-                format!("statement after the output `{name}`: the output assignment must come last"),
+                format!(
+                    "statement after the output `{name}`: the output assignment must come last"
+                ),
             ));
             continue;
         }
@@ -237,26 +239,42 @@ fn binding(local: syn::Local, scalar: Option<&Type>, errors: &mut Errors) -> Opt
 }
 
 fn same_type(a: &Type, b: &Type) -> bool {
-    quote::ToTokens::to_token_stream(a).to_string() == quote::ToTokens::to_token_stream(b).to_string()
+    quote::ToTokens::to_token_stream(a).to_string()
+        == quote::ToTokens::to_token_stream(b).to_string()
 }
 
 fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
     let before = errors.len();
     let sig = &item.sig;
     if let Some(constness) = sig.constness {
-        errors.push(syn::Error::new_spanned(constness, "a grad! function cannot be `const`"));
+        errors.push(syn::Error::new_spanned(
+            constness,
+            "a grad! function cannot be `const`",
+        ));
     }
     if let Some(asyncness) = sig.asyncness {
-        errors.push(syn::Error::new_spanned(asyncness, "a grad! function cannot be `async`"));
+        errors.push(syn::Error::new_spanned(
+            asyncness,
+            "a grad! function cannot be `async`",
+        ));
     }
     if let Some(unsafety) = sig.unsafety {
-        errors.push(syn::Error::new_spanned(unsafety, "a grad! function cannot be `unsafe`"));
+        errors.push(syn::Error::new_spanned(
+            unsafety,
+            "a grad! function cannot be `unsafe`",
+        ));
     }
     if let Some(abi) = &sig.abi {
-        errors.push(syn::Error::new_spanned(abi, "a grad! function cannot be `extern`"));
+        errors.push(syn::Error::new_spanned(
+            abi,
+            "a grad! function cannot be `extern`",
+        ));
     }
     if let Some(variadic) = &sig.variadic {
-        errors.push(syn::Error::new_spanned(variadic, "a grad! function cannot be variadic"));
+        errors.push(syn::Error::new_spanned(
+            variadic,
+            "a grad! function cannot be variadic",
+        ));
     }
     let scalar = match &sig.output {
         ReturnType::Type(_, ty) => Some((**ty).clone()),

@@ -8,7 +8,12 @@ use crate::parse::Formula;
 use std::collections::HashMap;
 
 /// Runs every rule; `params` are the function form's parameters.
-pub fn validate(formula: &Formula, graph: &Graph, params: Option<&[syn::Ident]>, errors: &mut Errors) {
+pub fn validate(
+    formula: &Formula,
+    graph: &Graph,
+    params: Option<&[syn::Ident]>,
+    errors: &mut Errors,
+) {
     let inline = params.is_none();
     check_bound_twice(formula, inline, errors);
     check_used_before_bound(formula, graph, errors);
@@ -52,9 +57,14 @@ fn check_used_before_bound(formula: &Formula, graph: &Graph, errors: &mut Errors
             let name = &use_.name;
             let mut error = syn::Error::new(
                 name.span(),
-                format!("`{name}` is used before it is bound: move `let {name} = ...` above this use, or rename one of them"),
+                format!(
+                    "`{name}` is used before it is bound: move `let {name} = ...` above this use, or rename one of them"
+                ),
             );
-            error.combine(syn::Error::new(binding.name.span(), format!("`{name}` is bound here")));
+            error.combine(syn::Error::new(
+                binding.name.span(),
+                format!("`{name}` is bound here"),
+            ));
             errors.push(error);
         }
     }
@@ -62,7 +72,11 @@ fn check_used_before_bound(formula: &Formula, graph: &Graph, errors: &mut Errors
 
 /// In the function form the parameters are the inputs; a `let` with the
 /// same name would shadow one, and its gradient would have two meanings.
-fn check_parameters_not_rebound(formula: &Formula, params: Option<&[syn::Ident]>, errors: &mut Errors) {
+fn check_parameters_not_rebound(
+    formula: &Formula,
+    params: Option<&[syn::Ident]>,
+    errors: &mut Errors,
+) {
     let Some(params) = params else { return };
     for binding in &formula.bindings {
         if params.contains(&binding.name) {

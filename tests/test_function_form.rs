@@ -1,0 +1,92 @@
+//! The function form: `name` is the user's function unchanged, `name_grad`
+//! returns the value and a `NameGrad` struct.
+
+use grad::{Float, constant, grad};
+
+grad! {
+    /// Total price with tax.
+    pub fn price(apple: f64, apple_num: f64, orange: f64, orange_num: f64, tax: f64) -> f64 {
+        let fruits = apple * apple_num + orange * orange_num;
+        fruits * tax
+    }
+
+    /// A generic scalar works for f32, f64 and dual numbers alike.
+    fn rosenbrock<T: Float>(x: T, y: T) -> T {
+        let a = T::one() - x;
+        let b = y - x * x;
+        a * a + constant::<T>(100.0) * b * b
+    }
+
+    fn returns_its_own_name(x: f64) -> f64 {
+        let returns_its_own_name = x.exp();
+        returns_its_own_name
+    }
+
+    fn ignores_a_parameter(x: f64, _unused: f64) -> f64 {
+        x * 2.0
+    }
+}
+
+#[test]
+fn the_plain_function_is_the_users_code() {
+    assert_eq!(price(100.0, 2.0, 150.0, 3.0, 1.1), 715.0000000000001);
+    assert_eq!(rosenbrock(1.0, 1.0), 0.0);
+}
+
+#[test]
+fn name_grad_returns_the_value_and_the_seed_gradients() {
+    let (value, d) = price_grad(100.0, 2.0, 150.0, 3.0, 1.1);
+    assert_eq!(value, 715.0000000000001);
+    assert_eq!(
+        d,
+        PriceGrad {
+            apple: 2.2,
+            apple_num: 110.00000000000001,
+            orange: 3.3000000000000003,
+            orange_num: 165.0,
+            tax: 650.0,
+            fruits: 1.1,
+        }
+    );
+    assert_eq!(
+        PriceGrad::<f64>::NAMES,
+        [
+            "apple",
+            "apple_num",
+            "orange",
+            "orange_num",
+            "tax",
+            "fruits"
+        ]
+    );
+}
+
+#[test]
+fn generic_functions_differentiate_in_f32_and_f64() {
+    // d/dx = -2(1 - x) - 400 x (y - x²), d/dy = 200 (y - x²)
+    let (x, y) = (-1.2_f64, 1.0_f64);
+    let (value, d) = rosenbrock_grad(x, y);
+    assert_eq!(value, rosenbrock(x, y));
+    assert!((d.x - (-2.0 * (1.0 - x) - 400.0 * x * (y - x * x))).abs() < 1e-12);
+    assert!((d.y - 200.0 * (y - x * x)).abs() < 1e-12);
+
+    let (value32, d32) = rosenbrock_grad(-1.2_f32, 1.0_f32);
+    assert_eq!(value32, rosenbrock(-1.2_f32, 1.0_f32));
+    assert!((f64::from(d32.x) - d.x).abs() < 1e-3 * d.x.abs());
+    assert!((f64::from(d32.y) - d.y).abs() < 1e-3 * d.y.abs());
+}
+
+#[test]
+fn a_let_may_carry_the_functions_name() {
+    let (value, d) = returns_its_own_name_grad(1.0);
+    assert_eq!(value, returns_its_own_name(1.0));
+    assert_eq!(d.x, 1f64.exp());
+    assert_eq!(d.returns_its_own_name, 1.0);
+}
+
+#[test]
+fn an_unused_parameter_has_gradient_zero() {
+    let (value, d) = ignores_a_parameter_grad(3.0, 5.0);
+    assert_eq!((value, d.x, d._unused), (6.0, 2.0, 0.0));
+    let _ = ignores_a_parameter(3.0, 5.0);
+}
