@@ -7,6 +7,7 @@
 mod activation;
 mod check;
 mod custom;
+pub mod graph;
 pub mod layers;
 pub mod ops;
 
@@ -16,5 +17,6 @@ pub use check::{
     numerical_gradient_with_step, relative_error,
 };
 pub use custom::{CustomLayer, Partials};
+pub use graph::{Graph, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
 pub use layers::*;
 pub use num_traits::Float;

@@ -204,19 +204,30 @@ impl fmt::Display for GraphError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Self::Output { output, nodes } => {
-                write!(f, "the output is node {output} but the spec has {nodes} nodes")
+                write!(
+                    f,
+                    "the output is node {output} but the spec has {nodes} nodes"
+                )
             }
             Self::Operand { node, operand } => write!(
                 f,
                 "node {node} uses node {operand}, which does not come before it: nodes must be in topological order"
             ),
-            Self::Arity { node, op, expected, found } => write!(
+            Self::Arity {
+                node,
+                op,
+                expected,
+                found,
+            } => write!(
                 f,
                 "node {node} ({}) takes {expected} operands but has {found}",
                 op.operation().layer
             ),
             Self::Inputs { expected, found } => {
-                write!(f, "the spec has {expected} inputs but {found} input values were given")
+                write!(
+                    f,
+                    "the spec has {expected} inputs but {found} input values were given"
+                )
             }
             Self::Exponents { expected, found } => write!(
                 f,
@@ -226,7 +237,11 @@ impl fmt::Display for GraphError {
                 f,
                 "the spec has {expected} custom nodes but {found} custom values were given"
             ),
-            Self::Partials { node, expected, found } => write!(
+            Self::Partials {
+                node,
+                expected,
+                found,
+            } => write!(
                 f,
                 "custom node {node} has {expected} operands but {found} partial derivatives were given"
             ),
@@ -375,7 +390,10 @@ impl Node {
                 None => format!("input {index}"),
             },
             NodeKind::Constant => format_compact(self.value),
-            NodeKind::Operation { op, exponent: Some(n) } => format!("{}({n})", symbol(op)),
+            NodeKind::Operation {
+                op,
+                exponent: Some(n),
+            } => format!("{}({n})", symbol(op)),
             NodeKind::Operation { op, exponent: None } => symbol(op).to_owned(),
             NodeKind::Custom { function } => function.to_owned(),
         }
@@ -493,7 +511,8 @@ impl Graph {
                         values.exponents[next_exponent - 1]
                     });
                     let args = operand_values(&nodes, operands);
-                    let (value, _) = op.evaluate(&args[..operands.len()], exponent.unwrap_or(0), 0.0);
+                    let (value, _) =
+                        op.evaluate(&args[..operands.len()], exponent.unwrap_or(0), 0.0);
                     (NodeKind::Operation { op, exponent }, value)
                 }
                 NodeSpecKind::Custom { function, .. } => {
@@ -527,7 +546,11 @@ impl Graph {
             value: nodes[spec.output].value,
             dout,
         };
-        Ok(Self { nodes, edges, output })
+        Ok(Self {
+            nodes,
+            edges,
+            output,
+        })
     }
 
     /// Whether backward ran, so nodes and edges carry gradients.
@@ -576,8 +599,9 @@ impl Graph {
     /// Every node is a `<g class="node …" id="n{id}">` holding its shape
     /// (`<circle>`, `<ellipse>` or `<rect>`) and `<text>`; every edge a
     /// `<g class="edge" id="e{index}">` holding a `<path>` and `<text
-    /// class="value">` / `<text class="grad">`; the output label is
-    /// `<g class="output" id="out">`.
+    /// class="value">` / `<text class="grad">` (the output edge is `e-out`);
+    /// the output label is `<g class="output" id="out">`. Hovering shows
+    /// each node's and edge's numbers at full precision (`<title>`).
     #[must_use]
     pub fn to_svg(&self) -> String {
         svg::render(self)
@@ -602,10 +626,15 @@ impl Graph {
         let expression = match node.kind {
             NodeKind::Input { index } => format!("input {index}"),
             NodeKind::Constant => "const".to_owned(),
-            NodeKind::Operation { op, exponent: Some(n) } => {
+            NodeKind::Operation {
+                op,
+                exponent: Some(n),
+            } => {
                 format!("{}({}, {n})", op_name(op), operands())
             }
-            NodeKind::Operation { op, exponent: None } => format!("{}({})", op_name(op), operands()),
+            NodeKind::Operation { op, exponent: None } => {
+                format!("{}({})", op_name(op), operands())
+            }
             NodeKind::Custom { function } => format!("{function}({})", operands()),
         };
         line.push_str(&format!(" = {expression} = {}", format_full(node.value)));
@@ -647,7 +676,10 @@ impl fmt::Display for Graph {
 fn check(spec: &GraphSpec, values: GraphValues<'_>, backward: bool) -> Result<(), GraphError> {
     let nodes = spec.nodes.len();
     if spec.output >= nodes {
-        return Err(GraphError::Output { output: spec.output, nodes });
+        return Err(GraphError::Output {
+            output: spec.output,
+            nodes,
+        });
     }
     let (mut inputs, mut exponents, mut custom) = (0, 0, 0);
     for (node, spec_node) in spec.nodes.iter().enumerate() {
@@ -689,13 +721,21 @@ fn check(spec: &GraphSpec, values: GraphValues<'_>, backward: bool) -> Result<()
         }
     }
     let count = |expected: usize, found: usize, error: fn(usize, usize) -> GraphError| {
-        if expected == found { Ok(()) } else { Err(error(expected, found)) }
+        if expected == found {
+            Ok(())
+        } else {
+            Err(error(expected, found))
+        }
     };
-    count(inputs, values.inputs.len(), |expected, found| GraphError::Inputs { expected, found })?;
+    count(inputs, values.inputs.len(), |expected, found| {
+        GraphError::Inputs { expected, found }
+    })?;
     count(exponents, values.exponents.len(), |expected, found| {
         GraphError::Exponents { expected, found }
     })?;
-    count(custom, values.custom.len(), |expected, found| GraphError::Custom { expected, found })
+    count(custom, values.custom.len(), |expected, found| {
+        GraphError::Custom { expected, found }
+    })
 }
 
 /// The values of an operation's operands (at most two, as the table's shapes
