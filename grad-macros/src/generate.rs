@@ -141,30 +141,7 @@ impl<'g> Emitter<'g> {
             };
             quote!(#field: #ty)
         });
-        let allow = allow_lints();
-        quote! {
-            #allow
-            #[derive(::core::clone::Clone, ::core::marker::Copy)]
-            struct #name<T> {
-                #(#fields,)*
-                scalar: ::core::marker::PhantomData<T>,
-            }
-        }
-    }
-
-    /// Creates the layers, runs them forward, and returns the statements and
-    /// the output's value.
-    ///
-    /// ```text
-    /// let mut layers = PriceLayers { n2: MulLayer::new(), .., scalar: PhantomData };
-    /// let (v2, v5, ..);
-    /// v2 = layers.n2.forward(apple, apple_num);
-    /// ```
-    fn forward(&self) -> (TokenStream, TokenStream) {
-        let layers = &self.layers;
-        let name = &self.layers_type;
-        let operations: Vec<NodeId> = self.operation_nodes().collect();
-        let inits = operations.iter().map(|&node| {
+        let inits = self.operation_nodes().map(|node| {
             let field = Self::layer_field(node);
             match &self.graph.nodes[node].kind {
                 NodeKind::Operation { op, .. } => {
@@ -174,7 +151,46 @@ impl<'g> Emitter<'g> {
                 _ => quote!(#field: ::grad::__private::CustomLayer::new()),
             }
         });
-        let declarations = declare(operations.iter().map(|&node| (value_local(node), false)));
+        let allow = allow_lints();
+        quote! {
+            #allow
+            #[derive(::core::clone::Clone, ::core::marker::Copy)]
+            struct #name<T> {
+                #(#fields,)*
+                scalar: ::core::marker::PhantomData<T>,
+            }
+
+            #allow
+            impl<T: ::grad::__private::Float> #name<T> {
+                /// Fresh layers. The sample only fixes `T` where the layers
+                /// are created: left to inference, ten thousand layers of an
+                /// unknown type take rustc minutes to type-check.
+                #[inline]
+                fn new(_sample: ::core::option::Option<T>) -> Self {
+                    Self {
+                        #(#inits,)*
+                        scalar: ::core::marker::PhantomData,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Creates the layers, runs them forward, and returns the statements and
+    /// the output's value.
+    ///
+    /// ```text
+    /// let mut layers = PriceLayers::new(Some(apple));
+    /// let (v2, v5, ..);
+    /// v2 = layers.n2.forward(apple, apple_num);
+    /// ```
+    ///
+    /// `scalar` is the scalar type where it can be named (the function form).
+    fn forward(&self, scalar: Option<&TokenStream>) -> (TokenStream, TokenStream) {
+        let layers = &self.layers;
+        let name = &self.layers_type;
+        let operations: Vec<NodeId> = self.operation_nodes().collect();
+        let declarations = declare(operations.iter().map(|&node| (value_local(node), false)), scalar);
         let steps = operations.iter().map(|&node| {
             let field = Self::layer_field(node);
             let value = value_local(node);
@@ -205,13 +221,18 @@ impl<'g> Emitter<'g> {
             }
         });
         let output = self.value(self.graph.output);
+        let sample = match (scalar, self.graph.inputs.first()) {
+            (Some(scalar), _) => quote!(::core::option::Option::<#scalar>::None),
+            (None, Some(&input)) => {
+                let input = self.value(input);
+                quote!(::core::option::Option::Some(#input))
+            }
+            (None, None) => quote!(::core::option::Option::None),
+        };
         let allow = allow_lints();
         let statements = quote! {
             #allow
-            let mut #layers = #name {
-                #(#inits,)*
-                scalar: ::core::marker::PhantomData,
-            };
+            let mut #layers = #name::new(#sample);
             #declarations
             #(#steps)*
         };
@@ -270,11 +291,13 @@ impl<'g> Emitter<'g> {
         let graph = self.graph;
         let adjoints = self.adjoints();
         let (layers, dout) = (&self.layers, &self.dout);
-        let declarations = declare((0..graph.nodes.len()).filter_map(|node| {
-            adjoints.local[node]
-                .clone()
-                .map(|local| (local, adjoints.accumulates[node]))
-        }));
+        let declarations = declare(
+            (0..graph.nodes.len()).filter_map(|node| {
+                let local = adjoints.local[node].clone()?;
+                Some((local, adjoints.accumulates[node]))
+            }),
+            Some(scalar),
+        );
         let mut received = vec![false; graph.nodes.len()];
         let mut steps = Vec::new();
         let mut scratch_used = std::collections::BTreeSet::new();
@@ -287,51 +310,58 @@ impl<'g> Emitter<'g> {
                 continue;
             }
             let operands = graph.nodes[node].kind.operands();
+            // Where each operand's gradient goes: straight into its local the
+            // first time, through a scratch local and a sum after that, and
+            // nowhere (`_`) for a constant.
             let mut targets = Vec::new();
             let mut sums = Vec::new();
             for (position, &operand) in operands.iter().enumerate() {
                 match &adjoints.local[operand] {
-                    None => targets.push(quote!(_)),
+                    None => targets.push(None),
                     Some(target) if !received[operand] => {
                         received[operand] = true;
-                        targets.push(quote!(#target));
+                        targets.push(Some(quote!(#target)));
                     }
                     Some(target) => {
                         let scratch = scratch_local(position);
                         scratch_used.insert(position);
-                        targets.push(quote!(#scratch));
+                        targets.push(Some(quote!(#scratch)));
                         sums.push(quote!(#target = #target + #scratch;));
                     }
                 }
             }
+            if targets.iter().all(Option::is_none) {
+                continue;
+            }
+            let targets: Vec<TokenStream> = targets
+                .into_iter()
+                .map(|target| target.unwrap_or_else(|| quote!(_)))
+                .collect();
             let field = Self::layer_field(node);
             let adjoint = &adjoints.local[node];
             let call = quote!(#layers.#field.backward(#adjoint));
-            let assign = match (&graph.nodes[node].kind, targets.as_slice()) {
-                (_, targets) if targets.iter().all(|t| t.to_string() == "_") => continue,
+            steps.push(match (&graph.nodes[node].kind, targets.as_slice()) {
                 (NodeKind::Custom { .. }, targets) => quote!([#(#targets),*] = #call;),
                 (_, [target]) => quote!(#target = #call;),
                 (_, targets) => quote!((#(#targets),*) = #call;),
-            };
-            steps.push(assign);
+            });
             steps.extend(sums);
         }
         let zero = quote!(<#scalar as ::grad::__private::Zero>::zero());
-        for node in 0..graph.nodes.len() {
-            if let Some(local) = &adjoints.local[node]
-                && !received[node]
-            {
-                steps.insert(0, quote!(#local = #zero;));
-            }
-        }
+        let zeros = (0..graph.nodes.len()).filter_map(|node| {
+            let local = adjoints.local[node].as_ref().filter(|_| !received[node])?;
+            Some(quote!(#local = #zero;))
+        });
         let scratch = declare(
             scratch_used
                 .into_iter()
                 .map(|position| (scratch_local(position), true)),
+            Some(scalar),
         );
         let statements = quote! {
             #declarations
             #scratch
+            #(#zeros)*
             #(#steps)*
         };
         (statements, adjoints)
@@ -351,7 +381,11 @@ fn scratch_local(position: usize) -> Ident {
 }
 
 /// `let (v0, mut v1, ..);` in groups of [`LOCALS_PER_LET`].
-fn declare(locals: impl Iterator<Item = (Ident, bool)>) -> TokenStream {
+///
+/// With the scalar type known, each group is annotated with it: rustc
+/// type-checks ten thousand deferred initialisations several times faster
+/// when it does not have to infer their types.
+fn declare(locals: impl Iterator<Item = (Ident, bool)>, scalar: Option<&TokenStream>) -> TokenStream {
     let locals: Vec<(Ident, bool)> = locals.collect();
     let allow = allow_lints();
     let groups = locals.chunks(LOCALS_PER_LET).map(|group| {
@@ -359,9 +393,13 @@ fn declare(locals: impl Iterator<Item = (Ident, bool)>) -> TokenStream {
             let mutability = mutable.then(|| quote!(mut));
             quote!(#mutability #name)
         });
+        let annotation = scalar.map(|scalar| {
+            let types = group.iter().map(|_| scalar);
+            quote!(: (#(#types,)*))
+        });
         quote! {
             #allow
-            let (#(#names,)*);
+            let (#(#names,)*) #annotation;
         }
     });
     quote!(#(#groups)*)
@@ -475,7 +513,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
     let layers_field = layers_field(output_name);
     let layers_type = &emitter.layers_type;
     let layers_struct = emitter.layers_struct();
-    let (forward, output) = emitter.forward();
+    let (forward, output) = emitter.forward(None);
     let scalar = quote!(T);
     let (backward, adjoints) = emitter.backward(&scalar);
     let construct = gradients.construct(&adjoints);
@@ -570,9 +608,9 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         .collect();
     let emitter = Emitter::new(graph);
     let layers_struct = emitter.layers_struct();
-    let (forward, output) = emitter.forward();
     let scalar = &function.scalar;
     let scalar_tokens = quote!(#scalar);
+    let (forward, output) = emitter.forward(Some(&scalar_tokens));
     let (backward, adjoints) = emitter.backward(&scalar_tokens);
     let construct = gradients.construct(&adjoints);
     let plain = unraw(name);
