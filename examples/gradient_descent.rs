@@ -30,13 +30,22 @@ fn main() {
         .filter_map(|line| {
             let fields: Vec<f64> = line.split(',').map(|f| f.parse().unwrap()).collect();
             let species = fields[4] as u8;
-            (species >= 1).then(|| ([fields[0], fields[1], fields[2], fields[3]], f64::from(species - 1)))
+            (species >= 1).then(|| {
+                (
+                    [fields[0], fields[1], fields[2], fields[3]],
+                    f64::from(species - 1),
+                )
+            })
         })
         .collect();
     for feature in 0..4 {
         let n = rows.len() as f64;
         let mean = rows.iter().map(|(x, _)| x[feature]).sum::<f64>() / n;
-        let var = rows.iter().map(|(x, _)| (x[feature] - mean).powi(2)).sum::<f64>() / n;
+        let var = rows
+            .iter()
+            .map(|(x, _)| (x[feature] - mean).powi(2))
+            .sum::<f64>()
+            / n;
         for (x, _) in &mut rows {
             x[feature] = (x[feature] - mean) / var.sqrt();
         }

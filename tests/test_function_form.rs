@@ -17,6 +17,7 @@ grad! {
         a * a + constant::<T>(100.0) * b * b
     }
 
+    #[allow(clippy::let_and_return)]
     fn returns_its_own_name(x: f64) -> f64 {
         let returns_its_own_name = x.exp();
         returns_its_own_name

@@ -25,8 +25,28 @@ fn the_committed_formula_is_what_the_generator_writes() {
 
 #[test]
 fn ten_thousand_operations_match_plain_rust_and_finite_differences() {
-    let [x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, x16, x17, x18, x19] =
-        inputs();
+    let [
+        x0,
+        x1,
+        x2,
+        x3,
+        x4,
+        x5,
+        x6,
+        x7,
+        x8,
+        x9,
+        x10,
+        x11,
+        x12,
+        x13,
+        x14,
+        x15,
+        x16,
+        x17,
+        x18,
+        x19,
+    ] = inputs();
     let g = include!("large/formula_10k.rs");
     let program = generator::program();
     assert_eq!(g.y, generator::evaluate(&program, &inputs()));
@@ -43,5 +63,8 @@ fn ten_thousand_operations_match_plain_rust_and_finite_differences() {
         1e-6,
     );
     assert!(check.passes(1e-6), "{check:?}");
-    assert!(analytic.iter().all(|g| *g != 0.0), "every input reaches the output");
+    assert!(
+        analytic.iter().all(|g| *g != 0.0),
+        "every input reaches the output"
+    );
 }

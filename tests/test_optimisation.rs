@@ -37,9 +37,15 @@ fn assert_close(got: f64, want: f64) {
 
 #[test]
 fn gradients_vanish_at_the_minima() {
-    assert_eq!(rosenbrock_grad(1.0, 1.0), (0.0, RosenbrockGrad { x: 0.0, y: 0.0 }));
+    assert_eq!(
+        rosenbrock_grad(1.0, 1.0),
+        (0.0, RosenbrockGrad { x: 0.0, y: 0.0 })
+    );
     assert_eq!(booth_grad(1.0, 3.0), (0.0, BoothGrad { x: 0.0, y: 0.0 }));
-    assert_eq!((beale(3.0, 0.5), booth(1.0, 3.0), himmelblau(3.0, 2.0)), (0.0, 0.0, 0.0));
+    assert_eq!(
+        (beale(3.0, 0.5), booth(1.0, 3.0), himmelblau(3.0, 2.0)),
+        (0.0, 0.0, 0.0)
+    );
     let (value, d) = beale_grad(3.0, 0.5);
     assert_eq!((value, d.x, d.y), (0.0, 0.0, 0.0));
     let (value, d) = himmelblau_grad(3.0, 2.0);
@@ -94,5 +100,8 @@ fn gradient_descent_finds_booths_minimum() {
         x -= 0.05 * d.x;
         y -= 0.05 * d.y;
     }
-    assert!((x - 1.0).abs() < 1e-9 && (y - 3.0).abs() < 1e-9, "({x}, {y})");
+    assert!(
+        (x - 1.0).abs() < 1e-9 && (y - 3.0).abs() < 1e-9,
+        "({x}, {y})"
+    );
 }

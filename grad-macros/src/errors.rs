@@ -9,6 +9,10 @@ impl Errors {
         self.0.push(error);
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

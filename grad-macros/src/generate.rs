@@ -190,7 +190,10 @@ impl<'g> Emitter<'g> {
         let layers = &self.layers;
         let name = &self.layers_type;
         let operations: Vec<NodeId> = self.operation_nodes().collect();
-        let declarations = declare(operations.iter().map(|&node| (value_local(node), false)), scalar);
+        let declarations = declare(
+            operations.iter().map(|&node| (value_local(node), false)),
+            scalar,
+        );
         let steps = operations.iter().map(|&node| {
             let field = Self::layer_field(node);
             let value = value_local(node);
@@ -385,7 +388,10 @@ fn scratch_local(position: usize) -> Ident {
 /// With the scalar type known, each group is annotated with it: rustc
 /// type-checks ten thousand deferred initialisations several times faster
 /// when it does not have to infer their types.
-fn declare(locals: impl Iterator<Item = (Ident, bool)>, scalar: Option<&TokenStream>) -> TokenStream {
+fn declare(
+    locals: impl Iterator<Item = (Ident, bool)>,
+    scalar: Option<&TokenStream>,
+) -> TokenStream {
     let locals: Vec<(Ident, bool)> = locals.collect();
     let allow = allow_lints();
     let groups = locals.chunks(LOCALS_PER_LET).map(|group| {

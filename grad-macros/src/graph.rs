@@ -224,6 +224,10 @@ impl Lowering<'_> {
                     None => self.reject(unary.op.span(), "unary `-` is missing from the operation table"),
                 }
             }
+            Expr::Unary(unary) if matches!(unary.op, UnOp::Deref(_)) => self.reject(
+                unary.op.span(),
+                "dereferencing is not supported: read the value before grad!, as `let x = *r;`",
+            ),
             Expr::Unary(unary) => self.reject(
                 unary.op.span(),
                 format!(
@@ -253,7 +257,11 @@ impl Lowering<'_> {
             Expr::Path(path) => Visit::Done(self.path(path, statement, inputs)),
             Expr::MethodCall(call) => {
                 if let Some(turbofish) = &call.turbofish {
-                    return self.reject(turbofish.span(), "type arguments are not supported on a formula's methods");
+                    self.errors.push(syn::Error::new_spanned(
+                        turbofish,
+                        "type arguments are not supported on a formula's methods",
+                    ));
+                    return Visit::Done(None);
                 }
                 let method = call.method.to_string();
                 let Some(op) = Operation::lookup(Syntax::Method, &method) else {
@@ -298,7 +306,7 @@ impl Lowering<'_> {
                     return Visit::Done(Some(self.constant(expr)));
                 }
                 let operands: Vec<&Expr> = call.args.iter().collect();
-                if let Some(name) = function.path.get_ident()
+                if let Some(name) = builtin_function_name(&function.path)
                     && let Some(op) = Operation::lookup(Syntax::Function, &name.to_string())
                 {
                     let written = op.shape.written_operands();
@@ -317,10 +325,20 @@ impl Lowering<'_> {
                 assign.eq_token.span,
                 "assignment inside a formula: only the output is assigned, once, at the end",
             ),
-            Expr::Field(field) => self.reject(
-                field.span(),
-                "field access is not supported: bind the field to a name before grad!, as `let x = point.x;`",
-            ),
+            Expr::Field(field) => {
+                self.errors.push(syn::Error::new_spanned(
+                    field,
+                    "field access is not supported: bind the field to a name before grad!, as `let x = point.x;`",
+                ));
+                Visit::Done(None)
+            }
+            Expr::Index(index) => {
+                self.errors.push(syn::Error::new_spanned(
+                    index,
+                    "indexing is not supported: bind the element to a name before grad!, as `let x = xs[0];`",
+                ));
+                Visit::Done(None)
+            }
             Expr::Cast(cast) => self.reject(
                 cast.as_token.span,
                 "casts are not supported: every value of a formula has one scalar type",
@@ -436,6 +454,21 @@ fn spellings(kind: impl Fn(Syntax) -> bool) -> String {
         .map(|op| op.syntax.spelling())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `sigmoid` in `sigmoid(x)`, `grad::sigmoid(x)` or `::grad::sigmoid(x)`:
+/// the names under which a built-in function is recognised.
+fn builtin_function_name(path: &syn::Path) -> Option<&Ident> {
+    let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
+    match segments.as_slice() {
+        [name] if path.leading_colon.is_none() && name.arguments.is_none() => Some(&name.ident),
+        [krate, name]
+            if krate.ident == "grad" && krate.arguments.is_none() && name.arguments.is_none() =>
+        {
+            Some(&name.ident)
+        }
+        _ => None,
+    }
 }
 
 fn operator_span(expr: &Expr) -> Span {

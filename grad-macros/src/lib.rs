@@ -17,29 +17,56 @@ use errors::Errors;
 use graph::Inputs;
 use parse::GradInput;
 use proc_macro2::TokenStream;
+use syn::parse::Parser;
 
 /// Differentiates a formula at compile time. See the `grad` crate for the
 /// syntax and examples.
 #[proc_macro]
 pub fn grad(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
-    expand(input.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    expand(input.into()).into()
 }
 
 /// The whole expansion as a plain function on token streams, so it can be
-/// tested (and fuzzed) outside the compiler.
-pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
-    match syn::parse2::<GradInput>(input)? {
+/// tested (and fuzzed) outside the compiler. Errors become `compile_error!`s.
+pub(crate) fn expand(input: TokenStream) -> TokenStream {
+    let function_form = (|input: syn::parse::ParseStream| {
+        let function_form = parse::is_function_form(input);
+        input.parse::<TokenStream>()?;
+        Ok(function_form)
+    })
+    .parse2(input.clone())
+    .unwrap_or(false);
+    match pipeline(input) {
+        Ok(expansion) => expansion,
+        // Several `compile_error!`s in a row are items, not one expression:
+        // in expression position they need a block around them.
+        Err(error) if function_form => error.into_compile_error(),
+        Err(error) => {
+            let errors = error.into_compile_error();
+            quote::quote!({ #errors })
+        }
+    }
+}
+
+/// parse → graph → validate → generate, collecting every error.
+fn pipeline(input: TokenStream) -> syn::Result<TokenStream> {
+    let mut errors = Errors::default();
+    let parsed = (|input: syn::parse::ParseStream| parse::parse(input, &mut errors)).parse2(input);
+    let parsed = match parsed {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            errors.push(error);
+            return errors.finish().map(|()| TokenStream::new());
+        }
+    };
+    match parsed {
         GradInput::Inline(formula) => {
-            let mut errors = Errors::default();
             let graph = graph::lower(&formula, &Inputs::Free, &mut errors);
             validate::validate(&formula, &graph, None, &mut errors);
             errors.finish()?;
             Ok(generate::inline(&graph))
         }
         GradInput::Functions(functions) => {
-            let mut errors = Errors::default();
             let mut expansion = TokenStream::new();
             for function in &functions {
                 let before = errors.len();
@@ -51,12 +78,24 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
                     Some(&function.params),
                     &mut errors,
                 );
-                if errors.len() == before {
+                // Code is generated from valid graphs only; the other
+                // functions of the block are still generated, so that their
+                // callers report nothing more than the real mistake.
+                if !function.has_shape_errors && errors.len() == before {
                     expansion.extend(generate::function(function, &graph));
                 }
             }
-            errors.finish()?;
-            Ok(expansion)
+            if errors.is_empty() {
+                Ok(expansion)
+            } else {
+                let mut output = errors
+                    .finish()
+                    .err()
+                    .map(syn::Error::into_compile_error)
+                    .unwrap_or_default();
+                output.extend(expansion);
+                Ok(output)
+            }
         }
     }
 }
@@ -69,7 +108,7 @@ mod scratch {
         if src.is_empty() {
             return;
         }
-        let out = super::expand(src.parse().unwrap()).unwrap();
+        let out = super::expand(src.parse().unwrap());
         eprintln!("{out}");
     }
 }
@@ -77,11 +116,13 @@ mod scratch {
 mod timing {
     #[test]
     fn time_large() {
-        let Ok(path) = std::env::var("GRAD_TIME") else { return };
+        let Ok(path) = std::env::var("GRAD_TIME") else {
+            return;
+        };
         let src = std::fs::read_to_string(path).unwrap();
         let body = &src[src.find('{').unwrap() + 1..src.rfind('}').unwrap()];
         let t = std::time::Instant::now();
-        let out = super::expand(body.parse().unwrap()).unwrap();
+        let out = super::expand(body.parse().unwrap());
         eprintln!("expand {:?}, {} bytes", t.elapsed(), out.to_string().len());
         std::fs::write("/tmp/scratch/large_expanded.rs", format!("fn main() {{ let [x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, x16, x17, x18, x19] = [0.1f64; 20]; let g = {out}; println!(\"{{}}\", g.backward(1.0).x0); }}")).unwrap();
     }

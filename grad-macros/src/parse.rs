@@ -14,7 +14,7 @@
 
 use crate::errors::Errors;
 use proc_macro2::Span;
-use syn::parse::{Parse, ParseStream};
+use syn::parse::ParseStream;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, ItemFn, Pat, ReturnType, Stmt, Token, Type};
 
@@ -52,11 +52,20 @@ pub struct Function {
     pub scalar: Type,
     /// The body.
     pub formula: Formula,
+    /// Whether its signature or body shape was reported as wrong.
+    pub has_shape_errors: bool,
 }
 
-/// Parses either form. Shape errors are collected so that one run reports
-/// all of them; syntax errors from syn stop at the first.
-pub fn parse(input: ParseStream) -> syn::Result<GradInput> {
+/// Whether these tokens are the function form, which expands to items (the
+/// inline form expands to an expression).
+pub fn is_function_form(input: ParseStream) -> bool {
+    starts_a_function(input)
+}
+
+/// Parses either form. Shape errors go to `errors` and parsing goes on, so
+/// that the later stages can report theirs too; syntax errors from syn, and a
+/// body with no output at all, stop at once.
+pub fn parse(input: ParseStream, errors: &mut Errors) -> syn::Result<GradInput> {
     if input.is_empty() {
         return Err(syn::Error::new(
             Span::call_site(),
@@ -64,18 +73,21 @@ pub fn parse(input: ParseStream) -> syn::Result<GradInput> {
         ));
     }
     if starts_a_function(input) {
-        let mut errors = Errors::default();
         let mut functions = Vec::new();
         while !input.is_empty() {
+            if !starts_a_function(input) {
+                return Err(input.error(
+                    "expected `fn`: a grad! block that starts with a function holds only functions",
+                ));
+            }
             let item: ItemFn = input.parse()?;
-            if let Some(function) = function(item, &mut errors) {
+            if let Some(function) = function(item, errors) {
                 functions.push(function);
             }
         }
-        errors.finish()?;
         return Ok(GradInput::Functions(functions));
     }
-    inline(input).map(GradInput::Inline)
+    inline(input, errors).map(GradInput::Inline)
 }
 
 fn starts_a_function(input: ParseStream) -> bool {
@@ -89,9 +101,9 @@ fn starts_a_function(input: ParseStream) -> bool {
         || fork.peek(Token![extern])
 }
 
-fn inline(input: ParseStream) -> syn::Result<Formula> {
+fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
     let statements = syn::Block::parse_within(input)?;
-    let mut errors = Errors::default();
+    let last_span = statements.last().map(statement_span);
     let mut bindings = Vec::new();
     let mut output = None;
     for statement in statements {
@@ -107,7 +119,7 @@ fn inline(input: ParseStream) -> syn::Result<Formula> {
         }
         match statement {
             Stmt::Local(local) => {
-                if let Some(binding) = binding(local, None, &mut errors) {
+                if let Some(binding) = binding(local, None, errors) {
                     bindings.push(binding);
                 }
             }
@@ -121,6 +133,10 @@ fn inline(input: ParseStream) -> syn::Result<Formula> {
                     "the output must be a plain name: `output = expression`",
                 )),
             },
+            Stmt::Expr(Expr::Return(ret), _) => errors.push(syn::Error::new_spanned(
+                ret.return_token,
+                "`return` is not supported: name the output with `output = expression`",
+            )),
             Stmt::Expr(expr, _) => errors.push(no_output(&expr)),
             other => errors.push(syn::Error::new(
                 statement_span(&other),
@@ -128,7 +144,6 @@ fn inline(input: ParseStream) -> syn::Result<Formula> {
             )),
         }
     }
-    errors.finish()?;
     match output {
         Some((output_name, output)) => Ok(Formula {
             bindings,
@@ -136,20 +151,23 @@ fn inline(input: ParseStream) -> syn::Result<Formula> {
             output,
         }),
         None => Err(syn::Error::new(
-            Span::call_site(),
+            last_span.unwrap_or_else(Span::call_site),
             "no output assignment: end the body with `output = expression`, for example `price = total * tax`",
         )),
     }
 }
 
 fn no_output(expr: &Expr) -> syn::Error {
-    let message = match expr {
-        Expr::Binary(binary) if is_compound_assignment(&binary.op) => {
-            "compound assignment is not supported: name the output once with `output = expression`"
-        }
-        _ => "no output assignment: name the result with `output = expression`",
-    };
-    syn::Error::new_spanned(expr, message)
+    match expr {
+        Expr::Binary(binary) if is_compound_assignment(&binary.op) => syn::Error::new_spanned(
+            binary.op,
+            "compound assignment is not supported: name the output once with `output = expression`",
+        ),
+        _ => syn::Error::new_spanned(
+            expr,
+            "no output assignment: name the result with `output = expression`",
+        ),
+    }
 }
 
 fn is_compound_assignment(op: &syn::BinOp) -> bool {
@@ -215,7 +233,7 @@ fn binding(local: syn::Local, scalar: Option<&Type>, errors: &mut Errors) -> Opt
             )),
             None => errors.push(syn::Error::new_spanned(
                 ty,
-                "type annotations are not needed: every value has the scalar type of the inputs",
+                "type annotations are not allowed in an inline formula: every value has the inputs' scalar type",
             )),
         }
     }
@@ -301,10 +319,13 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
                     Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
                         params.push(ident.ident.clone());
                     }
-                    other => errors.push(syn::Error::new_spanned(
-                        other,
-                        "expected a plain parameter name: `name: scalar`",
-                    )),
+                    other => {
+                        errors.push(syn::Error::new_spanned(
+                            other,
+                            "expected a plain parameter name: `name: scalar`",
+                        ));
+                        continue;
+                    }
                 }
                 if let Some(scalar) = &scalar
                     && !same_type(&typed.ty, scalar)
@@ -338,35 +359,39 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
                 }
                 if last {
                     errors.push(syn::Error::new_spanned(
-                        &item.block,
-                        "the function must end with the expression it returns",
+                        local,
+                        "the function must end with the expression it returns, after this `let`",
                     ));
                 }
             }
-            Stmt::Expr(expr, None) if last => output = Some(expr.clone()),
-            Stmt::Expr(expr, Some(semi)) if last => errors.push(syn::Error::new_spanned(
-                semi,
-                format!(
-                    "remove this `;`: `{}` returns its last expression",
-                    sig.ident
-                ),
-            )),
             Stmt::Expr(Expr::Return(ret), _) => errors.push(syn::Error::new_spanned(
-                ret,
+                ret.return_token,
                 "`return` is not supported: end the function with the expression it returns",
             )),
+            Stmt::Expr(expr, None) if last => output = Some(expr.clone()),
+            Stmt::Expr(expr, Some(semi)) if last => {
+                errors.push(syn::Error::new_spanned(
+                    semi,
+                    format!(
+                        "remove this `;`: `{}` returns its last expression",
+                        sig.ident
+                    ),
+                ));
+                // Checked as the output all the same, to report its mistakes too.
+                output = Some(expr.clone());
+            }
             other => errors.push(syn::Error::new(
                 statement_span(other),
                 "expected `let name = expression;` or the returned expression",
             )),
         }
     }
-    if errors.len() > before {
-        return None;
-    }
+    // Later stages still check a function whose signature or shape is wrong,
+    // so that every mistake is reported in one go; nothing is generated.
     Some(Function {
+        has_shape_errors: errors.len() > before,
         params,
-        scalar: scalar?,
+        scalar: scalar.unwrap_or_else(|| syn::parse_quote!(f64)),
         formula: Formula {
             bindings,
             output_name: item.sig.ident.clone(),
@@ -374,10 +399,4 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
         },
         item,
     })
-}
-
-impl Parse for GradInput {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        parse(input)
-    }
 }

@@ -16,7 +16,7 @@ pub fn validate(
 ) {
     let inline = params.is_none();
     check_bound_twice(formula, inline, errors);
-    check_used_before_bound(formula, graph, errors);
+    check_used_before_bound(formula, graph, params, errors);
     check_parameters_not_rebound(formula, params, errors);
     if inline {
         check_output_is_not_an_input(formula, graph, errors);
@@ -35,38 +35,52 @@ fn check_bound_twice(formula: &Formula, inline: bool, errors: &mut Errors) {
         .chain(inline.then_some(&formula.output_name));
     for name in names {
         if seen.insert(name.to_string(), ()).is_some() {
-            errors.push(syn::Error::new(
-                name.span(),
-                format!("`{name}` is bound twice: give each value of the formula its own name"),
-            ));
+            let message = if inline && name == &formula.output_name {
+                format!(
+                    "`{name}` names both an intermediate and the output: give the output its own name"
+                )
+            } else {
+                format!("`{name}` is bound twice: give each value of the formula its own name")
+            };
+            errors.push(syn::Error::new(name.span(), message));
         }
     }
 }
 
 /// A name bound by `let` must not be read before that `let`. In plain Rust
 /// the earlier use would read some outer variable of the same name, and the
-/// gradients would then need two fields called the same.
-fn check_used_before_bound(formula: &Formula, graph: &Graph, errors: &mut Errors) {
+/// gradients would then need two fields called the same. Read in its own
+/// `let` (`let x = x * 2.0;`), the name is an input the `let` shadows.
+/// Parameters are left to [`check_parameters_not_rebound`].
+fn check_used_before_bound(
+    formula: &Formula,
+    graph: &Graph,
+    params: Option<&[syn::Ident]>,
+    errors: &mut Errors,
+) {
+    let mut reported = Vec::new();
     for use_ in &graph.free_uses {
-        let bound_later = formula
+        let name = &use_.name;
+        if params.is_some_and(|params| params.contains(name)) || reported.contains(name) {
+            continue;
+        }
+        let bound_at = formula
             .bindings
             .iter()
             .enumerate()
-            .find(|(statement, binding)| *statement >= use_.statement && binding.name == use_.name);
-        if let Some((_, binding)) = bound_later {
-            let name = &use_.name;
-            let mut error = syn::Error::new(
-                name.span(),
-                format!(
-                    "`{name}` is used before it is bound: move `let {name} = ...` above this use, or rename one of them"
-                ),
-            );
-            error.combine(syn::Error::new(
-                binding.name.span(),
-                format!("`{name}` is bound here"),
-            ));
-            errors.push(error);
-        }
+            .find(|(statement, binding)| *statement >= use_.statement && binding.name == *name);
+        let Some((statement, _)) = bound_at else {
+            continue;
+        };
+        reported.push(name.clone());
+        let message = if statement == use_.statement {
+            format!("`{name}` shadows the input `{name}`: choose another name for the intermediate")
+        } else {
+            format!(
+                "`{name}` is used before it is bound by a later `let`: move that `let` above this use, or rename one of them"
+            )
+        };
+        errors.push(syn::Error::new(name.span(), message));
     }
 }
 

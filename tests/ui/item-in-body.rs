@@ -5,7 +5,8 @@ use grad::grad;
 fn main() {
     let x = 7.0;
     let _g = grad! {
+        let t = x * x;
         fn helper() {}
-        y = x * 2.0
+        y = t * 2.0
     };
 }

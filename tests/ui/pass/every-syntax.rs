@@ -24,7 +24,7 @@ grad! {
     }
 
     fn halve(v: f64) -> f64 {
-        v / 2
+        v / 2.0
     }
 }
 
@@ -36,7 +36,7 @@ fn main() {
         let methods = x.exp() + x.ln() + x.sqrt() + x.powi(n) + x.powf(z) + x.sin()
             + x.cos() + x.tan() + x.tanh() + x.abs() + x.max(z) + x.min(z) + x.recip()
             + x.atan2(z) + x.hypot(z) + x.log(z);
-        let functions = grad::sigmoid(x) + sigmoid(z) + relu(w) + cube(x) + product(x, z);
+        let functions = sigmoid(x) + sigmoid(z) + relu(w) + cube(x) + product(x, z);
         out = (arithmetic + methods + functions) * std::f64::consts::PI + halve(w)
     };
     let d = g.backward(1.0);
