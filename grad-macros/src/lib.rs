@@ -101,29 +101,4 @@ fn pipeline(input: TokenStream) -> syn::Result<TokenStream> {
 }
 
 #[cfg(test)]
-mod scratch {
-    #[test]
-    fn show() {
-        let src = std::env::var("GRAD_SHOW").unwrap_or_default();
-        if src.is_empty() {
-            return;
-        }
-        let out = super::expand(src.parse().unwrap());
-        eprintln!("{out}");
-    }
-}
-#[cfg(test)]
-mod timing {
-    #[test]
-    fn time_large() {
-        let Ok(path) = std::env::var("GRAD_TIME") else {
-            return;
-        };
-        let src = std::fs::read_to_string(path).unwrap();
-        let body = &src[src.find('{').unwrap() + 1..src.rfind('}').unwrap()];
-        let t = std::time::Instant::now();
-        let out = super::expand(body.parse().unwrap());
-        eprintln!("expand {:?}, {} bytes", t.elapsed(), out.to_string().len());
-        std::fs::write("/tmp/scratch/large_expanded.rs", format!("fn main() {{ let [x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, x16, x17, x18, x19] = [0.1f64; 20]; let g = {out}; println!(\"{{}}\", g.backward(1.0).x0); }}")).unwrap();
-    }
-}
+mod fuzz;

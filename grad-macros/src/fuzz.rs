@@ -1,0 +1,1 @@
+//! Fuzzing the expansion outside the compiler.
