@@ -31,4 +31,22 @@ pub mod __private {
     pub use num_traits::{One, Zero};
 
     pub use crate::constant as literal;
+    pub use grad_core::graph::{Graph, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
+    pub use grad_core::ops::OpKind;
+
+    /// A scalar as `f64` for the graph's pictures; NaN if it has no `f64` value.
+    #[inline]
+    #[must_use]
+    pub fn to_f64<T: Float>(value: T) -> f64 {
+        value.to_f64().unwrap_or(f64::NAN)
+    }
+
+    /// A custom layer's value and partials as `f64`, for the graph.
+    #[must_use]
+    pub fn custom_record<T: Float, const N: usize>(layer: &CustomLayer<T, N>) -> (f64, [f64; N]) {
+        match layer.saved() {
+            Some((value, partials)) => (to_f64(value), partials.map(to_f64)),
+            None => (f64::NAN, [f64::NAN; N]),
+        }
+    }
 }

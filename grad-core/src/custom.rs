@@ -94,7 +94,7 @@ tuple_partials! {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CustomLayer<T, const N: usize> {
-    partials: Option<[T; N]>,
+    saved: Option<(T, [T; N])>,
 }
 
 impl<T: Float, const N: usize> Default for CustomLayer<T, N> {
@@ -108,15 +108,28 @@ impl<T: Float, const N: usize> CustomLayer<T, N> {
     #[inline]
     #[must_use]
     pub const fn new() -> Self {
-        Self { partials: None }
+        Self { saved: None }
     }
 
     /// Takes `(value, partials)` as returned by the operation's `_grad`
     /// function, keeps the partials and returns the value.
     #[inline]
     pub fn forward<P: Partials<T, N>>(&mut self, (value, partials): (T, P)) -> T {
-        self.partials = Some(partials.into_partials());
+        self.saved = Some((value, partials.into_partials()));
         value
+    }
+
+    /// The value and partials of the last `forward`, if it ran.
+    ///
+    /// ```
+    /// let mut layer = grad_core::CustomLayer::new();
+    /// assert_eq!(layer.saved(), None);
+    /// layer.forward((12.0, [4.0, 3.0]));
+    /// assert_eq!(layer.saved(), Some((12.0, [4.0, 3.0])));
+    /// ```
+    #[inline]
+    pub fn saved(&self) -> Option<(T, [T; N])> {
+        self.saved
     }
 
     /// Returns `dout` times each partial derivative.
@@ -127,7 +140,7 @@ impl<T: Float, const N: usize> CustomLayer<T, N> {
     #[inline]
     #[track_caller]
     pub fn backward(&self, dout: T) -> [T; N] {
-        let Some(partials) = self.partials else {
+        let Some((_, partials)) = self.saved else {
             panic!(
                 "CustomLayer::backward called before CustomLayer::forward: run forward first, it saves what backward needs"
             )

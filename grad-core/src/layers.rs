@@ -374,6 +374,18 @@ impl<T: Float> PowiLayer<T> {
         x.powi(n)
     }
 
+    /// The exponent of the last `forward`, if it ran.
+    ///
+    /// ```
+    /// let mut pow = grad_core::PowiLayer::new();
+    /// pow.forward(2.0, 3);
+    /// assert_eq!(pow.exponent(), Some(3));
+    /// ```
+    #[inline]
+    pub fn exponent(&self) -> Option<i32> {
+        self.saved.map(|(_, n)| n)
+    }
+
     /// Returns `dout * n * x^(n-1)`; `x^0` is constant, so its gradient is 0
     /// even at `x = 0`.
     ///

@@ -242,6 +242,128 @@ impl<'g> Emitter<'g> {
         (statements, output)
     }
 
+    /// The nodes whose values come from the caller's scope (inputs and
+    /// constants written as expressions), in node order: what the graph
+    /// needs at run time besides the layers.
+    fn leaves(&self) -> Vec<NodeId> {
+        (0..self.graph.nodes.len())
+            .filter(|&node| {
+                matches!(
+                    self.graph.nodes[node].kind,
+                    NodeKind::Input(_) | NodeKind::Constant(_)
+                )
+            })
+            .collect()
+    }
+
+    /// The static [`GraphSpec`](grad_core::graph::GraphSpec) of the formula.
+    fn spec(&self) -> TokenStream {
+        let graph = self.graph;
+        let mut names: Vec<Option<String>> = vec![None; graph.nodes.len()];
+        for binding in graph.bindings.iter().rev() {
+            names[binding.node] = Some(unraw(&binding.name));
+        }
+        let nodes = graph.nodes.iter().enumerate().map(|(node, n)| {
+            let kind = match &n.kind {
+                NodeKind::Input(name) => {
+                    names[node].get_or_insert_with(|| unraw(name));
+                    quote!(::grad::__private::NodeSpecKind::Input)
+                }
+                NodeKind::Constant(expr) => {
+                    let text = quote!(#expr).to_string().replace(' ', "");
+                    names[node].get_or_insert(text);
+                    quote!(::grad::__private::NodeSpecKind::Input)
+                }
+                NodeKind::Literal(value) => {
+                    let literal = Literal::f64_suffixed(value.abs());
+                    let sign = value.is_sign_negative().then(|| quote!(-));
+                    quote!(::grad::__private::NodeSpecKind::Constant(#sign #literal))
+                }
+                NodeKind::Operation { op, operands, .. } => {
+                    let kind = Ident::new(&format!("{:?}", op.kind), Span::call_site());
+                    quote!(::grad::__private::NodeSpecKind::Operation {
+                        op: ::grad::__private::OpKind::#kind,
+                        operands: &[#(#operands),*],
+                    })
+                }
+                NodeKind::Custom { function, operands } => {
+                    let text = quote!(#function).to_string().replace(' ', "");
+                    quote!(::grad::__private::NodeSpecKind::Custom {
+                        function: #text,
+                        operands: &[#(#operands),*],
+                    })
+                }
+            };
+            let name = match &names[node] {
+                Some(name) => quote!(::core::option::Option::Some(#name)),
+                None => quote!(::core::option::Option::None),
+            };
+            quote!(::grad::__private::NodeSpec { kind: #kind, name: #name })
+        });
+        let output = graph.output;
+        let output_name = unraw(&graph.output_name);
+        quote! {
+            ::grad::__private::GraphSpec {
+                nodes: &[#(#nodes),*],
+                output: #output,
+                output_name: #output_name,
+            }
+        }
+    }
+
+    /// An expression building the [`Graph`](grad_core::graph::Graph) from the
+    /// layers after forward, the leaves' values (an array in [`leaves`]
+    /// order) and `dout: Option<f64>`.
+    ///
+    /// [`leaves`]: Self::leaves
+    fn graph_of(
+        &self,
+        layers: &TokenStream,
+        leaves: &TokenStream,
+        dout: &TokenStream,
+    ) -> TokenStream {
+        let graph = self.graph;
+        let spec = self.spec();
+        let exponents = self
+            .operation_nodes()
+            .filter_map(|node| match &graph.nodes[node].kind {
+                NodeKind::Operation {
+                    exponent: Some(_), ..
+                } => {
+                    let field = Self::layer_field(node);
+                    Some(quote!(#layers.#field.exponent().unwrap_or(0)))
+                }
+                _ => None,
+            });
+        let customs: Vec<NodeId> = self
+            .operation_nodes()
+            .filter(|&node| matches!(graph.nodes[node].kind, NodeKind::Custom { .. }))
+            .collect();
+        let records = customs.iter().map(|&node| {
+            let field = Self::layer_field(node);
+            quote!(::grad::__private::custom_record(&#layers.#field))
+        });
+        let record_locals: Vec<Ident> = customs
+            .iter()
+            .map(|&node| local(&format!("c{node}")))
+            .collect();
+        let (spec_local, values) = (local("spec"), local("values"));
+        quote! {{
+            const #spec_local: ::grad::__private::GraphSpec = #spec;
+            let #values: [f64; _] = #leaves.map(::grad::__private::to_f64);
+            #(let #record_locals = #records;)*
+            ::grad::__private::Graph::evaluate(
+                &#spec_local,
+                ::grad::__private::GraphValues {
+                    inputs: &#values,
+                    exponents: &[#(#exponents),*],
+                    custom: &[#((#record_locals.0, &#record_locals.1[..])),*],
+                },
+                #dout,
+            )
+        }}
+    }
+
     fn adjoints(&self) -> Adjoints {
         let graph = self.graph;
         let count = graph.nodes.len();
@@ -536,6 +658,20 @@ pub fn inline(graph: &Graph) -> TokenStream {
     );
     let output_string = unraw(output_name);
     let (layers, dout) = (&emitter.layers, &emitter.dout);
+    let leaves = emitter.leaves();
+    let leaf_count = leaves.len();
+    let leaf_values: Vec<TokenStream> = leaves.iter().map(|&node| emitter.value(node)).collect();
+    let stored_leaves = quote!(self.#layers_field.1);
+    let graph_forward = emitter.graph_of(
+        &quote!(#layers),
+        &stored_leaves,
+        &quote!(::core::option::Option::None),
+    );
+    let graph_backward = emitter.graph_of(
+        &quote!(#layers),
+        &stored_leaves,
+        &quote!(::core::option::Option::Some(::grad::__private::to_f64(#dout))),
+    );
     let allow = allow_lints();
     quote! {
         {
@@ -547,7 +683,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
             pub struct #value_type<T> {
                 /// The value of the formula.
                 pub #output_name: T,
-                #layers_field: #layers_type<T>,
+                #layers_field: (#layers_type<T>, [T; #leaf_count]),
             }
 
             #allow
@@ -566,9 +702,26 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 #[inline]
                 #[must_use]
                 pub fn backward(&self, #dout: T) -> #gradients_type<T> {
-                    let #layers = &self.#layers_field;
+                    let #layers = &self.#layers_field.0;
                     #backward
                     #construct
+                }
+
+                /// The computational graph of the formula with every node's
+                /// forward value (recomputed in `f64` for the picture):
+                /// render it with `to_svg`, `to_dot` or `to_mermaid`.
+                #[must_use]
+                pub fn graph(&self) -> ::grad::__private::Graph {
+                    let #layers = &self.#layers_field.0;
+                    #graph_forward
+                }
+
+                /// The graph after backward from `dout`: every edge also
+                /// carries the gradient that flows back along it.
+                #[must_use]
+                pub fn graph_with_gradients(&self, #dout: T) -> ::grad::__private::Graph {
+                    let #layers = &self.#layers_field.0;
+                    #graph_backward
                 }
             }
 
@@ -577,7 +730,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
             #forward
             #value_type {
                 #output_name: #output,
-                #layers_field: #layers,
+                #layers_field: (#layers, [#(#leaf_values),*]),
             }
         }
     }
@@ -629,6 +782,21 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
     let grad_doc = format!(
         "The value of [`{plain}`] and its gradient, computed by backpropagation through the layers of its formula."
     );
+    let graph_name = format_ident!("{}_graph", name, span = name.span());
+    let graph_doc = format!(
+        "The computational graph of [`{plain}`] at these arguments: every node's value, and every edge's gradient for `d{plain} = 1`. Render it with `to_svg`, `to_dot` or `to_mermaid`."
+    );
+    let leaf_values: Vec<TokenStream> = emitter
+        .leaves()
+        .iter()
+        .map(|&node| emitter.value(node))
+        .collect();
+    let layers = &emitter.layers;
+    let graph_of = emitter.graph_of(
+        &quote!(#layers),
+        &quote!([#(#leaf_values),*]),
+        &quote!(::core::option::Option::Some(1.0)),
+    );
     let generics = &sig.generics;
     let where_clause = &sig.generics.where_clause;
     let params = &sig.inputs;
@@ -652,6 +820,16 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
             let #dout = <#scalar as ::grad::__private::One>::one();
             #backward
             (#value, #construct)
+        }
+
+        #(#cfgs)*
+        #[doc = #graph_doc]
+        #[must_use]
+        #allow
+        #vis fn #graph_name #generics (#params) -> ::grad::__private::Graph #where_clause {
+            #layers_struct
+            #forward
+            #graph_of
         }
     }
 }
