@@ -68,3 +68,21 @@ fn ten_thousand_operations_match_plain_rust_and_finite_differences() {
         "every input reaches the output"
     );
 }
+
+#[test]
+fn a_formula_nested_a_thousand_parentheses_deep() {
+    assert_eq!(
+        include_str!("large/nested_1000.rs"),
+        generator::nested_source(1000)
+    );
+    let x = 0.75_f64;
+    let g = include!("large/nested_1000.rs");
+    // e(k+1) = e(k) / 2 + x, and its derivative d(k+1) = d(k) / 2 + 1
+    let (mut value, mut derivative) = (x, 1.0);
+    for _ in 0..1000 {
+        value = value * 0.5 + x;
+        derivative = derivative * 0.5 + 1.0;
+    }
+    assert_eq!(g.y, value);
+    assert!((g.backward(1.0).x - derivative).abs() < 1e-12);
+}

@@ -7,6 +7,8 @@
 //! straight-line Rust). Every stage reports all the errors it finds, each at
 //! its own span; nothing panics on user input.
 
+#![forbid(unsafe_code)]
+
 mod errors;
 mod generate;
 mod graph;
@@ -23,8 +25,17 @@ use syn::parse::Parser;
 /// syntax and examples.
 #[proc_macro]
 pub fn grad(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
-    expand(input.into()).into()
+    // syn parses expressions recursively: a formula nested a thousand
+    // parentheses deep overflows the compiler thread's 8 MiB stack in a debug
+    // build of this crate. The expansion runs on a fresh stack segment of the
+    // same thread instead (as rustc does for deep code), so the compiler's
+    // token handles stay valid; the memory is reserved, not touched.
+    stacker::grow(EXPANSION_STACK, || expand(input.into()).into())
 }
+
+/// The stack the expansion runs on: enough for formulas tens of thousands of
+/// parentheses deep in an unoptimised build of this crate.
+const EXPANSION_STACK: usize = 1 << 30;
 
 /// The whole expansion as a plain function on token streams, so it can be
 /// tested (and fuzzed) outside the compiler. Errors become `compile_error!`s.

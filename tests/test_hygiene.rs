@@ -1,0 +1,102 @@
+//! The expansion's own names can never collide with the user's: inputs and
+//! outputs may be called like anything the generated code uses internally.
+#![deny(warnings)]
+#![deny(clippy::all, clippy::pedantic)]
+// The assertions compare exact values on purpose; the generated code needs no allowance.
+#![allow(clippy::float_cmp)]
+
+use grad::grad;
+
+#[test]
+fn inputs_named_like_generated_locals() {
+    let (dout, layers, grads, backward, forward, value) = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0);
+    let (v0, a0, s0, s1, c0, spec, values, scalar) = (0.5, 0.25, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0);
+    let (__grad0, __layers, n0, zero) = (1.5, 2.5, 3.5, 4.5);
+    let g = grad!(
+        out = dout * layers + grads * backward - forward / value
+            + v0 * a0
+            + s0 * s1
+            + c0 * spec
+            + values * scalar
+            + __grad0 * __layers
+            + n0 * zero
+    );
+    let plain = dout * layers + grads * backward - forward / value
+        + v0 * a0
+        + s0 * s1
+        + c0 * spec
+        + values * scalar
+        + __grad0 * __layers
+        + n0 * zero;
+    assert_eq!(g.out, plain);
+    let d = g.backward(1.0);
+    assert_eq!(
+        (d.dout, d.layers, d.forward, d.value),
+        (2.0, 1.0, -1.0 / 6.0, 5.0 / 36.0)
+    );
+    assert_eq!((d.v0, d.s1, d.__layers, d.zero), (0.25, 2.0, 1.5, 3.5));
+}
+
+#[test]
+fn an_input_called_t_and_outputs_called_like_methods() {
+    #[allow(non_snake_case)]
+    let T = 3.0_f64;
+    let g = grad!(backward = T * T);
+    assert_eq!(g.backward, 9.0);
+    assert_eq!(g.backward(1.0).T, 6.0);
+    let layers_named = grad!(__layers = T + 1.0);
+    assert_eq!(layers_named.__layers, 4.0);
+    assert_eq!(layers_named.backward(2.0).T, 2.0);
+}
+
+#[test]
+fn raw_identifiers_and_keywords_as_names() {
+    let r#type = 2.0_f64;
+    let g = grad! {
+        let r#match = r#type * r#type;
+        r#loop = r#match + 1.0
+    };
+    assert_eq!(g.r#loop, 5.0);
+    let d = g.backward(1.0);
+    assert_eq!((d.r#type, d.r#match), (4.0, 1.0));
+    assert_eq!(d.pairs(), [("type", 4.0), ("match", 1.0)]);
+}
+
+#[test]
+fn two_formulas_in_one_scope_do_not_clash() {
+    let x = 2.0_f64;
+    let first = grad!(y = x * x);
+    let second = grad!(y = x * x * x);
+    assert_eq!((first.backward(1.0).x, second.backward(1.0).x), (4.0, 12.0));
+}
+
+/// A user module without the prelude and with its own `Option`, `Clone` and
+/// `Float`: the expansion names everything by absolute path.
+#[allow(dead_code, clippy::pedantic)]
+mod no_prelude {
+    #![no_implicit_prelude]
+
+    pub struct Option;
+    pub trait Clone {}
+    pub trait Float {}
+    pub struct PhantomData;
+
+    pub fn derivative(x: f64) -> f64 {
+        let g = ::grad::grad!(y = x.sin() * x);
+        g.backward(1.0).x
+    }
+
+    ::grad::grad! {
+        pub fn square(x: f64) -> f64 {
+            x * x
+        }
+    }
+}
+
+#[test]
+fn works_without_the_prelude() {
+    let x = 0.5_f64;
+    assert_eq!(no_prelude::derivative(x), x.cos() * x + x.sin());
+    assert_eq!(no_prelude::square_grad(3.0).1.x, 6.0);
+    assert_eq!(no_prelude::square(3.0), 9.0);
+}

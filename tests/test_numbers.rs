@@ -1,0 +1,76 @@
+//! Special values: NaN and infinities propagate as in plain Rust, and where
+//! the formula is not differentiable the documented convention holds.
+//! Each expected gradient is the analytic derivative evaluated in plain Rust.
+
+use grad::grad;
+
+#[test]
+fn division_by_zero_gives_what_plain_rust_gives() {
+    let (x, y) = (1.0_f64, 0.0_f64);
+    let g = grad!(z = x / y);
+    assert_eq!(g.z, x / y);
+    let d = g.backward(1.0);
+    // d/dx = 1/y = inf, d/dy = -x/y² = -inf
+    assert_eq!((d.x, d.y), (1.0 / y, -x / (y * y)));
+    let zero = grad!(z = y / y);
+    assert!(zero.z.is_nan() && zero.backward(1.0).y.is_nan());
+}
+
+#[test]
+fn logarithm_of_zero_and_root_of_a_negative() {
+    let x = 0.0_f64;
+    let g = grad!(y = x.ln());
+    assert_eq!(g.y, f64::NEG_INFINITY);
+    assert_eq!(g.backward(1.0).x, f64::INFINITY); // 1/x
+    let negative = -1.0_f64;
+    let g = grad!(y = negative.sqrt());
+    assert!(g.y.is_nan());
+    assert!(g.backward(1.0).negative.is_nan());
+}
+
+#[test]
+fn nan_and_infinity_propagate() {
+    let (x, y) = (f64::NAN, 2.0);
+    let d = grad!(z = x * y + y).backward(1.0);
+    assert!(d.x.is_finite() && d.x == 2.0, "d/dx = y does not read x");
+    assert!(d.y.is_nan(), "d/dy = x + 1 is NaN");
+    let big = f64::INFINITY;
+    let g = grad!(z = big.exp() * 0.0);
+    assert!(
+        g.z.is_nan(),
+        "inf * 0 is NaN in plain Rust: {}",
+        f64::INFINITY.exp() * 0.0
+    );
+    let g = grad!(z = (-big).exp());
+    assert_eq!((g.z, g.backward(1.0).big), (0.0, -0.0));
+}
+
+#[test]
+fn non_differentiable_points_follow_the_convention() {
+    let zero = 0.0_f64;
+    assert_eq!(
+        grad!(y = grad::relu(zero)).backward(1.0).zero,
+        0.0,
+        "relu'(0) = 0"
+    );
+    assert_eq!(grad!(y = zero.abs()).backward(1.0).zero, 0.0, "abs'(0) = 0");
+    let (a, b) = (1.5_f64, 1.5_f64);
+    let d = grad!(y = a.max(b)).backward(1.0);
+    assert_eq!((d.a, d.b), (0.5, 0.5), "a tie splits the gradient");
+    let d = grad!(y = zero.hypot(zero)).backward(1.0);
+    assert_eq!(d.zero, 0.0, "hypot at the origin");
+    let p = 2.0_f64;
+    let d = grad!(y = zero.powf(p)).backward(1.0);
+    assert_eq!((d.zero, d.p), (0.0, 0.0), "0^p: d/dp = 0, not 0 * ln 0");
+    let d = grad!(y = zero.powi(0)).backward(1.0);
+    assert_eq!(d.zero, 0.0, "x^0 is constant");
+}
+
+#[test]
+fn nan_in_max_is_ignored_like_plain_rust() {
+    let (a, b) = (f64::NAN, 3.0_f64);
+    let g = grad!(y = a.max(b));
+    assert_eq!(g.y, f64::NAN.max(3.0));
+    let d = g.backward(1.0);
+    assert_eq!((d.a, d.b), (0.0, 1.0));
+}
