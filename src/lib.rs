@@ -49,7 +49,7 @@
 //!
 //! - Every name that no `let` of the formula binds is an **input**, read by
 //!   value from the enclosing scope; all inputs share one scalar type `T`:
-//!   `f32`, `f64`, or any [`num_traits::Float`](Float), such as dual numbers.
+//!   `f32`, `f64`, or any [`num_traits::Float`], such as dual numbers.
 //! - The value has a public field named after the output and a method
 //!   `backward(&self, dout: T)` that can run any number of times.
 //! - The gradients have one public field per input (in order of first use)

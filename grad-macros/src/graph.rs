@@ -488,3 +488,126 @@ fn operator_span(expr: &Expr) -> Span {
         other => other.span(),
     }
 }
+
+/// One line per node, `n2 = mul(n0, n1)`, for tests and debugging.
+impl fmt::Display for Graph {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (id, node) in self.nodes.iter().enumerate() {
+            write!(f, "n{id} = ")?;
+            match &node.kind {
+                NodeKind::Input(name) => write!(f, "input {name}")?,
+                NodeKind::Literal(value) => write!(f, "{value:?}")?,
+                NodeKind::Constant(expr) => {
+                    write!(
+                        f,
+                        "constant {}",
+                        quote::ToTokens::to_token_stream(expr)
+                            .to_string()
+                            .replace(' ', "")
+                    )?;
+                }
+                NodeKind::Operation {
+                    op,
+                    operands,
+                    exponent,
+                } => {
+                    let operands: Vec<String> = operands.iter().map(|o| format!("n{o}")).collect();
+                    write!(
+                        f,
+                        "{}({}",
+                        format!("{:?}", op.kind).to_lowercase(),
+                        operands.join(", ")
+                    )?;
+                    if let Some(exponent) = exponent {
+                        write!(f, ", {}", quote::ToTokens::to_token_stream(exponent))?;
+                    }
+                    write!(f, ")")?;
+                }
+                NodeKind::Custom { function, operands } => {
+                    let operands: Vec<String> = operands.iter().map(|o| format!("n{o}")).collect();
+                    let name = quote::ToTokens::to_token_stream(function)
+                        .to_string()
+                        .replace(' ', "");
+                    write!(f, "{name}({})", operands.join(", "))?;
+                }
+            }
+            for binding in self.bindings.iter().filter(|b| b.node == id) {
+                write!(f, "  // let {}", binding.name)?;
+            }
+            writeln!(f)?;
+        }
+        write!(f, "{} = n{}", self.output_name, self.output)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse;
+    use syn::parse::Parser;
+
+    fn lowered(tokens: proc_macro2::TokenStream) -> Result<String, String> {
+        let mut errors = Errors::default();
+        let parsed = (|input: syn::parse::ParseStream| parse::parse(input, &mut errors))
+            .parse2(tokens)
+            .map_err(|e| e.to_string())?;
+        let parse::GradInput::Inline(formula) = parsed else {
+            return Err("not inline".into());
+        };
+        let graph = lower(&formula, &Inputs::Free, &mut errors);
+        errors.finish().map_err(|e| e.to_string())?;
+        Ok(graph.to_string())
+    }
+
+    #[test]
+    fn the_seed_lowers_to_one_node_per_operation_in_topological_order() {
+        let graph = lowered(quote::quote!(
+            price = (apple * apple_num + orange * orange_num) * tax
+        ));
+        assert_eq!(
+            graph.unwrap(),
+            "n0 = input apple\nn1 = input apple_num\nn2 = mul(n0, n1)\nn3 = input orange\n\
+             n4 = input orange_num\nn5 = mul(n3, n4)\nn6 = add(n2, n5)\nn7 = input tax\n\
+             n8 = mul(n6, n7)\nprice = n8"
+        );
+    }
+
+    #[test]
+    fn a_name_used_twice_is_one_node() {
+        let graph = lowered(quote::quote! { let s = x.sin(); y = x * s + s.powi(2) });
+        assert_eq!(
+            graph.unwrap(),
+            "n0 = input x\nn1 = sin(n0)  // let s\nn2 = mul(n0, n1)\nn3 = powi(n1, 2)\nn4 = add(n2, n3)\ny = n4"
+        );
+    }
+
+    #[test]
+    fn literals_constants_and_custom_calls() {
+        let graph = lowered(quote::quote!(
+            y = -2 * f(x, std::f64::consts::PI) - T::one()
+        ));
+        assert_eq!(
+            graph.unwrap(),
+            "n0 = -2.0\nn1 = input x\nn2 = constant std::f64::consts::PI\nn3 = f(n1, n2)\n\
+             n4 = mul(n0, n3)\nn5 = constant T::one()\nn6 = sub(n4, n5)\ny = n6"
+        );
+    }
+
+    #[test]
+    fn every_unsupported_expression_is_reported() {
+        let error = lowered(quote::quote!(y = x % 2.0 + x.frobnicate() + "a")).unwrap_err();
+        assert!(error.contains("unsupported operator `%`"), "{error}");
+        let errors = {
+            let mut errors = Errors::default();
+            let parsed = (|input: syn::parse::ParseStream| parse::parse(input, &mut errors))
+                .parse2(quote::quote!(y = x % 2.0 + x.frobnicate() + "a"))
+                .unwrap();
+            let parse::GradInput::Inline(formula) = parsed else {
+                unreachable!()
+            };
+            lower(&formula, &Inputs::Free, &mut errors);
+            errors.finish().unwrap_err().into_iter().count()
+        };
+        assert_eq!(errors, 3);
+    }
+}
