@@ -312,7 +312,7 @@ impl<'g> Emitter<'g> {
     }
 
     /// An expression building the [`Graph`](grad_core::graph::Graph) from the
-    /// layers after forward, the leaves' values (an array in [`leaves`]
+    /// layers after forward, the leaves' values (an `[f64; _]` in [`leaves`]
     /// order) and `dout: Option<f64>`.
     ///
     /// [`leaves`]: Self::leaves
@@ -350,7 +350,7 @@ impl<'g> Emitter<'g> {
         let (spec_local, values) = (local("spec"), local("values"));
         quote! {{
             const #spec_local: ::grad::__private::GraphSpec = #spec;
-            let #values: [f64; _] = #leaves.map(::grad::__private::to_f64);
+            let #values: [f64; _] = #leaves;
             #(let #record_locals = #records;)*
             ::grad::__private::Graph::evaluate(
                 &#spec_local,
@@ -660,7 +660,15 @@ pub fn inline(graph: &Graph) -> TokenStream {
     let (layers, dout) = (&emitter.layers, &emitter.dout);
     let leaves = emitter.leaves();
     let leaf_count = leaves.len();
-    let leaf_values: Vec<TokenStream> = leaves.iter().map(|&node| emitter.value(node)).collect();
+    // Stored as f64, what the picture needs: converted one by one, inputs of
+    // mismatched types report one error (at the operation), not a second one here.
+    let leaf_values: Vec<TokenStream> = leaves
+        .iter()
+        .map(|&node| {
+            let value = emitter.value(node);
+            quote!(::grad::__private::to_f64(#value))
+        })
+        .collect();
     let stored_leaves = quote!(self.#layers_field.1);
     let graph_forward = emitter.graph_of(
         &quote!(#layers),
@@ -683,7 +691,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
             pub struct #value_type<T> {
                 /// The value of the formula.
                 pub #output_name: T,
-                #layers_field: (#layers_type<T>, [T; #leaf_count]),
+                #layers_field: (#layers_type<T>, [f64; #leaf_count]),
             }
 
             #allow
@@ -789,7 +797,10 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
     let leaf_values: Vec<TokenStream> = emitter
         .leaves()
         .iter()
-        .map(|&node| emitter.value(node))
+        .map(|&node| {
+            let value = emitter.value(node);
+            quote!(::grad::__private::to_f64(#value))
+        })
         .collect();
     let layers = &emitter.layers;
     let graph_of = emitter.graph_of(
