@@ -670,16 +670,10 @@ pub fn inline(graph: &Graph) -> TokenStream {
         })
         .collect();
     let stored_leaves = quote!(self.#layers_field.1);
-    let graph_forward = emitter.graph_of(
-        &quote!(#layers),
-        &stored_leaves,
-        &quote!(::core::option::Option::None),
-    );
-    let graph_backward = emitter.graph_of(
-        &quote!(#layers),
-        &stored_leaves,
-        &quote!(::core::option::Option::Some(::grad::__private::to_f64(#dout))),
-    );
+    // One description of the graph, shared by both methods: at ten thousand
+    // nodes, type-checking it is a good part of the build.
+    let graph_dout = local("graph_dout");
+    let graph_of = emitter.graph_of(&quote!(#layers), &stored_leaves, &quote!(#graph_dout));
     let allow = allow_lints();
     quote! {
         {
@@ -720,16 +714,22 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 /// render it with `to_svg`, `to_dot` or `to_mermaid`.
                 #[must_use]
                 pub fn graph(&self) -> ::grad::__private::Graph {
-                    let #layers = &self.#layers_field.0;
-                    #graph_forward
+                    self.__graph(::core::option::Option::None)
                 }
 
                 /// The graph after backward from `dout`: every edge also
                 /// carries the gradient that flows back along it.
                 #[must_use]
                 pub fn graph_with_gradients(&self, #dout: T) -> ::grad::__private::Graph {
+                    self.__graph(::core::option::Option::Some(::grad::__private::to_f64(#dout)))
+                }
+
+                fn __graph(
+                    &self,
+                    #graph_dout: ::core::option::Option<f64>,
+                ) -> ::grad::__private::Graph {
                     let #layers = &self.#layers_field.0;
-                    #graph_backward
+                    #graph_of
                 }
             }
 

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Instructions per gradient, counted by callgrind, for every method on every
+# formula of the benchmarks, and their ratio to the hand-written adjoint.
+#
+#   benches/callgrind.sh               grad!, hand-written, forward, finite
+#                                      differences, num-dual, easy-ml, symdiff
+#   benches/callgrind.sh --all-tapes   also the runtime tapes reverse and ad_trait
+#
+# Each method runs under `valgrind --tool=callgrind --toggle-collect=<its
+# function>`, so only the measured call (and what it calls: libm, malloc) is
+# counted. It runs twice, N and 2N times; instructions per gradient =
+# (Ir(2N) - Ir(N)) / N, which cancels one-time costs (first allocation of a
+# tape, thread-local set-up). Prints a markdown table and writes the counts to
+# $TARGET/grad-benches/callgrind.tsv (problem, method, inputs, operations,
+# instructions, measured functions with the same machine code). A cell
+# "=hand" means the linker merged that method's function with `hand`: the
+# two compiled to identical machine code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+features=()
+if [[ "${1:-}" == "--all-tapes" ]]; then
+    features=(--features all-tapes)
+fi
+command -v valgrind >/dev/null || { echo "valgrind is needed: apt-get install -y valgrind" >&2; exit 1; }
+
+cargo build --release --quiet -p grad-benches --bin count "${features[@]}"
+target="${CARGO_TARGET_DIR:-target}"
+count="$target/release/count"
+out_dir="$target/grad-benches"
+mkdir -p "$out_dir"
+tsv="$out_dir/callgrind.tsv"
+
+"$count" check >/dev/null || { "$count" check; echo "a method computes a wrong gradient" >&2; exit 1; }
+
+# Iterations per problem: enough that a run takes well under a few seconds.
+iterations() {
+    case "$1" in
+        seed | rosen2) echo 10000 ;;
+        rosen10) echo 2000 ;;
+        rosen100) echo 200 ;;
+        *) echo 50 ;;
+    esac
+}
+
+# The linker may give two measured functions one body (LLVM merges identical
+# functions): callgrind then knows that code by one of the names only, so
+# collect under every name at the function's address.
+symbols=$(nm -C --defined-only "$count")
+same_code() { # problem method -> every measured function at its address
+    awk -v s="grad_benches::$1::$2" -v p="grad_benches::$1::" '
+        { name[NR] = $3; addr[NR] = $1; if ($3 == s) a = $1 }
+        END { for (i = 1; i <= NR; i++) if (addr[i] == a && index(name[i], p) == 1) print name[i] }' <<<"$symbols"
+}
+
+collected() { # problem method iterations
+    local toggles=()
+    for name in $(same_code "$1" "$2"); do toggles+=(--toggle-collect="$name"); done
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "${toggles[@]}" \
+        "$count" "$1" "$2" "$3" 2>&1 >/dev/null |
+        sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+
+: >"$tsv"
+problems=()
+while read -r problem inputs operations methods; do
+    problems+=("$problem")
+    n=$(iterations "$problem")
+    for method in $methods; do
+        once=$(collected "$problem" "$method" "$n")
+        twice=$(collected "$problem" "$method" $((2 * n)))
+        twins=$(same_code "$problem" "$method" | sed "s/^grad_benches::$problem:://" | grep -vx "$method" | paste -sd, || true)
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$problem" "$method" "$inputs" "$operations" \
+            "$(awk -v a="$once" -v b="$twice" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')" "$twins" >>"$tsv"
+    done
+done < <("$count" list)
+
+# The table: one row per method, one column per problem, "Ir (x hand)".
+awk -F'\t' '
+    function group(v,   s) { s = sprintf("%.0f", v); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
+    { ir[$1, $2] = $5; twin[$1, $2] = $6; if (!($2 in seen)) { seen[$2] = 1; order[++m] = $2 }
+      if (!($1 in pseen)) { pseen[$1] = 1; porder[++p] = $1; label[$1] = $1 " (n=" $3 ", " $4 " ops)" } }
+    END {
+        line = "| instructions per gradient (x hand-written) |"; rule = "|---|"
+        for (j = 1; j <= p; j++) { line = line " " label[porder[j]] " |"; rule = rule "---:|" }
+        print line; print rule
+        for (i = 1; i <= m; i++) {
+            line = "| " order[i] " |"
+            for (j = 1; j <= p; j++) {
+                k = porder[j]
+                if ((k, order[i]) in ir) {
+                    v = ir[k, order[i]]; h = ir[k, "hand"]
+                    cell = sprintf("%s (%.2f)%s", group(v), v / h, twin[k, order[i]] != "" ? " =" twin[k, order[i]] : "")
+                } else cell = "n/a"
+                line = line " " cell " |"
+            }
+            print line
+        }
+    }' "$tsv"
