@@ -57,10 +57,11 @@ fn upper_camel(name: &Ident) -> String {
                 .unwrap_or_default()
         })
         .collect();
-    if camel.is_empty() {
-        "Formula".to_owned()
-    } else {
+    // `_` alone, `_1` or `_·` leave no letter to start a type name with.
+    if syn::parse_str::<Ident>(&camel).is_ok() {
         camel
+    } else {
+        format!("Formula{camel}")
     }
 }
 

@@ -15,11 +15,39 @@ pub fn validate(
     errors: &mut Errors,
 ) {
     let inline = params.is_none();
+    check_names_are_plain(formula, graph, errors);
     check_bound_twice(formula, inline, errors);
     check_used_before_bound(formula, graph, params, errors);
     check_parameters_not_rebound(formula, params, errors);
     if inline {
         check_output_is_not_an_input(formula, graph, errors);
+    }
+}
+
+/// `self`, `Self`, `super` and `crate` are paths, not values: as an input,
+/// an intermediate or the output they would become a field of the gradients,
+/// which Rust does not allow.
+fn check_names_are_plain(formula: &Formula, graph: &Graph, errors: &mut Errors) {
+    let inputs = graph
+        .inputs
+        .iter()
+        .filter_map(|&node| match &graph.nodes[node].kind {
+            NodeKind::Input(name) => Some(name),
+            _ => None,
+        });
+    let names = inputs
+        .chain(formula.bindings.iter().map(|binding| &binding.name))
+        .chain(std::iter::once(&formula.output_name));
+    for name in names {
+        if matches!(
+            name.to_string().as_str(),
+            "self" | "Self" | "super" | "crate"
+        ) {
+            errors.push(syn::Error::new(
+                name.span(),
+                format!("`{name}` cannot name a value of a formula: bind what you need to a plain name before grad!, as `let x = self.x;`"),
+            ));
+        }
     }
 }
 
