@@ -205,14 +205,8 @@ impl Lowering<'_> {
 
     /// Classifies one expression: a leaf is resolved at once, an operation
     /// asks for its operands to be lowered first.
-    fn visit<'e>(&mut self, mut expr: &'e Expr, statement: usize, inputs: &Inputs) -> Visit<'e> {
-        loop {
-            match expr {
-                Expr::Paren(paren) => expr = &paren.expr,
-                Expr::Group(group) => expr = &group.expr,
-                _ => break,
-            }
-        }
+    fn visit<'e>(&mut self, expr: &'e Expr, statement: usize, inputs: &Inputs) -> Visit<'e> {
+        let expr = without_parentheses(expr);
         match expr {
             Expr::Lit(lit) => Visit::Done(self.literal(&lit.lit, false)),
             Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => {
@@ -471,16 +465,20 @@ fn builtin_function_name(path: &syn::Path) -> Option<&Ident> {
     }
 }
 
-fn operator_span(expr: &Expr) -> Span {
-    let mut expr = expr;
+/// The expression inside any parentheses and invisible groups (what a
+/// `macro_rules!` fragment becomes), which change nothing in the graph.
+fn without_parentheses(mut expr: &Expr) -> &Expr {
     loop {
         match expr {
             Expr::Paren(paren) => expr = &paren.expr,
             Expr::Group(group) => expr = &group.expr,
-            _ => break,
+            _ => return expr,
         }
     }
-    match expr {
+}
+
+fn operator_span(expr: &Expr) -> Span {
+    match without_parentheses(expr) {
         Expr::Binary(binary) => binary.op.span(),
         Expr::Unary(unary) => unary.op.span(),
         Expr::MethodCall(call) => call.method.span(),
