@@ -86,21 +86,31 @@ fn check_used_before_bound(
     params: Option<&[syn::Ident]>,
     errors: &mut Errors,
 ) {
-    let mut reported = Vec::new();
+    // The statements binding each name, in order: one lookup per use, so
+    // tens of thousands of `let`s stay linear.
+    let mut bound_at: HashMap<String, Vec<usize>> = HashMap::new();
+    for (statement, binding) in formula.bindings.iter().enumerate() {
+        bound_at
+            .entry(binding.name.to_string())
+            .or_default()
+            .push(statement);
+    }
+    let mut reported = std::collections::HashSet::new();
     for use_ in &graph.free_uses {
         let name = &use_.name;
-        if params.is_some_and(|params| params.contains(name)) || reported.contains(name) {
+        if params.is_some_and(|params| params.contains(name)) {
             continue;
         }
-        let bound_at = formula
-            .bindings
-            .iter()
-            .enumerate()
-            .find(|(statement, binding)| *statement >= use_.statement && binding.name == *name);
-        let Some((statement, _)) = bound_at else {
+        let Some(statements) = bound_at.get(&name.to_string()) else {
             continue;
         };
-        reported.push(name.clone());
+        let later = statements.partition_point(|&statement| statement < use_.statement);
+        let Some(&statement) = statements.get(later) else {
+            continue;
+        };
+        if !reported.insert(name.to_string()) {
+            continue;
+        }
         let message = if statement == use_.statement {
             format!("`{name}` shadows the input `{name}`: choose another name for the intermediate")
         } else {
