@@ -56,12 +56,6 @@ pub struct Function {
     pub has_shape_errors: bool,
 }
 
-/// Whether these tokens are the function form, which expands to items (the
-/// inline form expands to an expression).
-pub fn is_function_form(input: ParseStream) -> bool {
-    starts_a_function(input)
-}
-
 /// Parses either form. Shape errors go to `errors` and parsing goes on, so
 /// that the later stages can report theirs too; syntax errors from syn, and a
 /// body with no output at all, stop at once.
@@ -72,10 +66,10 @@ pub fn parse(input: ParseStream, errors: &mut Errors) -> syn::Result<GradInput> 
             "empty grad! body: write `output = expression`, for example `grad!(y = x * x)`",
         ));
     }
-    if starts_a_function(input) {
+    if is_function_form(input) {
         let mut functions = Vec::new();
         while !input.is_empty() {
-            if !starts_a_function(input) {
+            if !is_function_form(input) {
                 return Err(input.error(
                     "expected `fn`: a grad! block that starts with a function holds only functions",
                 ));
@@ -90,7 +84,9 @@ pub fn parse(input: ParseStream, errors: &mut Errors) -> syn::Result<GradInput> 
     inline(input, errors).map(GradInput::Inline)
 }
 
-fn starts_a_function(input: ParseStream) -> bool {
+/// Whether these tokens start the function form, which expands to items (the
+/// inline form expands to an expression).
+pub fn is_function_form(input: ParseStream) -> bool {
     let fork = input.fork();
     let _ = fork.call(syn::Attribute::parse_outer);
     let _ = fork.parse::<syn::Visibility>();
