@@ -64,8 +64,40 @@ impl Shape {
     }
 }
 
+/// Where an operation is smooth: the ranges that tests and generated formulas
+/// draw its operands from, away from poles, kinks and the edges of its domain.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Domain {
+    /// The range of each differentiable operand (the second is unused by
+    /// one-operand operations).
+    pub operands: [(f64, f64); 2],
+    /// Whether each operand may also take the negated range (`|x|` in it).
+    pub mirrored: bool,
+}
+
+impl Domain {
+    /// A point of the domain: `unit` in `[0, 1)²` picks a place in each
+    /// range, `negate` the sign of each operand where the domain is mirrored.
+    ///
+    /// ```
+    /// use grad_core::ops::{Operation, Syntax};
+    /// let div = Operation::find(Syntax::Infix("/")).unwrap();
+    /// assert_eq!(div.smooth.point([0.0, 1.0], [true, false]), [-0.1, 3.0]);
+    /// ```
+    #[must_use]
+    pub fn point(&self, unit: [f64; 2], negate: [bool; 2]) -> [f64; 2] {
+        let mut point = [0.0; 2];
+        for (i, value) in point.iter_mut().enumerate() {
+            let (low, high) = self.operands[i];
+            let x = low + (high - low) * unit[i];
+            *value = if self.mirrored && negate[i] { -x } else { x };
+        }
+        point
+    }
+}
+
 /// One entry of the table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Operation {
     /// Which operation.
     pub kind: OpKind,
@@ -75,6 +107,15 @@ pub struct Operation {
     pub shape: Shape,
     /// The name of its layer type in this crate, such as `"MulLayer"`.
     pub layer: &'static str,
+    /// Its name in text: the method or function name (`"exp_m1"`,
+    /// `"sigmoid"`), a word for an operator (`"mul"`, `"neg"`). Graph
+    /// descriptions and listings print it.
+    pub name: &'static str,
+    /// What the book draws in the node's circle: `"×"`, `"÷"`, `"−"`, `"+"`
+    /// for the operators, the name otherwise.
+    pub symbol: &'static str,
+    /// Where it is smooth, for tests and formula generators.
+    pub smooth: Domain,
     /// Its local derivatives, for documentation and error messages.
     pub derivative: &'static str,
 }
@@ -86,7 +127,7 @@ impl Operation {
     /// use grad_core::ops::{Operation, OpKind, Syntax};
     /// let mul = Operation::find(Syntax::Infix("*")).unwrap();
     /// assert_eq!(mul.kind, OpKind::Mul);
-    /// assert_eq!(mul.layer, "MulLayer");
+    /// assert_eq!((mul.layer, mul.name, mul.symbol), ("MulLayer", "mul", "×"));
     /// assert!(Operation::find(Syntax::Method("frobnicate")).is_none());
     /// ```
     #[must_use]
@@ -109,10 +150,44 @@ impl Operation {
             .iter()
             .find(|op| op.syntax.spelling() == spelling && op.syntax == kind(op.syntax.spelling()))
     }
+
+    /// Finds the operation by its [`name`](Self::name).
+    ///
+    /// ```
+    /// use grad_core::ops::{Operation, OpKind};
+    /// assert_eq!(Operation::named("exp_m1").unwrap().kind, OpKind::ExpM1);
+    /// assert_eq!(Operation::named("mul").unwrap().kind, OpKind::Mul);
+    /// assert!(Operation::named("*").is_none());
+    /// ```
+    #[must_use]
+    pub fn named(name: &str) -> Option<&'static Self> {
+        OPERATIONS.iter().find(|op| op.name == name)
+    }
+}
+
+/// The spellings of every operation written one way, in table order, for
+/// messages: `` `+`, `-`, `*`, `/` `` for [`Syntax::Infix`].
+///
+/// ```
+/// use grad_core::ops::{Syntax, spellings};
+/// assert_eq!(spellings(Syntax::Infix), "`+`, `-`, `*`, `/`");
+/// assert_eq!(spellings(Syntax::Function), "`sigmoid`, `relu`");
+/// ```
+#[must_use]
+pub fn spellings(kind: fn(&'static str) -> Syntax) -> String {
+    OPERATIONS
+        .iter()
+        .filter(|op| op.syntax == kind(op.syntax.spelling()))
+        .map(|op| format!("`{}`", op.syntax.spelling()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 macro_rules! operations {
-    ($($kind:ident => $layer:ident, $syntax:ident $spelling:literal, $shape:ident, $derivative:literal;)+) => {
+    ($(
+        $kind:ident => $layer:ident, $syntax:ident $spelling:literal $(($name:ident, $symbol:literal))?,
+        $shape:ident, smooth [$(($low:expr, $high:expr)),+] $($mirrored:ident)?, $derivative:literal;
+    )+) => {
         /// Every operation `grad!` knows, one variant per layer.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum OpKind {
@@ -129,6 +204,9 @@ macro_rules! operations {
                 syntax: Syntax::$syntax($spelling),
                 shape: Shape::$shape,
                 layer: stringify!($layer),
+                name: operations!(@or $(stringify!($name))?, $spelling),
+                symbol: operations!(@or $($symbol)?, $spelling),
+                smooth: operations!(@domain [$(($low, $high)),+] $($mirrored)?),
                 derivative: $derivative,
             },)+
         ];
@@ -166,6 +244,17 @@ macro_rules! operations {
             }
         }
     };
+    (@or $given:expr, $default:expr) => { $given };
+    (@or , $default:expr) => { $default };
+    (@domain [($low:expr, $high:expr)] $($mirrored:ident)?) => {
+        operations!(@domain [($low, $high), (0.0, 0.0)] $($mirrored)?)
+    };
+    (@domain [($low0:expr, $high0:expr), ($low1:expr, $high1:expr)]) => {
+        Domain { operands: [($low0, $high0), ($low1, $high1)], mirrored: false }
+    };
+    (@domain [($low0:expr, $high0:expr), ($low1:expr, $high1:expr)] mirrored) => {
+        Domain { operands: [($low0, $high0), ($low1, $high1)], mirrored: true }
+    };
     (@evaluate Unary $layer:ident, $operands:ident, $exponent:ident, $dout:ident) => {{
         let mut layer = $layer::new();
         let value = layer.forward($operands[0]);
@@ -184,44 +273,47 @@ macro_rules! operations {
     }};
 }
 
+// One line per operation: kind => layer, how a formula writes it (with a name
+// and the book's symbol for operators), its operands, where it is smooth, and
+// its derivatives.
 operations! {
-    Add => AddLayer, Infix "+", Binary, "d/dx = 1, d/dy = 1";
-    Sub => SubLayer, Infix "-", Binary, "d/dx = 1, d/dy = -1";
-    Mul => MulLayer, Infix "*", Binary, "d/dx = y, d/dy = x";
-    Div => DivLayer, Infix "/", Binary, "d/dx = 1/y, d/dy = -x/y²";
-    Neg => NegLayer, Prefix "-", Unary, "d/dx = -1";
-    Exp => ExpLayer, Method "exp", Unary, "d/dx = eˣ";
-    Exp2 => Exp2Layer, Method "exp2", Unary, "d/dx = 2ˣ ln 2";
-    ExpM1 => ExpM1Layer, Method "exp_m1", Unary, "d/dx = eˣ";
-    Ln => LnLayer, Method "ln", Unary, "d/dx = 1/x";
-    Ln1p => Ln1pLayer, Method "ln_1p", Unary, "d/dx = 1/(1 + x)";
-    Log2 => Log2Layer, Method "log2", Unary, "d/dx = 1/(x ln 2)";
-    Log10 => Log10Layer, Method "log10", Unary, "d/dx = 1/(x ln 10)";
-    Log => LogLayer, Method "log", Binary, "d/dx = 1/(x ln b), d/db = -ln x/(b ln² b)";
-    Sqrt => SqrtLayer, Method "sqrt", Unary, "d/dx = 1/(2√x)";
-    Cbrt => CbrtLayer, Method "cbrt", Unary, "d/dx = 1/(3∛x²)";
-    Powi => PowiLayer, Method "powi", UnaryInt, "d/dx = n xⁿ⁻¹ (the i32 exponent n gets no gradient)";
-    Powf => PowfLayer, Method "powf", Binary, "d/dx = y xʸ⁻¹, d/dy = xʸ ln x (0 at x = 0)";
-    Recip => RecipLayer, Method "recip", Unary, "d/dx = -1/x²";
-    Sin => SinLayer, Method "sin", Unary, "d/dx = cos x";
-    Cos => CosLayer, Method "cos", Unary, "d/dx = -sin x";
-    Tan => TanLayer, Method "tan", Unary, "d/dx = 1 + tan² x";
-    Asin => AsinLayer, Method "asin", Unary, "d/dx = 1/√(1 - x²)";
-    Acos => AcosLayer, Method "acos", Unary, "d/dx = -1/√(1 - x²)";
-    Atan => AtanLayer, Method "atan", Unary, "d/dx = 1/(1 + x²)";
-    Atan2 => Atan2Layer, Method "atan2", Binary, "d/dy = x/(x² + y²), d/dx = -y/(x² + y²) for y.atan2(x)";
-    Sinh => SinhLayer, Method "sinh", Unary, "d/dx = cosh x";
-    Cosh => CoshLayer, Method "cosh", Unary, "d/dx = sinh x";
-    Tanh => TanhLayer, Method "tanh", Unary, "d/dx = 1 - tanh² x";
-    Asinh => AsinhLayer, Method "asinh", Unary, "d/dx = 1/√(x² + 1)";
-    Acosh => AcoshLayer, Method "acosh", Unary, "d/dx = 1/√(x² - 1)";
-    Atanh => AtanhLayer, Method "atanh", Unary, "d/dx = 1/(1 - x²)";
-    Abs => AbsLayer, Method "abs", Unary, "d/dx = sign x (0 at x = 0)";
-    Max => MaxLayer, Method "max", Binary, "the gradient goes to the larger operand (half each on a tie)";
-    Min => MinLayer, Method "min", Binary, "the gradient goes to the smaller operand (half each on a tie)";
-    Hypot => HypotLayer, Method "hypot", Binary, "d/dx = x/r, d/dy = y/r (0 at the origin)";
-    Sigmoid => SigmoidLayer, Function "sigmoid", Unary, "d/dx = (1 - σ(x)) σ(x)";
-    Relu => ReluLayer, Function "relu", Unary, "d/dx = 1 for x > 0, else 0 (relu'(0) = 0)";
+    Add => AddLayer, Infix "+" (add, "+"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = 1, d/dy = 1";
+    Sub => SubLayer, Infix "-" (sub, "−"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = 1, d/dy = -1";
+    Mul => MulLayer, Infix "*" (mul, "×"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = y, d/dy = x";
+    Div => DivLayer, Infix "/" (div, "÷"), Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dx = 1/y, d/dy = -x/y²";
+    Neg => NegLayer, Prefix "-" (neg, "−"), Unary, smooth [(-3.0, 3.0)], "d/dx = -1";
+    Exp => ExpLayer, Method "exp", Unary, smooth [(-3.0, 3.0)], "d/dx = eˣ";
+    Exp2 => Exp2Layer, Method "exp2", Unary, smooth [(-3.0, 3.0)], "d/dx = 2ˣ ln 2";
+    ExpM1 => ExpM1Layer, Method "exp_m1", Unary, smooth [(-3.0, 3.0)], "d/dx = eˣ";
+    Ln => LnLayer, Method "ln", Unary, smooth [(0.1, 10.0)], "d/dx = 1/x";
+    Ln1p => Ln1pLayer, Method "ln_1p", Unary, smooth [(-0.9, 10.0)], "d/dx = 1/(1 + x)";
+    Log2 => Log2Layer, Method "log2", Unary, smooth [(0.1, 10.0)], "d/dx = 1/(x ln 2)";
+    Log10 => Log10Layer, Method "log10", Unary, smooth [(0.1, 10.0)], "d/dx = 1/(x ln 10)";
+    Log => LogLayer, Method "log", Binary, smooth [(0.1, 10.0), (1.5, 10.0)], "d/dx = 1/(x ln b), d/db = -ln x/(b ln² b)";
+    Sqrt => SqrtLayer, Method "sqrt", Unary, smooth [(0.1, 10.0)], "d/dx = 1/(2√x)";
+    Cbrt => CbrtLayer, Method "cbrt", Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = 1/(3∛x²)";
+    Powi => PowiLayer, Method "powi", UnaryInt, smooth [(0.1, 3.0)], "d/dx = n xⁿ⁻¹ (the i32 exponent n gets no gradient)";
+    Powf => PowfLayer, Method "powf", Binary, smooth [(0.1, 3.0), (-2.0, 2.0)], "d/dx = y xʸ⁻¹, d/dy = xʸ ln x (0 at x = 0)";
+    Recip => RecipLayer, Method "recip", Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = -1/x²";
+    Sin => SinLayer, Method "sin", Unary, smooth [(-3.0, 3.0)], "d/dx = cos x";
+    Cos => CosLayer, Method "cos", Unary, smooth [(-3.0, 3.0)], "d/dx = -sin x";
+    Tan => TanLayer, Method "tan", Unary, smooth [(-1.3, 1.3)], "d/dx = 1 + tan² x";
+    Asin => AsinLayer, Method "asin", Unary, smooth [(-0.9, 0.9)], "d/dx = 1/√(1 - x²)";
+    Acos => AcosLayer, Method "acos", Unary, smooth [(-0.9, 0.9)], "d/dx = -1/√(1 - x²)";
+    Atan => AtanLayer, Method "atan", Unary, smooth [(-3.0, 3.0)], "d/dx = 1/(1 + x²)";
+    Atan2 => Atan2Layer, Method "atan2", Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dy = x/(x² + y²), d/dx = -y/(x² + y²) for y.atan2(x)";
+    Sinh => SinhLayer, Method "sinh", Unary, smooth [(-3.0, 3.0)], "d/dx = cosh x";
+    Cosh => CoshLayer, Method "cosh", Unary, smooth [(-3.0, 3.0)], "d/dx = sinh x";
+    Tanh => TanhLayer, Method "tanh", Unary, smooth [(-3.0, 3.0)], "d/dx = 1 - tanh² x";
+    Asinh => AsinhLayer, Method "asinh", Unary, smooth [(-3.0, 3.0)], "d/dx = 1/√(x² + 1)";
+    Acosh => AcoshLayer, Method "acosh", Unary, smooth [(1.1, 5.0)], "d/dx = 1/√(x² - 1)";
+    Atanh => AtanhLayer, Method "atanh", Unary, smooth [(-0.9, 0.9)], "d/dx = 1/(1 - x²)";
+    Abs => AbsLayer, Method "abs", Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = sign x (0 at x = 0)";
+    Max => MaxLayer, Method "max", Binary, smooth [(-3.0, -0.1), (0.1, 3.0)], "the gradient goes to the larger operand (half each on a tie)";
+    Min => MinLayer, Method "min", Binary, smooth [(-3.0, -0.1), (0.1, 3.0)], "the gradient goes to the smaller operand (half each on a tie)";
+    Hypot => HypotLayer, Method "hypot", Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dx = x/r, d/dy = y/r (0 at the origin)";
+    Sigmoid => SigmoidLayer, Function "sigmoid", Unary, smooth [(-3.0, 3.0)], "d/dx = (1 - σ(x)) σ(x)";
+    Relu => ReluLayer, Function "relu", Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = 1 for x > 0, else 0 (relu'(0) = 0)";
 }
 
 #[cfg(test)]
@@ -233,6 +325,23 @@ mod tests {
         for (i, a) in OPERATIONS.iter().enumerate() {
             for b in &OPERATIONS[i + 1..] {
                 assert_ne!(a.syntax, b.syntax, "{:?} and {:?}", a.kind, b.kind);
+            }
+        }
+    }
+
+    #[test]
+    fn every_name_is_unique_and_found() {
+        for op in OPERATIONS {
+            assert_eq!(Operation::named(op.name), Some(op), "{}", op.name);
+        }
+    }
+
+    #[test]
+    fn every_domain_has_room() {
+        for op in OPERATIONS {
+            for i in 0..op.shape.differentiable_operands() {
+                let (low, high) = op.smooth.operands[i];
+                assert!(low < high, "{:?} operand {i}", op.kind);
             }
         }
     }

@@ -9,10 +9,6 @@ impl Errors {
         self.0.push(error);
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -28,7 +28,7 @@
 //! 1 GiB that `grad!` grows for its expansion. [`depth_limits`] measures
 //! what each level of nesting costs, and so where a given stack ends.
 
-use crate::expand;
+use crate::expand::expand;
 use grad_core::ops::{OPERATIONS, Shape, Syntax};
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use std::backtrace::Backtrace;
@@ -50,7 +50,7 @@ const RUSTC_STACK: usize = 8 * 1024 * 1024;
 /// The stack `grad!` runs the expansion on: a segment it grows for itself
 /// (see `lib.rs`), since syn parses expressions recursively. The fuzzer
 /// gives its threads the same.
-const MACRO_STACK: usize = crate::EXPANSION_STACK;
+const MACRO_STACK: usize = crate::expand::EXPANSION_STACK;
 
 /// The deepest parenthesised nest and the longest operator chain the
 /// generator writes.
@@ -1671,25 +1671,9 @@ fn shorten(text: &str, max: usize) -> String {
 }
 
 /// Whether `grad!` sees these tokens as the function form (and so expands
-/// them to items): after outer attributes, even malformed ones, and a
-/// visibility comes `fn` or a qualifier of one. The rule of `parse.rs`,
-/// written again here. It reads a fork: a malformed attribute read from
-/// the input itself would leave an "unexpected token" error behind.
+/// them to items): the macro's own rule.
 fn is_function_form(tokens: &TokenStream) -> bool {
-    (|input: ParseStream| {
-        let fork = input.fork();
-        let _ = fork.call(syn::Attribute::parse_outer);
-        let _ = fork.parse::<syn::Visibility>();
-        let function_form = fork.peek(syn::Token![fn])
-            || fork.peek(syn::Token![const])
-            || fork.peek(syn::Token![async])
-            || fork.peek(syn::Token![unsafe])
-            || fork.peek(syn::Token![extern]);
-        input.parse::<TokenStream>()?;
-        Ok(function_form)
-    })
-    .parse2(tokens.clone())
-    .unwrap_or(false)
+    crate::parse::form(tokens) == crate::parse::Form::Functions
 }
 
 /// The messages of the `compile_error!`s in an expansion (empty if none).

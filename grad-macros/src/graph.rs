@@ -546,9 +546,11 @@ mod tests {
 
     fn lowered(tokens: proc_macro2::TokenStream) -> Result<String, String> {
         let mut errors = Errors::default();
-        let parsed = (|input: syn::parse::ParseStream| parse::parse(input, &mut errors))
-            .parse2(tokens)
-            .map_err(|e| e.to_string())?;
+        let parsed = (|input: syn::parse::ParseStream| {
+            parse::parse(input, parse::Form::Inline, &mut errors)
+        })
+        .parse2(tokens)
+        .map_err(|e| e.to_string())?;
         let parse::GradInput::Inline(formula) = parsed else {
             return Err("not inline".into());
         };
@@ -597,9 +599,11 @@ mod tests {
         assert!(error.contains("unsupported operator `%`"), "{error}");
         let errors = {
             let mut errors = Errors::default();
-            let parsed = (|input: syn::parse::ParseStream| parse::parse(input, &mut errors))
-                .parse2(quote::quote!(y = x % 2.0 + x.frobnicate() + "a"))
-                .unwrap();
+            let parsed = (|input: syn::parse::ParseStream| {
+                parse::parse(input, parse::Form::Inline, &mut errors)
+            })
+            .parse2(quote::quote!(y = x % 2.0 + x.frobnicate() + "a"))
+            .unwrap();
             let parse::GradInput::Inline(formula) = parsed else {
                 unreachable!()
             };

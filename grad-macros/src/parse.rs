@@ -13,10 +13,22 @@
 //! Rust's own; which expressions are allowed is decided by the next stage.
 
 use crate::errors::Errors;
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use syn::parse::ParseStream;
+use syn::parse::Parser;
+use syn::parse::discouraged::Speculative;
 use syn::spanned::Spanned;
-use syn::{Expr, Ident, ItemFn, Pat, ReturnType, Stmt, Token, Type};
+use syn::{Expr, Ident, ItemFn, Pat, ReturnType, Stmt, Type};
+
+/// Which form an invocation is written in, decided once by [`form`]: the
+/// function form expands to items, the inline form to an expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// `output = expression` after `let`s.
+    Inline,
+    /// One or more `fn` items.
+    Functions,
+}
 
 /// What the macro was given.
 pub enum GradInput {
@@ -59,42 +71,99 @@ pub struct Function {
 /// Parses either form. Shape errors go to `errors` and parsing goes on, so
 /// that the later stages can report theirs too; syntax errors from syn, and a
 /// body with no output at all, stop at once.
-pub fn parse(input: ParseStream, errors: &mut Errors) -> syn::Result<GradInput> {
+pub fn parse(input: ParseStream, form: Form, errors: &mut Errors) -> syn::Result<GradInput> {
     if input.is_empty() {
         return Err(syn::Error::new(
             Span::call_site(),
             "empty grad! body: write `output = expression`, for example `grad!(y = x * x)`",
         ));
     }
-    if is_function_form(input) {
-        let mut functions = Vec::new();
-        while !input.is_empty() {
-            if !is_function_form(input) {
-                return Err(input.error(
-                    "expected `fn`: a grad! block that starts with a function holds only functions",
-                ));
+    match form {
+        Form::Inline => inline(input, errors).map(GradInput::Inline),
+        Form::Functions => {
+            let mut functions = Vec::new();
+            while !input.is_empty() {
+                if !starts_item(input, &[]) {
+                    return Err(input.error(
+                        "expected `fn`: a grad! block that starts with a function holds only functions",
+                    ));
+                }
+                let item: ItemFn = input.parse()?;
+                if let Some(function) = function(item, errors) {
+                    functions.push(function);
+                }
             }
-            let item: ItemFn = input.parse()?;
-            if let Some(function) = function(item, errors) {
-                functions.push(function);
-            }
+            Ok(GradInput::Functions(functions))
         }
-        return Ok(GradInput::Functions(functions));
     }
-    inline(input, errors).map(GradInput::Inline)
 }
 
-/// Whether these tokens start the function form, which expands to items (the
-/// inline form expands to an expression).
-pub fn is_function_form(input: ParseStream) -> bool {
+/// The form of these tokens. They are the function form when they start
+/// with a function (after attributes and a visibility) and every item that
+/// follows starts like an item; a function followed by statements (`fn
+/// helper() {} y = x * 2.0`) is an inline body with an item in it, which
+/// the inline form reports at the `fn`.
+pub fn form(tokens: &TokenStream) -> Form {
+    let decide = |input: ParseStream| -> syn::Result<Form> {
+        if !starts_item(input, FUNCTION_STARTS) {
+            input.parse::<TokenStream>()?;
+            return Ok(Form::Inline);
+        }
+        while !input.is_empty() {
+            if !starts_item(input, ITEM_STARTS) {
+                input.parse::<TokenStream>()?;
+                return Ok(Form::Inline);
+            }
+            let item = input.fork();
+            if item.parse::<syn::Item>().is_err() {
+                // A syntax error inside the functions: the function form
+                // reports it.
+                input.parse::<TokenStream>()?;
+                return Ok(Form::Functions);
+            }
+            input.advance_to(&item);
+        }
+        Ok(Form::Functions)
+    };
+    decide.parse2(tokens.clone()).unwrap_or(Form::Inline)
+}
+
+/// The keywords a function item can start with, after attributes and a visibility.
+const FUNCTION_STARTS: &[&str] = &["fn", "const", "async", "unsafe", "extern"];
+
+/// The keywords any item can start with.
+const ITEM_STARTS: &[&str] = &[
+    "fn",
+    "const",
+    "async",
+    "unsafe",
+    "extern",
+    "struct",
+    "enum",
+    "union",
+    "type",
+    "trait",
+    "impl",
+    "mod",
+    "use",
+    "static",
+    "macro_rules",
+];
+
+/// Whether the next tokens are outer attributes, a visibility and one of
+/// `keywords` (all of [`FUNCTION_STARTS`] if empty), without consuming them.
+fn starts_item(input: ParseStream, keywords: &[&str]) -> bool {
+    let keywords = if keywords.is_empty() {
+        FUNCTION_STARTS
+    } else {
+        keywords
+    };
     let fork = input.fork();
     let _ = fork.call(syn::Attribute::parse_outer);
     let _ = fork.parse::<syn::Visibility>();
-    fork.peek(Token![fn])
-        || fork.peek(Token![const])
-        || fork.peek(Token![async])
-        || fork.peek(Token![unsafe])
-        || fork.peek(Token![extern])
+    fork.cursor()
+        .ident()
+        .is_some_and(|(ident, _)| keywords.iter().any(|keyword| ident == keyword))
 }
 
 fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
@@ -134,6 +203,10 @@ fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
                 "`return` is not supported: name the output with `output = expression`",
             )),
             Stmt::Expr(expr, _) => errors.push(no_output(&expr)),
+            Stmt::Item(item) => errors.push(syn::Error::new(
+                statement_span(&Stmt::Item(item)),
+                "an item inside a formula: a formula holds `let name = expression;` statements and ends with `output = expression`; define the item outside grad!",
+            )),
             other => errors.push(syn::Error::new(
                 statement_span(&other),
                 "expected `let name = expression;` or the output `name = expression`",
