@@ -240,6 +240,11 @@
 #![forbid(unsafe_code)]
 
 pub use grad_core::*;
+/// Pictures of formulas (feature `graph`, on by default).
+#[cfg(feature = "graph")]
+pub use grad_graph as graph;
+#[cfg(feature = "graph")]
+pub use grad_graph::{Graph, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
 pub use grad_macros::grad;
 
 /// Converts an `f64` constant to any scalar type: how a generic formula
@@ -269,8 +274,9 @@ pub mod __private {
     pub use num_traits::{One, Zero};
 
     pub use crate::constant as literal;
-    pub use grad_core::graph::{Graph, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
     pub use grad_core::ops::OpKind;
+    #[cfg(feature = "graph")]
+    pub use grad_graph::{Graph, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
 
     /// A scalar as `f64` for the graph's pictures; NaN if it has no `f64` value.
     #[inline]

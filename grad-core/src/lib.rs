@@ -1,13 +1,12 @@
 //! The runtime of [`grad`](https://docs.rs/grad): the layers that `grad!`
-//! expansions call, the table of operations, the activation functions and the
-//! gradient checks. Depend on `grad`, which re-exports all of this.
+//! expansions call, the table of operations, the activation functions, the
+//! custom-operation protocol and the gradient checks. Depend on `grad`, which re-exports all of this.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod activation;
 mod check;
 mod custom;
-pub mod graph;
 pub mod layers;
 pub mod ops;
 
@@ -17,6 +16,5 @@ pub use check::{
     numerical_gradient_with_step, relative_error,
 };
 pub use custom::{CustomLayer, Partials};
-pub use graph::{Graph, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
 pub use layers::*;
 pub use num_traits::Float;

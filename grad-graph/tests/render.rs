@@ -9,11 +9,11 @@
 //! geometry is checked: every label present, no two nodes overlapping, no
 //! label on a node.
 
-use grad_core::graph::{
-    Graph, GraphError, GraphSpec, GraphValues, NodeKind, NodeSpec, NodeSpecKind, format_compact,
-};
 use grad_core::ops::OpKind;
 use grad_core::{AddLayer, MulLayer};
+use grad_graph::{
+    Graph, GraphError, GraphSpec, GraphValues, NodeKind, NodeSpec, NodeSpecKind, format_compact,
+};
 
 const fn input(name: &'static str) -> NodeSpec {
     NodeSpec {

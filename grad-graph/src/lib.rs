@@ -3,7 +3,7 @@
 //!
 //! `grad!` describes its formula as a static [`GraphSpec`]: the nodes in
 //! topological order (inputs, constants, operations from the table in
-//! [`ops`](crate::ops), and calls to the user's own functions). At run time,
+//! [`ops`](grad_core::ops), and calls to the user's own functions). At run time,
 //! [`Graph::evaluate`] fills in what only the run knows — the inputs' values,
 //! the `powi` exponents, the custom functions' values and partials — runs
 //! each node's layer forward and, given an output gradient `dout`, backward.
@@ -22,7 +22,7 @@
 //! `715`; [`Display`](core::fmt::Display) and the tooltips print full precision.
 //!
 //! ```
-//! use grad_core::graph::{Graph, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
+//! use grad_graph::{Graph, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
 //! use grad_core::ops::OpKind;
 //!
 //! // price = apple * tax
@@ -47,13 +47,16 @@
 //! assert!(graph.to_svg().starts_with("<svg"));
 //! ```
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod dot;
 mod layout;
 mod mermaid;
 mod svg;
 
-use crate::ops::{OpKind, Shape, Syntax};
 use core::fmt;
+use grad_core::ops::{OpKind, Shape, Syntax};
 
 /// Static description of a formula's graph, emitted by `grad!` as a `const`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -281,7 +284,7 @@ impl NodeKind {
     /// and constants.
     ///
     /// ```
-    /// use grad_core::graph::NodeKind;
+    /// use grad_graph::NodeKind;
     /// use grad_core::ops::OpKind;
     /// let mul = NodeKind::Operation { op: OpKind::Mul, exponent: None };
     /// assert_eq!(mul.layer(), Some("MulLayer"));
@@ -302,7 +305,7 @@ impl NodeKind {
     /// inputs and constants.
     ///
     /// ```
-    /// use grad_core::graph::NodeKind;
+    /// use grad_graph::NodeKind;
     /// use grad_core::ops::OpKind;
     /// assert_eq!(NodeKind::Operation { op: OpKind::Mul, exponent: None }.symbol(), Some("×"));
     /// assert_eq!(NodeKind::Operation { op: OpKind::Exp, exponent: None }.symbol(), Some("exp"));
@@ -371,7 +374,7 @@ impl Node {
     /// exponent) or the user function's name.
     ///
     /// ```
-    /// use grad_core::graph::{Node, NodeKind};
+    /// use grad_graph::{Node, NodeKind};
     /// use grad_core::ops::OpKind;
     /// let node = Node {
     ///     id: 1,
@@ -469,7 +472,7 @@ impl Graph {
     /// not fit together instead of panicking.
     ///
     /// ```
-    /// use grad_core::graph::{Graph, GraphError, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
+    /// use grad_graph::{Graph, GraphError, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
     /// const SPEC: GraphSpec = GraphSpec {
     ///     nodes: &[NodeSpec { kind: NodeSpecKind::Input, name: Some("x") }],
     ///     output: 0,
@@ -788,7 +791,7 @@ fn backward(nodes: &mut [Node], edges: &mut [Edge], partials: &[&[f64]], output:
 /// from `1e6` on.
 ///
 /// ```
-/// use grad_core::graph::format_compact;
+/// use grad_graph::format_compact;
 /// assert_eq!(format_compact(715.0000000000001), "715");
 /// assert_eq!(format_compact(3.3000000000000003), "3.3");
 /// assert_eq!(format_compact(-0.125), "-0.125");
