@@ -15,8 +15,10 @@ pub(super) fn render(graph: &Graph) -> String {
     for node in &graph.nodes {
         let label = quote(&node.label());
         let attributes = match node.kind {
-            NodeKind::Input { .. } => format!("label={label}, shape=plaintext"),
-            NodeKind::Constant => format!("label={label}, shape=box, style=dashed"),
+            NodeKind::Input => format!("label={label}, shape=plaintext"),
+            NodeKind::Literal | NodeKind::Constant { .. } => {
+                format!("label={label}, shape=box, style=dashed")
+            }
             NodeKind::Operation { .. } if node.label().chars().count() <= 3 => {
                 format!("label={label}, shape=circle")
             }

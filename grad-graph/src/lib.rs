@@ -1,377 +1,297 @@
-//! A runtime description of a formula's computational graph, and pictures of
-//! it: Graphviz DOT, Mermaid and a self-contained SVG.
+//! A formula's computational graph with the numbers one run computed, and
+//! pictures of it: Graphviz DOT, Mermaid and a self-contained SVG.
 //!
-//! `grad!` describes its formula as a static [`GraphSpec`]: the nodes in
-//! topological order (inputs, constants, operations from the table in
-//! [`ops`](grad_core::ops), and calls to the user's own functions). At run time,
-//! [`Graph::evaluate`] fills in what only the run knows — the inputs' values,
-//! the `powi` exponents, the custom functions' values and partials — runs
-//! each node's layer forward and, given an output gradient `dout`, backward.
-//! The result is a [`Graph`]: every node with its forward value and gradient,
-//! every edge with the value it carries and the gradient that flows back
-//! along it.
+//! A [`Graph`] is the formula's nodes in topological order (its inputs, the
+//! literals and constants it uses, the operations of the table in
+//! [`ops`](grad_core::ops), and calls to the user's own functions), the
+//! edges from each operand to the node that uses it, and the output. Every
+//! node carries its forward value and, if backward ran, its gradient (the
+//! derivative of the output with respect to it); every edge carries the
+//! value it feeds forward and the gradient that flows back along it.
 //!
-//! The pictures follow the book's figures: left to right, each operation a
-//! circle labelled with its operator, inputs as plain labels at the left, the
-//! forward value written above each edge and, after backward, the gradient
-//! below it in red. The output leaves the last node to the right, labelled
-//! with its name.
+//! This crate computes none of these numbers. The code that `grad!`
+//! generates is the one engine: while its forward and backward run, in the
+//! user's scalar type, it reports what they compute through [`Trace`], and a
+//! [`Recorder`] puts the reports into the graph that the formula's
+//! description lays out. The numbers are converted to `f64` for display
+//! only, so a picture shows exactly what the generated code computed.
 //!
-//! Values are printed compactly in the pictures, rounded to six significant
-//! digits (see [`format_compact`]), so the book's `715.0000000000001` reads
-//! `715`; [`Display`](core::fmt::Display) and the tooltips print full precision.
+//! The pictures follow the figures of the book *Deep Learning from Scratch*:
+//! left to right, each operation a circle labelled with its operator, inputs
+//! as plain labels at the left, the forward value written above each edge
+//! and, after backward, the gradient below it in red. The output leaves the
+//! last node to the right, labelled with its name. Values are printed
+//! compactly in the pictures, rounded to six significant digits (see
+//! [`format_compact`]), so the book's `715.0000000000001` reads `715`;
+//! [`Display`](core::fmt::Display) and the SVG tooltips print full precision.
+//!
+//! # The description
+//!
+//! `grad!` describes each formula's structure as one string, read at run
+//! time by [`Graph::from_description`] (and [`Recorder::new`]). It is also
+//! the graph's printed form: [`Display`](core::fmt::Display) prints each line
+//! followed by its numbers. One line per node, in topological order, with
+//! ids `n0`, `n1`, … counting up one per line:
+//!
+//! ```text
+//! n{id} = {expression}
+//! n{id} {name} = {expression}
+//! ```
+//!
+//! where `{name}` is an identifier (letters of any script, digits and `_`,
+//! not starting with a digit; a raw identifier is written without `r#`),
+//! required for an input and optional otherwise, and `{expression}` is one
+//! of
+//!
+//! | expression | node |
+//! |---|---|
+//! | `input` | an input of the formula |
+//! | `literal {value}` | a number written in the formula, as `{:?}` prints an `f64`: `2.0`, `-0.5`, `1e-7` |
+//! | `constant {text}` | a constant from the caller's scope; `{text}` is its Rust source, the rest of the line (`std::f64::consts::PI`, `<f64>::EPSILON`, `grad::constant(2.5)`) |
+//! | `{operation}(n{a})`, `{operation}(n{a}, n{b})` | an operation of the table, by its [`name`](grad_core::ops::Operation::name), with exactly its [differentiable operands](grad_core::ops::Shape::differentiable_operands) (`powi` has one: its `i32` exponent is not a node) |
+//! | `call {path}(n{a}, n{b}, …)` | a call to a user function (a custom operation) with one or more operands; `{path}` has no spaces (`softplus`, `helpers::f`, `Self::h`) |
+//!
+//! Every operand is an earlier node, written `n{id}` and separated by `, `.
+//! The last line names the output: `{output_name} = n{id}`.
+//!
+//! Edges are numbered by the node they enter, then by operand position: the
+//! k-th edge of the description below is the k-th operand written, reading
+//! the lines from the top (edge 0 is `n0 → n2`, edge 5 is `n5 → n6`).
+//!
+//! ```text
+//! n0 apple = input
+//! n1 apple_num = input
+//! n2 apple_price = mul(n0, n1)
+//! n3 orange = input
+//! n4 orange_num = input
+//! n5 orange_price = mul(n3, n4)
+//! n6 all_price = add(n2, n5)
+//! n7 tax = input
+//! n8 = mul(n6, n7)
+//! price = n8
+//! ```
+//!
+//! # The trace protocol
+//!
+//! The generated code reports, through a [`Trace`]:
+//!
+//! - forward, in node order: each node's [value](Trace::value), and the
+//!   [exponent](Trace::exponent) of each `powi` node;
+//! - backward, if it runs, in reverse: the gradient each layer hands back
+//!   along each of its operand [edges](Trace::edge), and the final gradient
+//!   (the [adjoint](Trace::adjoint)) of each node whose gradient it keeps.
+//!
+//! [`NoTrace`] reports nothing and costs nothing; a [`Recorder`] builds the
+//! [`Graph`] (the order of the reports does not matter to it, and a repeated
+//! report replaces the earlier one), and [`Recorder::finish`] completes what
+//! the generated code does not report: the gradients of literals and
+//! constants, as the sums of their edges.
+//!
+//! # Example
+//!
+//! The book's apple and orange bill, fed to a [`Recorder`] the way the
+//! generated code does it, with the book's layers:
 //!
 //! ```
-//! use grad_graph::{Graph, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
-//! use grad_core::ops::OpKind;
+//! use grad_core::{AddLayer, MulLayer};
+//! use grad_graph::{Recorder, Trace};
 //!
-//! // price = apple * tax
-//! const SPEC: GraphSpec = GraphSpec {
-//!     nodes: &[
-//!         NodeSpec { kind: NodeSpecKind::Input, name: Some("apple") },
-//!         NodeSpec { kind: NodeSpecKind::Input, name: Some("tax") },
-//!         NodeSpec {
-//!             kind: NodeSpecKind::Operation { op: OpKind::Mul, operands: &[0, 1] },
-//!             name: Some("price"),
-//!         },
-//!     ],
-//!     output: 2,
-//!     output_name: "price",
-//! };
-//! let graph = Graph::evaluate(&SPEC, GraphValues::new(&[100.0, 1.1]), Some(1.0));
-//! assert_eq!(graph.output.value, 110.00000000000001);
-//! assert_eq!(graph.edges[0].grad, Some(1.1)); // d price / d apple
-//! assert_eq!(graph.edges[1].grad, Some(100.0)); // d price / d tax
+//! const BILL: &str = "\
+//! n0 apple = input
+//! n1 apple_num = input
+//! n2 apple_price = mul(n0, n1)
+//! n3 orange = input
+//! n4 orange_num = input
+//! n5 orange_price = mul(n3, n4)
+//! n6 all_price = add(n2, n5)
+//! n7 tax = input
+//! n8 = mul(n6, n7)
+//! price = n8";
+//!
+//! let (apple, apple_num, orange, orange_num, tax) = (100.0, 2.0, 150.0, 3.0, 1.1);
+//! let mut trace = Recorder::new(BILL);
+//! let (mut mul_apple, mut mul_orange, mut add, mut mul_tax) =
+//!     (MulLayer::new(), MulLayer::new(), AddLayer::new(), MulLayer::new());
+//!
+//! // Forward, in node order.
+//! trace.value(0, &apple);
+//! trace.value(1, &apple_num);
+//! let apple_price = mul_apple.forward(apple, apple_num);
+//! trace.value(2, &apple_price);
+//! trace.value(3, &orange);
+//! trace.value(4, &orange_num);
+//! let orange_price = mul_orange.forward(orange, orange_num);
+//! trace.value(5, &orange_price);
+//! let all_price = add.forward(apple_price, orange_price);
+//! trace.value(6, &all_price);
+//! trace.value(7, &tax);
+//! let price = mul_tax.forward(all_price, tax);
+//! trace.value(8, &price);
+//!
+//! // Backward, in reverse: each layer's operand gradients go on its edges
+//! // (edges 6 and 7 enter n8), then each node's gradient is final.
+//! let dprice = 1.0;
+//! trace.adjoint(8, &dprice);
+//! let (dall_price, dtax) = mul_tax.backward(dprice);
+//! trace.edge(6, &dall_price);
+//! trace.edge(7, &dtax);
+//! trace.adjoint(7, &dtax);
+//! trace.adjoint(6, &dall_price);
+//! let (dapple_price, dorange_price) = add.backward(dall_price);
+//! trace.edge(4, &dapple_price);
+//! trace.edge(5, &dorange_price);
+//! trace.adjoint(5, &dorange_price);
+//! let (dorange, dorange_num) = mul_orange.backward(dorange_price);
+//! trace.edge(2, &dorange);
+//! trace.edge(3, &dorange_num);
+//! trace.adjoint(4, &dorange_num);
+//! trace.adjoint(3, &dorange);
+//! trace.adjoint(2, &dapple_price);
+//! let (dapple, dapple_num) = mul_apple.backward(dapple_price);
+//! trace.edge(0, &dapple);
+//! trace.edge(1, &dapple_num);
+//! trace.adjoint(1, &dapple_num);
+//! trace.adjoint(0, &dapple);
+//!
+//! let graph = trace.finish();
+//! assert_eq!(graph.output.value, 715.0000000000001);
+//! assert_eq!(graph.find("apple").unwrap().grad, Some(2.2));
+//! assert_eq!(graph.find("tax").unwrap().grad, Some(650.0));
+//! assert_eq!(graph.edges[6].grad, Some(1.1)); // d price / d all_price
+//! assert_eq!(graph.describe(6), "n6 all_price = add(n2, n5) = 650 | grad 1.1");
+//! assert!(graph.to_svg().starts_with("<svg"));
 //! assert!(graph.to_dot().starts_with("digraph"));
 //! assert!(graph.to_mermaid().starts_with("flowchart LR"));
-//! assert!(graph.to_svg().starts_with("<svg"));
 //! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod description;
 mod dot;
 mod layout;
 mod mermaid;
 mod svg;
+mod trace;
+
+pub use description::{DescriptionError, DescriptionErrorKind};
+pub use trace::{NoTrace, Recorder, Trace};
 
 use core::fmt;
-use grad_core::ops::{OpKind, Shape, Syntax};
-
-/// Static description of a formula's graph, emitted by `grad!` as a `const`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct GraphSpec {
-    /// The nodes in topological order: operands come before their users.
-    pub nodes: &'static [NodeSpec],
-    /// The index of the output node in `nodes`.
-    pub output: usize,
-    /// The name of the output, such as `"price"`.
-    pub output_name: &'static str,
-}
-
-/// One node of a [`GraphSpec`].
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct NodeSpec {
-    /// What the node computes.
-    pub kind: NodeSpecKind,
-    /// The input's name, or the user's `let` name (or the output's name) of
-    /// an operation node; `None` for an unnamed intermediate.
-    pub name: Option<&'static str>,
-}
-
-/// What a [`NodeSpec`] computes.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum NodeSpecKind {
-    /// An input: the k-th `Input` node (in node order) takes
-    /// [`GraphValues::inputs`]`[k]`.
-    Input,
-    /// A literal of the formula.
-    Constant(f64),
-    /// An operation of the table. `operands` are node indices in operand
-    /// order; `powi` has one, and its exponent is the k-th entry of
-    /// [`GraphValues::exponents`], k counting `powi` nodes in node order.
-    Operation {
-        /// Which operation.
-        op: OpKind,
-        /// The operand nodes, in operand order.
-        operands: &'static [usize],
-    },
-    /// A call to a user function. Its value and partial derivatives are the
-    /// k-th entry of [`GraphValues::custom`], k counting `Custom` nodes in
-    /// node order.
-    Custom {
-        /// The function's name, as written in the formula.
-        function: &'static str,
-        /// The argument nodes, in argument order.
-        operands: &'static [usize],
-    },
-}
-
-impl NodeSpecKind {
-    /// The operand node indices (empty for inputs and constants).
-    #[must_use]
-    pub const fn operands(&self) -> &'static [usize] {
-        match *self {
-            Self::Input | Self::Constant(_) => &[],
-            Self::Operation { operands, .. } | Self::Custom { operands, .. } => operands,
-        }
-    }
-}
-
-/// Runtime values that a [`GraphSpec`] does not know statically.
-#[derive(Clone, Copy, Debug)]
-pub struct GraphValues<'a> {
-    /// One value per `Input` node, in node order.
-    pub inputs: &'a [f64],
-    /// One exponent per `powi` node, in node order.
-    pub exponents: &'a [i32],
-    /// One `(value, partial derivatives in operand order)` per `Custom` node,
-    /// in node order. The partials are read only when backward runs.
-    pub custom: &'a [(f64, &'a [f64])],
-}
-
-impl<'a> GraphValues<'a> {
-    /// Values for a formula with only inputs: no `powi`, no custom function.
-    #[must_use]
-    pub const fn new(inputs: &'a [f64]) -> Self {
-        Self {
-            inputs,
-            exponents: &[],
-            custom: &[],
-        }
-    }
-}
-
-/// Why a [`GraphSpec`] and its [`GraphValues`] do not fit together.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum GraphError {
-    /// The output index is not a node (this includes an empty spec).
-    Output {
-        /// The spec's output index.
-        output: usize,
-        /// How many nodes the spec has.
-        nodes: usize,
-    },
-    /// A node uses an operand that does not come before it.
-    Operand {
-        /// The node.
-        node: usize,
-        /// The operand index it names.
-        operand: usize,
-    },
-    /// An operation has the wrong number of operands.
-    Arity {
-        /// The node.
-        node: usize,
-        /// Its operation.
-        op: OpKind,
-        /// How many operands the operation takes.
-        expected: usize,
-        /// How many the spec gives.
-        found: usize,
-    },
-    /// `inputs` does not have one value per `Input` node.
-    Inputs {
-        /// How many `Input` nodes the spec has.
-        expected: usize,
-        /// How many values were given.
-        found: usize,
-    },
-    /// `exponents` does not have one exponent per `powi` node.
-    Exponents {
-        /// How many `powi` nodes the spec has.
-        expected: usize,
-        /// How many exponents were given.
-        found: usize,
-    },
-    /// `custom` does not have one entry per `Custom` node.
-    Custom {
-        /// How many `Custom` nodes the spec has.
-        expected: usize,
-        /// How many entries were given.
-        found: usize,
-    },
-    /// A custom node's partials do not match its operands (checked only when
-    /// backward runs).
-    Partials {
-        /// The node.
-        node: usize,
-        /// How many operands it has.
-        expected: usize,
-        /// How many partials were given.
-        found: usize,
-    },
-}
-
-impl fmt::Display for GraphError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::Output { output, nodes } => {
-                write!(
-                    f,
-                    "the output is node {output} but the spec has {nodes} nodes"
-                )
-            }
-            Self::Operand { node, operand } => write!(
-                f,
-                "node {node} uses node {operand}, which does not come before it: nodes must be in topological order"
-            ),
-            Self::Arity {
-                node,
-                op,
-                expected,
-                found,
-            } => write!(
-                f,
-                "node {node} ({}) takes {expected} operands but has {found}",
-                op.operation().layer
-            ),
-            Self::Inputs { expected, found } => {
-                write!(
-                    f,
-                    "the spec has {expected} inputs but {found} input values were given"
-                )
-            }
-            Self::Exponents { expected, found } => write!(
-                f,
-                "the spec has {expected} powi nodes but {found} exponents were given"
-            ),
-            Self::Custom { expected, found } => write!(
-                f,
-                "the spec has {expected} custom nodes but {found} custom values were given"
-            ),
-            Self::Partials {
-                node,
-                expected,
-                found,
-            } => write!(
-                f,
-                "custom node {node} has {expected} operands but {found} partial derivatives were given"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for GraphError {}
+use grad_core::ops::OpKind;
 
 /// What a [`Node`] of a [`Graph`] is.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum NodeKind {
-    /// An input of the formula, taking `GraphValues::inputs[index]`.
-    Input {
-        /// Its position among the inputs.
-        index: usize,
+    /// An input of the formula.
+    Input,
+    /// A number written in the formula.
+    Literal,
+    /// A constant from the caller's scope.
+    Constant {
+        /// Its Rust source, such as `"std::f64::consts::PI"`.
+        text: &'static str,
     },
-    /// A literal of the formula.
-    Constant,
     /// An operation of the table.
     Operation {
         /// Which operation.
         op: OpKind,
-        /// The integer exponent of `powi`; `None` for every other operation.
+        /// The integer exponent of `powi`, once its layer has run; `None`
+        /// for every other operation.
         exponent: Option<i32>,
     },
     /// A call to a user function.
     Custom {
-        /// The function's name.
+        /// The function's path as written, such as `"softplus"` or
+        /// `"helpers::f"`.
         function: &'static str,
     },
 }
 
 impl NodeKind {
     /// The name of the layer type that computes this node, such as
-    /// `"MulLayer"` (`"CustomLayer"` for a user function); `None` for inputs
-    /// and constants.
+    /// `"MulLayer"` (`"CustomLayer"` for a user function); `None` for
+    /// inputs, literals and constants.
     ///
     /// ```
     /// use grad_graph::NodeKind;
     /// use grad_core::ops::OpKind;
     /// let mul = NodeKind::Operation { op: OpKind::Mul, exponent: None };
     /// assert_eq!(mul.layer(), Some("MulLayer"));
-    /// assert_eq!(NodeKind::Constant.layer(), None);
+    /// assert_eq!(NodeKind::Literal.layer(), None);
     /// ```
     #[must_use]
     pub fn layer(&self) -> Option<&'static str> {
         match *self {
-            Self::Input { .. } | Self::Constant => None,
+            Self::Input | Self::Literal | Self::Constant { .. } => None,
             Self::Operation { op, .. } => Some(op.operation().layer),
             Self::Custom { .. } => Some("CustomLayer"),
         }
     }
 
-    /// The symbol the book draws in the node's circle: `"×"`, `"+"`, `"−"`,
-    /// `"÷"` for the arithmetic operators, the method or function name
-    /// otherwise (`"exp"`, `"sigmoid"`, the user function's name); `None` for
-    /// inputs and constants.
+    /// The symbol the book draws in the node's circle, the table's
+    /// [`symbol`](grad_core::ops::Operation::symbol): `"×"`, `"+"`, `"−"`,
+    /// `"÷"` for the arithmetic operators, the name otherwise (`"exp"`,
+    /// `"sigmoid"`); the path of a user function; `None` for inputs,
+    /// literals and constants.
     ///
     /// ```
     /// use grad_graph::NodeKind;
     /// use grad_core::ops::OpKind;
     /// assert_eq!(NodeKind::Operation { op: OpKind::Mul, exponent: None }.symbol(), Some("×"));
     /// assert_eq!(NodeKind::Operation { op: OpKind::Exp, exponent: None }.symbol(), Some("exp"));
+    /// assert_eq!(NodeKind::Custom { function: "softplus" }.symbol(), Some("softplus"));
     /// ```
     #[must_use]
     pub fn symbol(&self) -> Option<&'static str> {
         match *self {
-            Self::Input { .. } | Self::Constant => None,
-            Self::Operation { op, .. } => Some(symbol(op)),
+            Self::Input | Self::Literal | Self::Constant { .. } => None,
+            Self::Operation { op, .. } => Some(op.operation().symbol),
             Self::Custom { function } => Some(function),
         }
     }
 
-    /// The operation as Rust spells it: `"*"`, `"exp"`, the function's name;
-    /// `None` for inputs and constants.
+    /// The operation as Rust spells it: `"*"`, `"exp"`, the function's path;
+    /// `None` for inputs, literals and constants.
+    ///
+    /// ```
+    /// use grad_graph::NodeKind;
+    /// use grad_core::ops::OpKind;
+    /// assert_eq!(NodeKind::Operation { op: OpKind::Mul, exponent: None }.spelling(), Some("*"));
+    /// ```
     #[must_use]
     pub fn spelling(&self) -> Option<&'static str> {
         match *self {
-            Self::Input { .. } | Self::Constant => None,
+            Self::Input | Self::Literal | Self::Constant { .. } => None,
             Self::Operation { op, .. } => Some(op.operation().syntax.spelling()),
             Self::Custom { function } => Some(function),
         }
     }
 }
 
-/// The book's symbol for an operation: the Rust spelling, except `×`, `÷`
-/// and `−` for `*`, `/` and `-`.
-fn symbol(op: OpKind) -> &'static str {
-    match op.operation().syntax {
-        Syntax::Infix("*") => "×",
-        Syntax::Infix("/") => "÷",
-        Syntax::Infix("-") | Syntax::Prefix("-") => "−",
-        syntax => syntax.spelling(),
-    }
-}
-
-/// A short name for an operation in text: `mul`, `neg`, `exp`, `sigmoid`.
-fn op_name(op: OpKind) -> String {
-    match op.operation().syntax {
-        Syntax::Infix(_) | Syntax::Prefix(_) => format!("{op:?}").to_lowercase(),
-        Syntax::Method(name) | Syntax::Function(name) => name.to_owned(),
-    }
-}
-
 /// One node of a [`Graph`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
-    /// Its index in [`Graph::nodes`], the same as in the [`GraphSpec`];
-    /// pictures call it `n{id}`.
+    /// Its index in [`Graph::nodes`], its line in the description; pictures
+    /// call it `n{id}`.
     pub id: usize,
     /// What it computes.
     pub kind: NodeKind,
-    /// The input's name, or the `let` name (or output name) of an operation.
+    /// The input's name, or the `let` name of an intermediate; always
+    /// present for an input.
     pub name: Option<&'static str>,
-    /// Its forward value.
+    /// Its forward value (NaN until reported).
     pub value: f64,
     /// Its gradient (the derivative of the output with respect to this
-    /// node), if backward ran: the sum of the gradients on its outgoing
-    /// edges, `dout` for the output node.
+    /// node), if backward ran.
     pub grad: Option<f64>,
 }
 
 impl Node {
     /// The text a picture draws for the node: the input's name, the
-    /// constant's value, the operation's symbol (`"powi(3)"` with its
-    /// exponent) or the user function's name.
+    /// literal's value, the constant's name (or its text if it has none),
+    /// the operation's symbol (`"powi(3)"` with its exponent) or the user
+    /// function's path.
     ///
     /// ```
     /// use grad_graph::{Node, NodeKind};
@@ -388,16 +308,17 @@ impl Node {
     #[must_use]
     pub fn label(&self) -> String {
         match self.kind {
-            NodeKind::Input { index } => match self.name {
-                Some(name) => name.to_owned(),
-                None => format!("input {index}"),
-            },
-            NodeKind::Constant => format_compact(self.value),
+            // Inputs always have a name when read from a description.
+            NodeKind::Input => self
+                .name
+                .map_or_else(|| format!("n{}", self.id), str::to_owned),
+            NodeKind::Literal => format_compact(self.value),
+            NodeKind::Constant { text } => self.name.unwrap_or(text).to_owned(),
             NodeKind::Operation {
                 op,
                 exponent: Some(n),
-            } => format!("{}({n})", symbol(op)),
-            NodeKind::Operation { op, exponent: None } => symbol(op).to_owned(),
+            } => format!("{}({n})", op.operation().symbol),
+            NodeKind::Operation { op, exponent: None } => op.operation().symbol.to_owned(),
             NodeKind::Custom { function } => function.to_owned(),
         }
     }
@@ -427,17 +348,18 @@ pub struct Output {
     pub name: &'static str,
     /// Its value.
     pub value: f64,
-    /// The gradient fed into backward, if it ran.
+    /// The gradient backward started from, if it ran.
     pub dout: Option<f64>,
 }
 
 /// A formula's computational graph with forward values and, after backward,
-/// gradients. Made by [`Graph::evaluate`]; rendered by [`Graph::to_dot`],
+/// gradients. Read from a description by [`Graph::from_description`] and
+/// filled in by a [`Recorder`]; rendered by [`Graph::to_dot`],
 /// [`Graph::to_mermaid`] and [`Graph::to_svg`]; printed one node per line by
 /// [`Display`](core::fmt::Display).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Graph {
-    /// The nodes, in the spec's order (operands before their users).
+    /// The nodes, in the description's order (operands before their users).
     pub nodes: Vec<Node>,
     /// The edges, ordered by the node they enter, then by operand position.
     pub edges: Vec<Edge>,
@@ -446,114 +368,28 @@ pub struct Graph {
 }
 
 impl Graph {
-    /// Computes every node's forward value; with `Some(dout)`, also runs
-    /// backward from the output and fills in every edge's and node's
-    /// gradient. Values flow in `f64`.
-    ///
-    /// Each operation runs its own layer through [`OpKind::evaluate`], so
-    /// the numbers are the ones `grad!` computes, bit for bit. A node used
-    /// several times gets the sum of its edges' gradients, added in the order
-    /// backward visits its users (the last user first).
-    ///
-    /// # Panics
-    ///
-    /// If the spec and the values do not fit together (see
-    /// [`Graph::try_evaluate`], which returns the reason instead).
-    #[must_use]
-    #[track_caller]
-    pub fn evaluate(spec: &GraphSpec, values: GraphValues<'_>, dout: Option<f64>) -> Self {
-        match Self::try_evaluate(spec, values, dout) {
-            Ok(graph) => graph,
-            Err(error) => panic!("Graph::evaluate: {error}"),
-        }
-    }
-
-    /// Like [`Graph::evaluate`], but returns why the spec and the values do
-    /// not fit together instead of panicking.
+    /// Reads a description (see the [crate docs](crate#the-description)):
+    /// every node and edge, with every value NaN and no gradient, no
+    /// `powi` exponent, and names and texts borrowed from `description`.
     ///
     /// ```
-    /// use grad_graph::{Graph, GraphError, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
-    /// const SPEC: GraphSpec = GraphSpec {
-    ///     nodes: &[NodeSpec { kind: NodeSpecKind::Input, name: Some("x") }],
-    ///     output: 0,
-    ///     output_name: "y",
-    /// };
-    /// let error = Graph::try_evaluate(&SPEC, GraphValues::new(&[]), None).unwrap_err();
-    /// assert_eq!(error, GraphError::Inputs { expected: 1, found: 0 });
+    /// use grad_graph::{Graph, NodeKind};
+    /// let graph = Graph::from_description(
+    ///     "n0 x = input\nn1 = constant std::f64::consts::PI\nn2 y = mul(n0, n1)\ny = n2",
+    /// )
+    /// .unwrap();
+    /// assert_eq!(graph.nodes[1].kind, NodeKind::Constant { text: "std::f64::consts::PI" });
+    /// assert_eq!(graph.edges.len(), 2);
+    /// assert!(graph.nodes.iter().all(|node| node.value.is_nan() && node.grad.is_none()));
+    /// assert_eq!(graph.output.name, "y");
     /// ```
     ///
     /// # Errors
     ///
-    /// A [`GraphError`] if the output is not a node, an operand does not come
-    /// before its user, an operation has the wrong number of operands, or
-    /// `values` does not have exactly one entry per input, `powi` node and
-    /// custom node (and, when backward runs, one partial per custom operand).
-    pub fn try_evaluate(
-        spec: &GraphSpec,
-        values: GraphValues<'_>,
-        dout: Option<f64>,
-    ) -> Result<Self, GraphError> {
-        check(spec, values, dout.is_some())?;
-        let mut nodes: Vec<Node> = Vec::with_capacity(spec.nodes.len());
-        let mut edges = Vec::new();
-        // The partials of each custom node, read by backward.
-        let mut partials: Vec<&[f64]> = vec![&[]; spec.nodes.len()];
-        let (mut next_input, mut next_exponent, mut next_custom) = (0, 0, 0);
-        for (id, node) in spec.nodes.iter().enumerate() {
-            let operands = node.kind.operands();
-            let (kind, value) = match node.kind {
-                NodeSpecKind::Input => {
-                    next_input += 1;
-                    let index = next_input - 1;
-                    (NodeKind::Input { index }, values.inputs[index])
-                }
-                NodeSpecKind::Constant(value) => (NodeKind::Constant, value),
-                NodeSpecKind::Operation { op, .. } => {
-                    let exponent = (op.operation().shape == Shape::UnaryInt).then(|| {
-                        next_exponent += 1;
-                        values.exponents[next_exponent - 1]
-                    });
-                    let args = operand_values(&nodes, operands);
-                    let (value, _) =
-                        op.evaluate(&args[..operands.len()], exponent.unwrap_or(0), 0.0);
-                    (NodeKind::Operation { op, exponent }, value)
-                }
-                NodeSpecKind::Custom { function, .. } => {
-                    let (value, node_partials) = values.custom[next_custom];
-                    next_custom += 1;
-                    partials[id] = node_partials;
-                    (NodeKind::Custom { function }, value)
-                }
-            };
-            edges.extend(operands.iter().enumerate().map(|(position, &from)| Edge {
-                from,
-                to: id,
-                position,
-                value: nodes[from].value,
-                grad: None,
-            }));
-            nodes.push(Node {
-                id,
-                kind,
-                name: node.name,
-                value,
-                grad: None,
-            });
-        }
-        if let Some(dout) = dout {
-            backward(&mut nodes, &mut edges, &partials, spec.output, dout);
-        }
-        let output = Output {
-            node: spec.output,
-            name: spec.output_name,
-            value: nodes[spec.output].value,
-            dout,
-        };
-        Ok(Self {
-            nodes,
-            edges,
-            output,
-        })
+    /// A [`DescriptionError`] naming the first wrong line and what is wrong
+    /// with it (see [`DescriptionErrorKind`]).
+    pub fn from_description(description: &'static str) -> Result<Self, DescriptionError> {
+        description::parse(description)
     }
 
     /// Whether backward ran, so nodes and edges carry gradients.
@@ -562,8 +398,8 @@ impl Graph {
         self.output.dout.is_some()
     }
 
-    /// The first node with this name (an input, a `let` intermediate or the
-    /// output node).
+    /// The first node with this name (an input, a `let` intermediate or a
+    /// named constant).
     #[must_use]
     pub fn find(&self, name: &str) -> Option<&Node> {
         self.nodes.iter().find(|node| node.name == Some(name))
@@ -571,7 +407,10 @@ impl Graph {
 
     /// The edges entering node `id`, in operand order.
     pub fn incoming(&self, id: usize) -> impl Iterator<Item = &Edge> + '_ {
-        self.edges.iter().filter(move |edge| edge.to == id)
+        // Edges are sorted by the node they enter.
+        let start = self.edges.partition_point(|edge| edge.to < id);
+        let end = self.edges.partition_point(|edge| edge.to <= id);
+        self.edges[start..end.max(start)].iter()
     }
 
     /// The edges leaving node `id`, in edge order.
@@ -595,9 +434,9 @@ impl Graph {
     }
 
     /// A self-contained SVG picture, laid out in-process: layers from left to
-    /// right (an operation one layer after its deepest operand, an input or a
-    /// constant just before its first user), forward values above the edges
-    /// and gradients below them in red.
+    /// right (an operation one layer after its deepest operand, an input, a
+    /// literal or a constant just before its first user), forward values
+    /// above the edges and gradients below them in red.
     ///
     /// Every node is a `<g class="node …" id="n{id}">` holding its shape
     /// (`<circle>`, `<ellipse>` or `<rect>`) and `<text>`; every edge a
@@ -611,51 +450,86 @@ impl Graph {
     }
 
     /// One line describing node `id`, as [`Display`](core::fmt::Display)
-    /// prints it: `n2 apple_price = mul(n0, n1) = 200 | grad 1.1`.
+    /// prints it: the node's description line, ` = {value}` and, after
+    /// backward, ` | grad {grad}`, at full precision. A `powi` node whose
+    /// exponent was recorded reads `powi(n1, 3)`.
+    ///
+    /// ```
+    /// use grad_graph::{Recorder, Trace};
+    /// let mut trace = Recorder::new("n0 x = input\nn1 = powi(n0)\ny = n1");
+    /// trace.value(0, &2.0);
+    /// Trace::<f64>::exponent(&mut trace, 1, Some(3));
+    /// trace.value(1, &8.0);
+    /// let graph = trace.finish();
+    /// assert_eq!(graph.describe(1), "n1 = powi(n0, 3) = 8");
+    /// ```
     #[must_use]
     pub fn describe(&self, id: usize) -> String {
-        let node = &self.nodes[id];
-        let mut line = format!("n{id}");
-        if let Some(name) = node.name {
-            line.push(' ');
-            line.push_str(name);
-        }
+        self.line(id, &self.expression(id))
+    }
+
+    /// What node `id` computes, as its description line writes it (with the
+    /// recorded exponent of a `powi` node).
+    pub(crate) fn expression(&self, id: usize) -> String {
         let operands = || {
             self.incoming(id)
                 .map(|edge| format!("n{}", edge.from))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let expression = match node.kind {
-            NodeKind::Input { index } => format!("input {index}"),
-            NodeKind::Constant => "const".to_owned(),
+        match self.nodes[id].kind {
+            NodeKind::Input => "input".to_owned(),
+            // The description writes a literal as `{:?}` of its f64, which is
+            // the value the generated code reports for an f64 formula.
+            NodeKind::Literal => format!("literal {:?}", self.nodes[id].value),
+            NodeKind::Constant { text } => format!("constant {text}"),
             NodeKind::Operation {
                 op,
                 exponent: Some(n),
-            } => {
-                format!("{}({}, {n})", op_name(op), operands())
-            }
+            } => format!("{}({}, {n})", op.operation().name, operands()),
             NodeKind::Operation { op, exponent: None } => {
-                format!("{}({})", op_name(op), operands())
+                format!("{}({})", op.operation().name, operands())
             }
-            NodeKind::Custom { function } => format!("{function}({})", operands()),
-        };
-        line.push_str(&format!(" = {expression} = {}", format_full(node.value)));
+            NodeKind::Custom { function } => format!("call {function}({})", operands()),
+        }
+    }
+
+    /// Node `id`'s line with `expression` for what it computes: `n{id}`, its
+    /// name, the expression and its numbers.
+    pub(crate) fn line(&self, id: usize, expression: &str) -> String {
+        let node = &self.nodes[id];
+        let mut line = format!("n{id}");
+        if let Some(name) = node.name {
+            line.push(' ');
+            line.push_str(name);
+        }
+        line.push_str(" = ");
+        line.push_str(expression);
+        line.push_str(" = ");
+        line.push_str(&format_full(node.value));
         if let Some(grad) = node.grad {
-            line.push_str(&format!(" | grad {}", format_full(grad)));
+            line.push_str(" | grad ");
+            line.push_str(&format_full(grad));
         }
         line
     }
 }
 
-/// One line per node (see [`Graph::describe`]), then the output:
+/// One line per node (see [`Graph::describe`]), then the output with its
+/// value and, after backward, the gradient backward started from:
 ///
 /// ```text
-/// n0 apple = input 0 = 100 | grad 2.2
+/// n0 apple = input = 100 | grad 2.2
 /// …
-/// n8 price = mul(n6, n7) = 715.0000000000001 | grad 1
+/// n8 = mul(n6, n7) = 715.0000000000001 | grad 1
 /// price = n8 = 715.0000000000001 | dout 1
 /// ```
+///
+/// Without the numbers, this is the description the graph was read from,
+/// with the recorded exponents of `powi` nodes. A literal prints as `{:?}`
+/// of its reported value: its description's text for an `f64` formula, the
+/// value the scalar type rounded it to otherwise (`0.1` in an `f32` formula
+/// reads `literal 0.10000000149011612`).
 impl fmt::Display for Graph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for id in 0..self.nodes.len() {
@@ -673,116 +547,6 @@ impl fmt::Display for Graph {
             write!(f, " | dout {}", format_full(dout))?;
         }
         Ok(())
-    }
-}
-
-fn check(spec: &GraphSpec, values: GraphValues<'_>, backward: bool) -> Result<(), GraphError> {
-    let nodes = spec.nodes.len();
-    if spec.output >= nodes {
-        return Err(GraphError::Output {
-            output: spec.output,
-            nodes,
-        });
-    }
-    let (mut inputs, mut exponents, mut custom) = (0, 0, 0);
-    for (node, spec_node) in spec.nodes.iter().enumerate() {
-        let operands = spec_node.kind.operands();
-        if let Some(&operand) = operands.iter().find(|&&operand| operand >= node) {
-            return Err(GraphError::Operand { node, operand });
-        }
-        match spec_node.kind {
-            NodeSpecKind::Input => inputs += 1,
-            NodeSpecKind::Constant(_) => {}
-            NodeSpecKind::Operation { op, operands } => {
-                let shape = op.operation().shape;
-                let expected = shape.differentiable_operands();
-                if operands.len() != expected {
-                    return Err(GraphError::Arity {
-                        node,
-                        op,
-                        expected,
-                        found: operands.len(),
-                    });
-                }
-                if shape == Shape::UnaryInt {
-                    exponents += 1;
-                }
-            }
-            NodeSpecKind::Custom { operands, .. } => {
-                if backward
-                    && let Some(&(_, partials)) = values.custom.get(custom)
-                    && partials.len() != operands.len()
-                {
-                    return Err(GraphError::Partials {
-                        node,
-                        expected: operands.len(),
-                        found: partials.len(),
-                    });
-                }
-                custom += 1;
-            }
-        }
-    }
-    let count = |expected: usize, found: usize, error: fn(usize, usize) -> GraphError| {
-        if expected == found {
-            Ok(())
-        } else {
-            Err(error(expected, found))
-        }
-    };
-    count(inputs, values.inputs.len(), |expected, found| {
-        GraphError::Inputs { expected, found }
-    })?;
-    count(exponents, values.exponents.len(), |expected, found| {
-        GraphError::Exponents { expected, found }
-    })?;
-    count(custom, values.custom.len(), |expected, found| {
-        GraphError::Custom { expected, found }
-    })
-}
-
-/// The values of an operation's operands (at most two, as the table's shapes
-/// allow; `check` has verified the count).
-fn operand_values(nodes: &[Node], operands: &[usize]) -> [f64; 2] {
-    let mut args = [0.0; 2];
-    for (arg, &operand) in args.iter_mut().zip(operands) {
-        *arg = nodes[operand].value;
-    }
-    args
-}
-
-/// Runs backward over the nodes in reverse order, as the generated code does:
-/// each node hands its gradient to its layer, whose backward gives one
-/// gradient per operand edge; a node's gradient is the sum over its edges.
-fn backward(nodes: &mut [Node], edges: &mut [Edge], partials: &[&[f64]], output: usize, dout: f64) {
-    let mut grads: Vec<Option<f64>> = vec![None; nodes.len()];
-    grads[output] = Some(dout);
-    // Edges are sorted by `to`, so each node's operand edges end where the
-    // next node's begin: walk them from the back.
-    let mut end = edges.len();
-    for id in (0..nodes.len()).rev() {
-        let start = edges[..end].partition_point(|edge| edge.to < id);
-        let grad = grads[id].unwrap_or(0.0);
-        nodes[id].grad = Some(grad);
-        let operand_grads: Vec<f64> = match nodes[id].kind {
-            NodeKind::Input { .. } | NodeKind::Constant => Vec::new(),
-            NodeKind::Operation { op, exponent } => {
-                let operands: Vec<usize> = edges[start..end].iter().map(|edge| edge.from).collect();
-                let args = operand_values(nodes, &operands);
-                let (_, local) = op.evaluate(&args[..operands.len()], exponent.unwrap_or(0), grad);
-                local[..operands.len()].to_vec()
-            }
-            NodeKind::Custom { .. } => partials[id].iter().map(|&partial| grad * partial).collect(),
-        };
-        for (edge, edge_grad) in edges[start..end].iter_mut().zip(operand_grads) {
-            edge.grad = Some(edge_grad);
-            let sum = &mut grads[edge.from];
-            *sum = Some(match *sum {
-                Some(sum) => sum + edge_grad,
-                None => edge_grad,
-            });
-        }
-        end = start;
     }
 }
 

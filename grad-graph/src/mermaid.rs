@@ -22,11 +22,11 @@ pub(super) fn render(graph: &Graph) -> String {
         };
         let id = node.id;
         let _ = match node.kind {
-            NodeKind::Input { .. } => {
+            NodeKind::Input => {
                 plain.push(format!("n{id}"));
                 writeln!(mermaid, "    n{id}[\"{label}\"]")
             }
-            NodeKind::Constant => {
+            NodeKind::Literal | NodeKind::Constant { .. } => {
                 constants.push(format!("n{id}"));
                 writeln!(mermaid, "    n{id}[\"{label}\"]")
             }

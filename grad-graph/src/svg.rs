@@ -34,7 +34,7 @@ pub(super) fn render(graph: &Graph) -> String {
             geom: geom(node.kind, label),
             name_width: name.map_or(0.0, |name| text_width(name, NAME_FONT)),
             align: match node.kind {
-                NodeKind::Input { .. } | NodeKind::Constant => Align::Right,
+                NodeKind::Input | NodeKind::Literal | NodeKind::Constant { .. } => Align::Right,
                 NodeKind::Operation { .. } | NodeKind::Custom { .. } => Align::Center,
             },
             last: false,
@@ -156,11 +156,12 @@ pub(super) fn render(graph: &Graph) -> String {
         svg.push_str("</g>\n");
     }
     svg.push_str("</g>\n<g class=\"nodes\">\n");
+    let mut inputs = 0;
     for (id, node) in graph.nodes.iter().enumerate() {
         let center = layout.centers[id];
         let class = match node.kind {
-            NodeKind::Input { .. } => "input",
-            NodeKind::Constant => "constant",
+            NodeKind::Input => "input",
+            NodeKind::Literal | NodeKind::Constant { .. } => "constant",
             NodeKind::Operation { .. } => "operation",
             NodeKind::Custom { .. } => "custom",
         };
@@ -168,14 +169,22 @@ pub(super) fn render(graph: &Graph) -> String {
             .kind
             .layer()
             .map_or_else(String::new, |layer| format!(r#" data-layer="{layer}""#));
+        // An input's tooltip also says which input it is, which the picture
+        // does not show otherwise.
+        let title = if node.kind == NodeKind::Input {
+            inputs += 1;
+            graph.line(id, &format!("input {}", inputs - 1))
+        } else {
+            graph.describe(id)
+        };
         let _ = writeln!(
             svg,
             r#"<g class="node {class}" id="n{id}"{layer}><title>{}</title>"#,
-            escape(&graph.describe(id))
+            escape(&title)
         );
         let style = match node.kind {
-            NodeKind::Input { .. } => r#"fill="none" stroke="none""#.to_owned(),
-            NodeKind::Constant => format!(
+            NodeKind::Input => r#"fill="none" stroke="none""#.to_owned(),
+            NodeKind::Literal | NodeKind::Constant { .. } => format!(
                 r##"fill="#f4f4f4" stroke="{INK}" stroke-width="1" stroke-dasharray="4 3""##
             ),
             NodeKind::Operation { .. } => {
@@ -241,23 +250,24 @@ pub(super) fn render(graph: &Graph) -> String {
 /// the output's own name on the output node (the output label shows it).
 fn shown_name(graph: &Graph, node: &Node) -> Option<&'static str> {
     match node.kind {
-        NodeKind::Input { .. } | NodeKind::Constant => None,
+        NodeKind::Input | NodeKind::Literal | NodeKind::Constant { .. } => None,
         NodeKind::Operation { .. } | NodeKind::Custom { .. } => node
             .name
             .filter(|&name| node.id != graph.output.node || name != graph.output.name),
     }
 }
 
-/// The outline of a node: a plain label box for inputs, a circle for short
-/// operator symbols (an ellipse for long ones), a box for the rest.
+/// The outline of a node: a plain label box for inputs, a dashed box for
+/// literals and constants, a circle for short operator symbols (an ellipse
+/// for long ones), a box for user functions.
 fn geom(kind: NodeKind, label: &str) -> Geom {
     let width = text_width(label, NODE_FONT);
     match kind {
-        NodeKind::Input { .. } => Geom::Rect {
+        NodeKind::Input => Geom::Rect {
             half_w: width / 2.0 + 5.0,
             half_h: 13.0,
         },
-        NodeKind::Constant => Geom::Rect {
+        NodeKind::Literal | NodeKind::Constant { .. } => Geom::Rect {
             half_w: width / 2.0 + 8.0,
             half_h: 14.0,
         },

@@ -1,0 +1,234 @@
+//! The trace protocol: how the code `grad!` generates reports the numbers it
+//! computes, and the [`Recorder`] that turns them into a [`Graph`].
+
+use super::{Graph, NodeKind};
+use grad_core::ops::Shape;
+use num_traits::Float;
+
+/// What the code `grad!` generates reports while it runs, for pictures.
+///
+/// Nodes and edges are numbered as in the formula's description (see the
+/// [crate docs](crate#the-description)): nodes by their line, edges by the
+/// node they enter, then by operand position. Forward reports each node's
+/// value in node order; backward, if it runs, reports the gradient the
+/// layers hand back along each edge and the final gradient (the adjoint) of
+/// each node whose gradient it keeps.
+pub trait Trace<T> {
+    /// The forward value of node `node` (called once per node).
+    fn value(&mut self, node: usize, value: &T);
+    /// The i32 exponent of the powi node `node`, if its layer ran.
+    ///
+    /// It does not mention `T`, so on a type that traces several scalar
+    /// types (such as [`Recorder`]) name the one meant:
+    /// `Trace::<f64>::exponent(&mut trace, node, exponent)`.
+    fn exponent(&mut self, node: usize, exponent: Option<i32>);
+    /// The gradient that flows back along edge `edge` (the layer's backward
+    /// output for that operand).
+    fn edge(&mut self, edge: usize, grad: &T);
+    /// The final gradient of node `node`, as the generated backward computed
+    /// it.
+    fn adjoint(&mut self, node: usize, grad: &T);
+}
+
+/// Reports nothing: what `backward` uses, compiled away (every method is
+/// empty and always inlined).
+///
+/// ```
+/// use grad_graph::{NoTrace, Trace};
+/// let mut trace = NoTrace;
+/// trace.value(0, &1.5_f32);
+/// trace.adjoint(0, &1.0_f32);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct NoTrace;
+
+impl<T> Trace<T> for NoTrace {
+    #[inline(always)]
+    fn value(&mut self, _node: usize, _value: &T) {}
+
+    #[inline(always)]
+    fn exponent(&mut self, _node: usize, _exponent: Option<i32>) {}
+
+    #[inline(always)]
+    fn edge(&mut self, _edge: usize, _grad: &T) {}
+
+    #[inline(always)]
+    fn adjoint(&mut self, _node: usize, _grad: &T) {}
+}
+
+/// Lets generated code hand `&mut trace` to a function that takes a trace by
+/// value, so one trace can follow a formula through nested calls.
+impl<T, R: Trace<T> + ?Sized> Trace<T> for &mut R {
+    #[inline(always)]
+    fn value(&mut self, node: usize, value: &T) {
+        (**self).value(node, value);
+    }
+
+    #[inline(always)]
+    fn exponent(&mut self, node: usize, exponent: Option<i32>) {
+        (**self).exponent(node, exponent);
+    }
+
+    #[inline(always)]
+    fn edge(&mut self, edge: usize, grad: &T) {
+        (**self).edge(edge, grad);
+    }
+
+    #[inline(always)]
+    fn adjoint(&mut self, node: usize, grad: &T) {
+        (**self).adjoint(node, grad);
+    }
+}
+
+/// Builds a [`Graph`] from a description and what the generated code
+/// reports.
+///
+/// Every number is converted to `f64` with [`to_f64`](num_traits::ToPrimitive::to_f64)
+/// (NaN if the scalar type cannot say), for display only: a reported `f64`
+/// is kept bit for bit.
+///
+/// ```
+/// use grad_graph::{Recorder, Trace};
+///
+/// // y = x * x at x = 3, as the generated code reports it.
+/// let mut trace = Recorder::new("n0 x = input\nn1 = mul(n0, n0)\ny = n1");
+/// trace.value(0, &3.0_f32);
+/// trace.value(1, &9.0_f32);
+/// trace.adjoint(1, &1.0_f32);
+/// trace.edge(0, &3.0_f32); // d y / d (first operand)
+/// trace.edge(1, &3.0_f32); // d y / d (second operand)
+/// trace.adjoint(0, &6.0_f32);
+/// let graph = trace.finish();
+/// assert_eq!((graph.output.value, graph.output.dout), (9.0, Some(1.0)));
+/// assert_eq!(graph.find("x").unwrap().grad, Some(6.0));
+/// assert_eq!(graph.to_string().lines().next(), Some("n0 x = input = 3 | grad 6"));
+/// ```
+///
+/// Every [`Trace`] method panics if its node or edge is not in the
+/// description: descriptions and reports come from the same expansion, so
+/// that is a bug in it.
+#[derive(Clone, Debug)]
+pub struct Recorder {
+    graph: Graph,
+    /// Whether some adjoint was reported, that is, whether backward ran.
+    backward: bool,
+}
+
+impl Recorder {
+    /// A recorder for the formula described by `description` (see the
+    /// [crate docs](crate#the-description)), with no number reported yet.
+    ///
+    /// # Panics
+    ///
+    /// With the [`DescriptionError`](crate::DescriptionError)'s message if the
+    /// description is malformed: descriptions come from `grad!`, so that is a
+    /// bug in the macro. [`Graph::from_description`] returns the error
+    /// instead.
+    #[must_use]
+    #[track_caller]
+    pub fn new(description: &'static str) -> Self {
+        match Graph::from_description(description) {
+            Ok(graph) => Self {
+                graph,
+                backward: false,
+            },
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    /// The graph with what was reported.
+    ///
+    /// Every edge carries its operand's value forward, and the output its
+    /// node's value. If backward ran (some adjoint was reported):
+    ///
+    /// - the output's `dout` is the output node's gradient: its reported
+    ///   adjoint, the gradient backward started from;
+    /// - a node with a reported adjoint keeps it exactly;
+    /// - a node without one (a literal or a constant, whose gradient the
+    ///   generated code does not keep) gets the sum of the gradients on its
+    ///   outgoing edges, added in descending edge order (the last user first,
+    ///   as backward visits them), 0 with no outgoing edge;
+    /// - an edge without a reported gradient lies on no path to the output:
+    ///   its gradient is 0, and it counts as 0 in such sums.
+    ///
+    /// If backward did not run, nothing has a gradient (even an edge whose
+    /// gradient was reported) and [`Graph::has_gradients`] is false.
+    #[must_use]
+    pub fn finish(self) -> Graph {
+        let Self {
+            mut graph,
+            backward,
+        } = self;
+        let Graph {
+            nodes,
+            edges,
+            output,
+        } = &mut graph;
+        for edge in edges.iter_mut() {
+            edge.value = nodes[edge.from].value;
+        }
+        output.value = nodes[output.node].value;
+        if !backward {
+            for edge in edges.iter_mut() {
+                edge.grad = None;
+            }
+            output.dout = None;
+            return graph;
+        }
+        // A node's first term goes in as it is, as in the generated code, so
+        // a single -0.0 stays -0.0.
+        let mut sums: Vec<Option<f64>> = vec![None; nodes.len()];
+        for edge in edges.iter().rev() {
+            if nodes[edge.from].grad.is_none() {
+                let term = edge.grad.unwrap_or(0.0);
+                let sum = &mut sums[edge.from];
+                *sum = Some(sum.map_or(term, |sum| sum + term));
+            }
+        }
+        for (node, sum) in nodes.iter_mut().zip(sums) {
+            node.grad = node.grad.or(Some(sum.unwrap_or(0.0)));
+        }
+        for edge in edges.iter_mut() {
+            edge.grad = edge.grad.or(Some(0.0));
+        }
+        output.dout = nodes[output.node].grad;
+        graph
+    }
+}
+
+/// The scalar as `f64`, NaN if it has none.
+fn display<T: Float>(x: &T) -> f64 {
+    x.to_f64().unwrap_or(f64::NAN)
+}
+
+impl<T: Float> Trace<T> for Recorder {
+    #[inline]
+    fn value(&mut self, node: usize, value: &T) {
+        self.graph.nodes[node].value = display(value);
+    }
+
+    /// Recorded on a `powi` node only: it is the one operation with an
+    /// integer operand.
+    #[inline]
+    fn exponent(&mut self, node: usize, exponent: Option<i32>) {
+        if let NodeKind::Operation {
+            op,
+            exponent: recorded,
+        } = &mut self.graph.nodes[node].kind
+            && op.operation().shape == Shape::UnaryInt
+        {
+            *recorded = exponent;
+        }
+    }
+
+    #[inline]
+    fn edge(&mut self, edge: usize, grad: &T) {
+        self.graph.edges[edge].grad = Some(display(grad));
+    }
+
+    #[inline]
+    fn adjoint(&mut self, node: usize, grad: &T) {
+        self.graph.nodes[node].grad = Some(display(grad));
+        self.backward = true;
+    }
+}
