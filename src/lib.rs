@@ -244,7 +244,7 @@ pub use grad_core::*;
 #[cfg(feature = "graph")]
 pub use grad_graph as graph;
 #[cfg(feature = "graph")]
-pub use grad_graph::{Graph, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
+pub use grad_graph::Graph;
 pub use grad_macros::grad;
 
 /// Converts an `f64` constant to any scalar type: how a generic formula
@@ -268,29 +268,19 @@ pub fn constant<T: Float>(value: f64) -> T {
 /// What `grad!` expansions call. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::constant as literal;
     pub use grad_core::Float;
     pub use grad_core::layers::*;
     pub use grad_core::{CustomLayer, Partials};
+    #[cfg(feature = "graph")]
+    pub use grad_graph::{Graph, NoTrace, Recorder, Trace};
     pub use num_traits::{One, Zero};
 
-    pub use crate::constant as literal;
-    pub use grad_core::ops::OpKind;
+    /// A value as a picture shows it: `f64`, NaN if it has none.
     #[cfg(feature = "graph")]
-    pub use grad_graph::{Graph, GraphSpec, GraphValues, NodeSpec, NodeSpecKind};
-
-    /// A scalar as `f64` for the graph's pictures; NaN if it has no `f64` value.
     #[inline]
     #[must_use]
-    pub fn to_f64<T: Float>(value: T) -> f64 {
+    pub fn shown<T: Float>(value: T) -> f64 {
         value.to_f64().unwrap_or(f64::NAN)
-    }
-
-    /// A custom layer's value and partials as `f64`, for the graph.
-    #[must_use]
-    pub fn custom_record<T: Float, const N: usize>(layer: &CustomLayer<T, N>) -> (f64, [f64; N]) {
-        match layer.saved() {
-            Some((value, partials)) => (to_f64(value), partials.map(to_f64)),
-            None => (f64::NAN, [f64::NAN; N]),
-        }
     }
 }

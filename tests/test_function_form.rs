@@ -50,7 +50,7 @@ fn name_grad_returns_the_value_and_the_seed_gradients() {
         }
     );
     assert_eq!(
-        PriceGrad::<f64>::NAMES,
+        PriceGrad::NAMES,
         [
             "apple",
             "apple_num",
@@ -60,6 +60,38 @@ fn name_grad_returns_the_value_and_the_seed_gradients() {
             "fruits"
         ]
     );
+}
+
+#[test]
+fn the_gradients_type_is_named_as_written() {
+    // A function over `f64` has `PriceGrad`, a generic one `RosenbrockGrad<T>`.
+    let d: PriceGrad = price_grad(100.0, 2.0, 150.0, 3.0, 1.1).1;
+    assert_eq!(d.tax, 650.0);
+    let d: RosenbrockGrad<f32> = rosenbrock_grad(1.0_f32, 1.0).1;
+    assert_eq!((d.x, d.y), (0.0, 0.0));
+}
+
+grad! {
+    /// Generic parameters the scalar does not name stay on the function.
+    fn scaled<T: Float, const K: usize>(x: T) -> T {
+        x * x * constant::<T>(K as f64)
+    }
+
+    /// Lifetimes too; an allowed lint is allowed on the generated functions.
+    #[allow(clippy::extra_unused_lifetimes)]
+    fn with_lifetime<'a>(x: f64) -> f64 {
+        x.sin()
+    }
+}
+
+#[test]
+fn generic_parameters_beyond_the_scalar() {
+    // d/dx K x² = 2 K x
+    let (value, d) = scaled_grad::<f64, 3>(2.0);
+    assert_eq!((value, d.x), (12.0, 12.0));
+    assert_eq!(scaled::<f64, 3>(2.0), 12.0);
+    assert_eq!(with_lifetime_grad(0.0).1.x, 1.0);
+    let _ = with_lifetime(0.0);
 }
 
 #[test]

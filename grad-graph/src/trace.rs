@@ -14,6 +14,13 @@ use num_traits::Float;
 /// layers hand back along each edge and the final gradient (the adjoint) of
 /// each node whose gradient it keeps.
 pub trait Trace<T> {
+    /// Whether this trace keeps anything. The generated code puts every
+    /// report under `if <R as Trace<T>>::ON { .. }`, so with [`NoTrace`] the
+    /// reports are gone before LLVM sees the code: even empty, always
+    /// inlined calls left in place change how LLVM optimises the arithmetic
+    /// around them (measured: 1.5x the instructions on Rosenbrock n = 100).
+    const ON: bool = true;
+
     /// The forward value of node `node` (called once per node).
     fn value(&mut self, node: usize, value: &T);
     /// The i32 exponent of the powi node `node`, if its layer ran.
@@ -30,8 +37,8 @@ pub trait Trace<T> {
     fn adjoint(&mut self, node: usize, grad: &T);
 }
 
-/// Reports nothing: what `backward` uses, compiled away (every method is
-/// empty and always inlined).
+/// Reports nothing: what `backward` uses. Its [`ON`](Trace::ON) is false, so
+/// the generated code compiles its reports away.
 ///
 /// ```
 /// use grad_graph::{NoTrace, Trace};
@@ -43,6 +50,8 @@ pub trait Trace<T> {
 pub struct NoTrace;
 
 impl<T> Trace<T> for NoTrace {
+    const ON: bool = false;
+
     #[inline(always)]
     fn value(&mut self, _node: usize, _value: &T) {}
 
@@ -59,6 +68,8 @@ impl<T> Trace<T> for NoTrace {
 /// Lets generated code hand `&mut trace` to a function that takes a trace by
 /// value, so one trace can follow a formula through nested calls.
 impl<T, R: Trace<T> + ?Sized> Trace<T> for &mut R {
+    const ON: bool = R::ON;
+
     #[inline(always)]
     fn value(&mut self, node: usize, value: &T) {
         (**self).value(node, value);

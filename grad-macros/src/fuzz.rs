@@ -41,7 +41,6 @@ use std::str::FromStr;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use syn::parse::{ParseStream, Parser};
 
 /// The stack of rustc's compiler thread, on which proc macros run (8 MiB
 /// unless `RUST_MIN_STACK` says otherwise).

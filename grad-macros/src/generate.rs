@@ -4,14 +4,22 @@
 //! order and `backward` in reverse, as the seed does by hand. It is
 //! straight-line: no allocation, no dispatch, no tape.
 //!
-//! Two compiler limits shape it. rustc with debuginfo overflows its stack on
-//! a function holding a few thousand sequential `let`s, so values are not one
-//! `let` each: they are declared up front, 64 to a `let (v0, .., v63);`, and
-//! then assigned. And every local the expansion introduces is an identifier
-//! with `Span::mixed_site()` hygiene, so it can neither shadow nor be
-//! shadowed by the user's variables.
+//! **One engine.** With the `graph` feature, the forward and backward code is
+//! written once, generic over a `Trace`: what `backward` and `name_grad` run
+//! with `NoTrace` (every hook empty and compiled away), and what the graph
+//! methods run with a `Recorder`, which keeps the numbers this same code
+//! computes. So a picture shows the expansion's own values and gradients;
+//! nothing computes them a second time another way. Without the feature, no
+//! hook and no graph method is emitted at all.
+//!
+//! Two compiler limits shape the code. rustc with debuginfo overflows its
+//! stack on a function holding a few thousand sequential `let`s, so values
+//! are not one `let` each: they are declared up front, 64 to a `let (v0, ..,
+//! v63);`, and then assigned. And every local the expansion introduces is an
+//! identifier with `Span::mixed_site()` hygiene, so it can neither shadow nor
+//! be shadowed by the user's variables.
 
-use crate::graph::{Graph, NodeId, NodeKind};
+use crate::graph::{Graph, NodeId, NodeKind, unraw};
 use crate::parse::Function;
 use grad_core::ops::Shape;
 use proc_macro2::{Literal, Span, TokenStream};
@@ -21,32 +29,33 @@ use syn::Ident;
 /// How many locals one `let` declares.
 const LOCALS_PER_LET: usize = 64;
 
-/// Every lint the generated code could trip in a user's crate, allowed where
-/// the code is generated, not in the user's own code.
-fn allow_lints() -> TokenStream {
-    quote! {
-        #[allow(
-            unused,
-            non_snake_case,
-            non_camel_case_types,
-            clippy::all,
-            clippy::pedantic,
-            clippy::nursery,
-            clippy::restriction
-        )]
-    }
-}
+/// Whether pictures are emitted: the `graph` feature of `grad`.
+const PICTURES: bool = cfg!(feature = "graph");
 
 /// A local variable of the expansion, invisible to the user's code.
 fn local(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
+fn value_local(node: NodeId) -> Ident {
+    local(&format!("v{node}"))
+}
+
+fn adjoint_local(node: NodeId) -> Ident {
+    local(&format!("a{node}"))
+}
+
+fn scratch_local(position: usize) -> Ident {
+    local(&format!("s{position}"))
+}
+
+fn layer_field(node: NodeId) -> Ident {
+    format_ident!("n{}", node)
+}
+
 /// `apple_price` to `ApplePrice`, for the names of generated types.
 fn upper_camel(name: &Ident) -> String {
-    let name = name.to_string();
-    let name = name.strip_prefix("r#").unwrap_or(&name);
-    let camel: String = name
+    let camel: String = unraw(name)
         .split('_')
         .filter(|part| !part.is_empty())
         .map(|part| {
@@ -65,70 +74,140 @@ fn upper_camel(name: &Ident) -> String {
     }
 }
 
-/// The code for one graph: the layers, the forward pass and the backward pass.
-struct Emitter<'g> {
-    graph: &'g Graph,
-    layers: Ident,
-    dout: Ident,
-    /// The struct holding one layer per operation node.
-    layers_type: Ident,
+/// `let (v0, mut v1, ..): (T, T, ..);` in groups of [`LOCALS_PER_LET`].
+///
+/// With the scalar type known, each group is annotated with it: rustc
+/// type-checks ten thousand deferred initialisations several times faster
+/// when it does not have to infer their types.
+fn declare(locals: &[(Ident, bool)], scalar: Option<&TokenStream>) -> TokenStream {
+    let groups = locals.chunks(LOCALS_PER_LET).map(|group| {
+        let names = group.iter().map(|(name, mutable)| {
+            let mutability = mutable.then(|| quote!(mut));
+            quote!(#mutability #name)
+        });
+        let annotation = scalar.map(|scalar| {
+            let types = group.iter().map(|_| scalar);
+            quote!(: (#(#types,)*))
+        });
+        quote!(let (#(#names,)*) #annotation;)
+    });
+    quote!(#(#groups)*)
 }
 
-/// What the backward pass computes: a local per node that needs a gradient.
-struct Adjoints {
-    /// The local holding each node's gradient, if it needs one.
-    local: Vec<Option<Ident>>,
+/// What the code of one graph needs to know about its nodes.
+struct Plan<'g> {
+    graph: &'g Graph,
+    /// The operation and custom nodes, which have layers, in node order.
+    operations: Vec<NodeId>,
+    /// The local holding each node's gradient, if it keeps one.
+    adjoint: Vec<Option<Ident>>,
     /// Whether each node's gradient gets more than one contribution.
     accumulates: Vec<bool>,
     /// Whether each node is on a path to the output.
     reachable: Vec<bool>,
+    /// The index of each node's first operand edge: edges are numbered by
+    /// the node they enter, then by operand position, as `grad-graph` does.
+    first_edge: Vec<usize>,
+    /// The `layers` local and the `dout` parameter.
+    layers: Ident,
+    dout: Ident,
+    /// The recorder parameter of the traced code, and its type parameter.
+    trace: Ident,
+    trace_type: Ident,
 }
 
-impl<'g> Emitter<'g> {
-    fn new(graph: &'g Graph) -> Self {
+impl<'g> Plan<'g> {
+    fn new(graph: &'g Graph, trace_type: Ident) -> Self {
+        let count = graph.nodes.len();
+        let operations = (0..count)
+            .filter(|&node| {
+                matches!(
+                    graph.nodes[node].kind,
+                    NodeKind::Operation { .. } | NodeKind::Custom { .. }
+                )
+            })
+            .collect();
+        let mut reachable = vec![false; count];
+        reachable[graph.output] = true;
+        let mut contributions = vec![0_usize; count];
+        contributions[graph.output] = 1;
+        for node in (0..count).rev() {
+            if reachable[node] {
+                for &operand in graph.nodes[node].kind.operands() {
+                    reachable[operand] = true;
+                    contributions[operand] += 1;
+                }
+            }
+        }
+        // Inputs and `let`s get a field, so they keep a gradient even off
+        // the output's paths (it is 0 there); other values keep one only on
+        // those paths; constants and literals never do.
+        let mut named = vec![false; count];
+        for &input in &graph.inputs {
+            named[input] = true;
+        }
+        for binding in &graph.bindings {
+            named[binding.node] = true;
+        }
+        let adjoint = (0..count)
+            .map(|node| {
+                let is_value = matches!(
+                    graph.nodes[node].kind,
+                    NodeKind::Operation { .. } | NodeKind::Custom { .. }
+                );
+                (named[node] || (is_value && reachable[node])).then(|| adjoint_local(node))
+            })
+            .collect();
+        let mut first_edge = Vec::with_capacity(count);
+        let mut edges = 0;
+        for node in &graph.nodes {
+            first_edge.push(edges);
+            edges += node.kind.operands().len();
+        }
         Self {
             graph,
+            operations,
+            adjoint,
+            accumulates: contributions.iter().map(|&c| c > 1).collect(),
+            reachable,
+            first_edge,
             layers: local("layers"),
             dout: local("dout"),
-            layers_type: format_ident!("{}Layers", upper_camel(&graph.output_name)),
+            trace: local("trace"),
+            trace_type,
         }
     }
 
+    /// The value of a node as an expression: the input's name, the
+    /// literal in the scalar type, or the local its layer (or constant) set.
     fn value(&self, node: NodeId) -> TokenStream {
         match &self.graph.nodes[node].kind {
             NodeKind::Input(name) => quote!(#name),
-            NodeKind::Literal(value) => {
-                let literal = Literal::f64_suffixed(value.abs());
-                let sign = value.is_sign_negative().then(|| quote!(-));
-                quote!(::grad::__private::literal(#sign #literal))
-            }
-            NodeKind::Constant(expr) => quote!((#expr)),
-            NodeKind::Operation { .. } | NodeKind::Custom { .. } => {
+            NodeKind::Literal(_)
+            | NodeKind::Constant(_)
+            | NodeKind::Operation { .. }
+            | NodeKind::Custom { .. } => {
                 let value = value_local(node);
                 quote!(#value)
             }
         }
     }
 
-    fn layer_field(node: NodeId) -> Ident {
-        format_ident!("n{}", node)
+    /// The nodes whose value is a local of the forward pass: every node
+    /// but the inputs. Literals and constants are evaluated once, in the
+    /// caller's scope, and their type is inferred from their use.
+    fn value_locals(&self) -> Vec<NodeId> {
+        (0..self.graph.nodes.len())
+            .filter(|&node| !matches!(self.graph.nodes[node].kind, NodeKind::Input(_)))
+            .collect()
     }
 
-    fn operation_nodes(&self) -> impl DoubleEndedIterator<Item = NodeId> + '_ {
-        (0..self.graph.nodes.len()).filter(|&node| {
-            matches!(
-                self.graph.nodes[node].kind,
-                NodeKind::Operation { .. } | NodeKind::Custom { .. }
-            )
-        })
-    }
-
-    /// `struct PriceLayers<T> { n3: MulLayer<T>, .. }`, generic over the
-    /// scalar because it is declared where the caller's types are not visible.
-    fn layers_struct(&self) -> TokenStream {
-        let name = &self.layers_type;
-        let fields = self.operation_nodes().map(|node| {
-            let field = Self::layer_field(node);
+    /// `struct PriceLayers<T> { n2: MulLayer<T>, .. }` with `new`, generic
+    /// over the scalar because it is declared where the caller's generic
+    /// parameters are not visible.
+    fn layers_struct(&self, name: &Ident) -> TokenStream {
+        let fields = self.operations.iter().map(|&node| {
+            let field = layer_field(node);
             let ty = match &self.graph.nodes[node].kind {
                 NodeKind::Operation { op, .. } => {
                     let layer = Ident::new(op.layer, Span::call_site());
@@ -138,12 +217,12 @@ impl<'g> Emitter<'g> {
                     let arity = operands.len();
                     quote!(::grad::__private::CustomLayer<T, #arity>)
                 }
-                _ => unreachable!("operation_nodes yields operations only"),
+                _ => unreachable!("operations are operation and custom nodes"),
             };
             quote!(#field: #ty)
         });
-        let inits = self.operation_nodes().map(|node| {
-            let field = Self::layer_field(node);
+        let inits = self.operations.iter().map(|&node| {
+            let field = layer_field(node);
             match &self.graph.nodes[node].kind {
                 NodeKind::Operation { op, .. } => {
                     let layer = Ident::new(op.layer, Span::call_site());
@@ -152,16 +231,13 @@ impl<'g> Emitter<'g> {
                 _ => quote!(#field: ::grad::__private::CustomLayer::new()),
             }
         });
-        let allow = allow_lints();
         quote! {
-            #allow
             #[derive(::core::clone::Clone, ::core::marker::Copy)]
             struct #name<T> {
                 #(#fields,)*
                 scalar: ::core::marker::PhantomData<T>,
             }
 
-            #allow
             impl<T: ::grad::__private::Float> #name<T> {
                 /// Fresh layers. The sample only fixes `T` where the layers
                 /// are created: left to inference, ten thousand layers of an
@@ -177,36 +253,45 @@ impl<'g> Emitter<'g> {
         }
     }
 
-    /// Creates the layers, runs them forward, and returns the statements and
-    /// the output's value.
+    /// Creates the layers and runs them forward; `sample` fixes the scalar
+    /// type of the layers, `scalar` annotates the locals where it can be
+    /// named (the function form).
     ///
     /// ```text
-    /// let mut layers = PriceLayers::new(Some(apple));
-    /// let (v2, v5, ..);
+    /// let mut layers = PriceLayers::new(sample);
+    /// let (v2, v5, ..): (f64, f64, ..);
     /// v2 = layers.n2.forward(apple, apple_num);
     /// ```
-    ///
-    /// `scalar` is the scalar type where it can be named (the function form).
-    fn forward(&self, scalar: Option<&TokenStream>) -> (TokenStream, TokenStream) {
+    fn forward(
+        &self,
+        layers_type: &Ident,
+        sample: &TokenStream,
+        scalar: Option<&TokenStream>,
+    ) -> TokenStream {
         let layers = &self.layers;
-        let name = &self.layers_type;
-        let operations: Vec<NodeId> = self.operation_nodes().collect();
-        let declarations = declare(
-            operations.iter().map(|&node| (value_local(node), false)),
-            scalar,
-        );
-        let steps = operations.iter().map(|&node| {
-            let field = Self::layer_field(node);
+        let locals: Vec<(Ident, bool)> = self
+            .value_locals()
+            .into_iter()
+            .map(|node| (value_local(node), false))
+            .collect();
+        let declarations = declare(&locals, scalar);
+        let steps = self.value_locals().into_iter().map(|node| {
             let value = value_local(node);
             let span = self.graph.nodes[node].span;
+            let field = layer_field(node);
             match &self.graph.nodes[node].kind {
+                NodeKind::Literal(number) => {
+                    let literal = Literal::f64_suffixed(number.abs());
+                    let sign = number.is_sign_negative().then(|| quote!(-));
+                    quote_spanned!(span=> #value = ::grad::__private::literal(#sign #literal);)
+                }
+                NodeKind::Constant(expr) => quote_spanned!(span=> #value = #expr;),
                 NodeKind::Operation {
                     op,
                     operands,
                     exponent,
                 } => {
                     let operands = operands.iter().map(|&operand| self.value(operand));
-                    let exponent = exponent.as_ref().map(|exponent| quote!((#exponent)));
                     let arguments = match op.shape {
                         Shape::UnaryInt => quote!(#(#operands,)* #exponent),
                         Shape::Unary | Shape::Binary => quote!(#(#operands),*),
@@ -221,240 +306,111 @@ impl<'g> Emitter<'g> {
                     }
                     quote_spanned!(span=> #value = #layers.#field.forward(#derivative(#(#operands),*));)
                 }
-                _ => unreachable!("operation_nodes yields operations only"),
+                NodeKind::Input(_) => unreachable!("inputs have no local"),
             }
         });
-        let output = self.value(self.graph.output);
-        let sample = match (scalar, self.graph.inputs.first()) {
-            (Some(scalar), _) => quote!(::core::option::Option::<#scalar>::None),
-            (None, Some(&input)) => {
-                let input = self.value(input);
-                quote!(::core::option::Option::Some(#input))
-            }
-            (None, None) => quote!(::core::option::Option::None),
-        };
-        let allow = allow_lints();
-        let statements = quote! {
-            #allow
-            let mut #layers = #name::new(#sample);
+        quote! {
+            let mut #layers = #layers_type::new(#sample);
             #declarations
             #(#steps)*
-        };
-        (statements, output)
-    }
-
-    /// The nodes whose values come from the caller's scope (inputs and
-    /// constants written as expressions), in node order: what the graph
-    /// needs at run time besides the layers.
-    fn leaves(&self) -> Vec<NodeId> {
-        (0..self.graph.nodes.len())
-            .filter(|&node| {
-                matches!(
-                    self.graph.nodes[node].kind,
-                    NodeKind::Input(_) | NodeKind::Constant(_)
-                )
-            })
-            .collect()
-    }
-
-    /// The static [`GraphSpec`](grad_core::graph::GraphSpec) of the formula.
-    fn spec(&self) -> TokenStream {
-        let graph = self.graph;
-        let mut names: Vec<Option<String>> = vec![None; graph.nodes.len()];
-        for binding in graph.bindings.iter().rev() {
-            names[binding.node] = Some(unraw(&binding.name));
-        }
-        let nodes = graph.nodes.iter().enumerate().map(|(node, n)| {
-            let kind = match &n.kind {
-                NodeKind::Input(name) => {
-                    names[node].get_or_insert_with(|| unraw(name));
-                    quote!(::grad::__private::NodeSpecKind::Input)
-                }
-                NodeKind::Constant(expr) => {
-                    let text = quote!(#expr).to_string().replace(' ', "");
-                    names[node].get_or_insert(text);
-                    quote!(::grad::__private::NodeSpecKind::Input)
-                }
-                NodeKind::Literal(value) => {
-                    let literal = Literal::f64_suffixed(value.abs());
-                    let sign = value.is_sign_negative().then(|| quote!(-));
-                    quote!(::grad::__private::NodeSpecKind::Constant(#sign #literal))
-                }
-                NodeKind::Operation { op, operands, .. } => {
-                    let kind = Ident::new(&format!("{:?}", op.kind), Span::call_site());
-                    quote!(::grad::__private::NodeSpecKind::Operation {
-                        op: ::grad::__private::OpKind::#kind,
-                        operands: &[#(#operands),*],
-                    })
-                }
-                NodeKind::Custom { function, operands } => {
-                    let text = quote!(#function).to_string().replace(' ', "");
-                    quote!(::grad::__private::NodeSpecKind::Custom {
-                        function: #text,
-                        operands: &[#(#operands),*],
-                    })
-                }
-            };
-            let name = match &names[node] {
-                Some(name) => quote!(::core::option::Option::Some(#name)),
-                None => quote!(::core::option::Option::None),
-            };
-            quote!(::grad::__private::NodeSpec { kind: #kind, name: #name })
-        });
-        let output = graph.output;
-        let output_name = unraw(&graph.output_name);
-        quote! {
-            ::grad::__private::GraphSpec {
-                nodes: &[#(#nodes),*],
-                output: #output,
-                output_name: #output_name,
-            }
         }
     }
 
-    /// An expression building the [`Graph`](grad_core::graph::Graph) from the
-    /// layers after forward, the leaves' values (an `[f64; _]` in [`leaves`]
-    /// order) and `dout: Option<f64>`.
-    ///
-    /// [`leaves`]: Self::leaves
-    fn graph_of(
+    /// `if <R as Trace<S>>::ON { hooks }`: the hooks, compiled only when
+    /// something records them. An empty hook left in place, even inlined,
+    /// costs the `NoTrace` code its vectorisation (measured: 1.5x the
+    /// instructions of the same code without hooks on Rosenbrock n = 100).
+    fn traced(&self, scalar: &TokenStream, hooks: TokenStream) -> TokenStream {
+        let trace_type = &self.trace_type;
+        quote!(if <#trace_type as ::grad::__private::Trace<#scalar>>::ON { #hooks })
+    }
+
+    /// Reports every node's value and every `powi` exponent to the trace,
+    /// reading the values from `value_of(node)`.
+    fn report_values(
         &self,
-        layers: &TokenStream,
-        leaves: &TokenStream,
-        dout: &TokenStream,
+        scalar: &TokenStream,
+        value_of: impl Fn(NodeId) -> TokenStream,
     ) -> TokenStream {
-        let graph = self.graph;
-        let spec = self.spec();
-        let exponents = self
-            .operation_nodes()
-            .filter_map(|node| match &graph.nodes[node].kind {
-                NodeKind::Operation {
-                    exponent: Some(_), ..
-                } => {
-                    let field = Self::layer_field(node);
-                    Some(quote!(#layers.#field.exponent().unwrap_or(0)))
-                }
-                _ => None,
-            });
-        let customs: Vec<NodeId> = self
-            .operation_nodes()
-            .filter(|&node| matches!(graph.nodes[node].kind, NodeKind::Custom { .. }))
-            .collect();
-        let records = customs.iter().map(|&node| {
-            let field = Self::layer_field(node);
-            quote!(::grad::__private::custom_record(&#layers.#field))
+        let (trace, layers) = (&self.trace, &self.layers);
+        let values = (0..self.graph.nodes.len()).map(|node| {
+            let value = value_of(node);
+            quote!(::grad::__private::Trace::value(#trace, #node, &#value);)
         });
-        let record_locals: Vec<Ident> = customs
-            .iter()
-            .map(|&node| local(&format!("c{node}")))
-            .collect();
-        let (spec_local, values) = (local("spec"), local("values"));
-        quote! {{
-            const #spec_local: ::grad::__private::GraphSpec = #spec;
-            let #values: [f64; _] = #leaves;
-            #(let #record_locals = #records;)*
-            ::grad::__private::Graph::evaluate(
-                &#spec_local,
-                ::grad::__private::GraphValues {
-                    inputs: &#values,
-                    exponents: &[#(#exponents),*],
-                    custom: &[#((#record_locals.0, &#record_locals.1[..])),*],
-                },
-                #dout,
-            )
-        }}
+        let exponents = self.operations.iter().filter_map(|&node| {
+            let NodeKind::Operation { op, .. } = &self.graph.nodes[node].kind else {
+                return None;
+            };
+            let field = layer_field(node);
+            (op.shape == Shape::UnaryInt)
+                .then(|| quote!(::grad::__private::Trace::<#scalar>::exponent(#trace, #node, #layers.#field.exponent());))
+        });
+        self.traced(scalar, quote!(#(#values)* #(#exponents)*))
     }
 
-    fn adjoints(&self) -> Adjoints {
-        let graph = self.graph;
-        let count = graph.nodes.len();
-        let mut reachable = vec![false; count];
-        reachable[graph.output] = true;
-        let mut contributions = vec![0_usize; count];
-        contributions[graph.output] = 1;
-        for node in (0..count).rev() {
-            if reachable[node] {
-                for &operand in graph.nodes[node].kind.operands() {
-                    reachable[operand] = true;
-                    contributions[operand] += 1;
-                }
-            }
-        }
-        let mut named = vec![false; count];
-        for &input in &graph.inputs {
-            named[input] = true;
-        }
-        for binding in &graph.bindings {
-            named[binding.node] = true;
-        }
-        let local = (0..count)
-            .map(|node| {
-                let is_value = matches!(
-                    graph.nodes[node].kind,
-                    NodeKind::Operation { .. } | NodeKind::Custom { .. }
-                );
-                (named[node] || (is_value && reachable[node])).then(|| adjoint_local(node))
-            })
-            .collect();
-        Adjoints {
-            local,
-            accumulates: contributions.iter().map(|&c| c > 1).collect(),
-            reachable,
-        }
-    }
-
-    /// The backward pass, reading the layers through `layers` and seeded
-    /// with `dout`: its statements, then each node's gradient local.
+    /// The backward pass, reading the layers through the `layers` local
+    /// and seeded with `dout`. With `traced`, every edge's gradient and
+    /// every kept node gradient is reported to the trace as it is computed.
     ///
     /// ```text
-    /// let (a0, a1, a2, mut a4, ..);
+    /// let (a0, a1, a2, mut a4, ..): (f64, ..);
     /// a6 = dout;
     /// (a5, a4) = layers.n6.backward(a6);   // first contributions go straight in
     /// (a0, s1) = layers.n2.backward(a2);
     /// a4 = a4 + s1;                       // a value used twice sums its gradients
     /// ```
-    fn backward(&self, scalar: &TokenStream) -> (TokenStream, Adjoints) {
+    fn backward(&self, scalar: &TokenStream, traced: bool) -> TokenStream {
         let graph = self.graph;
-        let adjoints = self.adjoints();
-        let (layers, dout) = (&self.layers, &self.dout);
-        let declarations = declare(
-            (0..graph.nodes.len()).filter_map(|node| {
-                let local = adjoints.local[node].clone()?;
-                Some((local, adjoints.accumulates[node]))
-            }),
-            Some(scalar),
-        );
+        let (layers, dout, trace) = (&self.layers, &self.dout, &self.trace);
+        let locals: Vec<(Ident, bool)> = (0..graph.nodes.len())
+            .filter_map(|node| Some((self.adjoint[node].clone()?, self.accumulates[node])))
+            .collect();
+        let declarations = declare(&locals, Some(scalar));
         let mut received = vec![false; graph.nodes.len()];
         let mut steps = Vec::new();
         let mut scratch_used = std::collections::BTreeSet::new();
-        if let Some(output) = &adjoints.local[graph.output] {
+        if let Some(output) = &self.adjoint[graph.output] {
             steps.push(quote!(#output = #dout;));
             received[graph.output] = true;
         }
-        for node in self.operation_nodes().rev() {
-            if !adjoints.reachable[node] {
+        for &node in self.operations.iter().rev() {
+            if !self.reachable[node] {
                 continue;
             }
             let operands = graph.nodes[node].kind.operands();
             // Where each operand's gradient goes: straight into its local the
             // first time, through a scratch local and a sum after that, and
-            // nowhere (`_`) for a constant.
+            // nowhere (`_`) for a constant unless it is traced.
             let mut targets = Vec::new();
+            let mut reports = Vec::new();
             let mut sums = Vec::new();
             for (position, &operand) in operands.iter().enumerate() {
-                match &adjoints.local[operand] {
-                    None => targets.push(None),
+                let target = match &self.adjoint[operand] {
                     Some(target) if !received[operand] => {
                         received[operand] = true;
-                        targets.push(Some(quote!(#target)));
+                        Some(quote!(#target))
                     }
                     Some(target) => {
                         let scratch = scratch_local(position);
                         scratch_used.insert(position);
-                        targets.push(Some(quote!(#scratch)));
-                        sums.push(quote!(#target = #target + #scratch;));
+                        // `Add::add`, not `a = a + s`, which clippy asks to write `+=`,
+                        // an operator `Float` scalars do not all have.
+                        sums.push(quote!(#target = ::core::ops::Add::add(#target, #scratch);));
+                        Some(quote!(#scratch))
                     }
+                    None if traced => {
+                        let scratch = scratch_local(position);
+                        scratch_used.insert(position);
+                        Some(quote!(#scratch))
+                    }
+                    None => None,
+                };
+                if traced && let Some(target) = &target {
+                    // Before any sum: the gradient of this edge alone.
+                    let edge = self.first_edge[node] + position;
+                    reports.push(quote!(::grad::__private::Trace::edge(#trace, #edge, &#target);));
                 }
+                targets.push(target);
             }
             if targets.iter().all(Option::is_none) {
                 continue;
@@ -463,75 +419,44 @@ impl<'g> Emitter<'g> {
                 .into_iter()
                 .map(|target| target.unwrap_or_else(|| quote!(_)))
                 .collect();
-            let field = Self::layer_field(node);
-            let adjoint = &adjoints.local[node];
+            let field = layer_field(node);
+            let adjoint = &self.adjoint[node];
             let call = quote!(#layers.#field.backward(#adjoint));
             steps.push(match (&graph.nodes[node].kind, targets.as_slice()) {
                 (NodeKind::Custom { .. }, targets) => quote!([#(#targets),*] = #call;),
                 (_, [target]) => quote!(#target = #call;),
                 (_, targets) => quote!((#(#targets),*) = #call;),
             });
+            if !reports.is_empty() {
+                steps.push(self.traced(scalar, quote!(#(#reports)*)));
+            }
             steps.extend(sums);
         }
         let zero = quote!(<#scalar as ::grad::__private::Zero>::zero());
         let zeros = (0..graph.nodes.len()).filter_map(|node| {
-            let local = adjoints.local[node].as_ref().filter(|_| !received[node])?;
+            let local = self.adjoint[node].as_ref().filter(|_| !received[node])?;
             Some(quote!(#local = #zero;))
         });
-        let scratch = declare(
-            scratch_used
-                .into_iter()
-                .map(|position| (scratch_local(position), true)),
-            Some(scalar),
-        );
-        let statements = quote! {
+        let scratch: Vec<(Ident, bool)> = scratch_used
+            .into_iter()
+            .map(|position| (scratch_local(position), true))
+            .collect();
+        let scratch = declare(&scratch, Some(scalar));
+        let reports = traced.then(|| {
+            let reports = (0..graph.nodes.len()).filter_map(|node| {
+                let local = self.adjoint[node].as_ref()?;
+                Some(quote!(::grad::__private::Trace::adjoint(#trace, #node, &#local);))
+            });
+            self.traced(scalar, quote!(#(#reports)*))
+        });
+        quote! {
             #declarations
             #scratch
             #(#zeros)*
             #(#steps)*
-        };
-        (statements, adjoints)
-    }
-}
-
-fn value_local(node: NodeId) -> Ident {
-    local(&format!("v{node}"))
-}
-
-fn adjoint_local(node: NodeId) -> Ident {
-    local(&format!("a{node}"))
-}
-
-fn scratch_local(position: usize) -> Ident {
-    local(&format!("s{position}"))
-}
-
-/// `let (v0, mut v1, ..);` in groups of [`LOCALS_PER_LET`].
-///
-/// With the scalar type known, each group is annotated with it: rustc
-/// type-checks ten thousand deferred initialisations several times faster
-/// when it does not have to infer their types.
-fn declare(
-    locals: impl Iterator<Item = (Ident, bool)>,
-    scalar: Option<&TokenStream>,
-) -> TokenStream {
-    let locals: Vec<(Ident, bool)> = locals.collect();
-    let allow = allow_lints();
-    let groups = locals.chunks(LOCALS_PER_LET).map(|group| {
-        let names = group.iter().map(|(name, mutable)| {
-            let mutability = mutable.then(|| quote!(mut));
-            quote!(#mutability #name)
-        });
-        let annotation = scalar.map(|scalar| {
-            let types = group.iter().map(|_| scalar);
-            quote!(: (#(#types,)*))
-        });
-        quote! {
-            #allow
-            let (#(#names,)*) #annotation;
+            #reports
         }
-    });
-    quote!(#(#groups)*)
+    }
 }
 
 /// The gradients struct: one public field per input, then per `let`.
@@ -558,17 +483,21 @@ impl Gradients<'_> {
         inputs.chain(bindings).collect()
     }
 
-    /// The struct, its `NAMES`, `pairs` and its [`Partials`] impl.
-    ///
-    /// [`Partials`]: grad_core::Partials
-    fn definition(&self, vis: &syn::Visibility, doc: &str) -> TokenStream {
+    /// The struct and its `NAMES` and `pairs`. `generics` are the struct's
+    /// own parameters, `scalar` the type of every field.
+    fn definition(
+        &self,
+        vis: &syn::Visibility,
+        doc: &str,
+        generics: &syn::Generics,
+        scalar: &TokenStream,
+    ) -> TokenStream {
         let name = &self.name;
         let fields = self.fields();
         let names: Vec<&Ident> = fields.iter().map(|(name, _)| *name).collect();
         let strings: Vec<String> = names.iter().map(|name| unraw(name)).collect();
         let count = names.len();
-        let inputs: Vec<&Ident> = names[..self.graph.inputs.len()].to_vec();
-        let input_count = inputs.len();
+        let input_count = self.graph.inputs.len();
         let field_docs = fields.iter().enumerate().map(|(i, (name, _))| {
             let kind = if i < input_count {
                 "input"
@@ -580,116 +509,217 @@ impl Gradients<'_> {
                 unraw(name)
             )
         });
-        let allow = allow_lints();
+        let (impl_generics, type_generics, _) = generics.split_for_impl();
+        let copy =
+            (!generics.params.is_empty()).then(|| quote!(where #scalar: ::core::marker::Copy));
         quote! {
             #[doc = #doc]
-            #allow
             #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq)]
-            #vis struct #name<T> {
-                #(#[doc = #field_docs] pub #names: T,)*
+            // The fields are the user's own names, linted where they wrote them.
+            #[allow(non_snake_case)]
+            #vis struct #name #generics {
+                #(#[doc = #field_docs] pub #names: #scalar,)*
             }
 
-            #allow
-            impl<T: ::core::marker::Copy> #name<T> {
+            impl #impl_generics #name #type_generics {
                 /// The field names, in field order: inputs first, then intermediates.
                 pub const NAMES: [&'static str; #count] = [#(#strings),*];
 
                 /// Each field's name with its gradient, in field order.
                 #[inline]
                 #[must_use]
-                pub fn pairs(&self) -> [(&'static str, T); #count] {
+                pub fn pairs(&self) -> [(&'static str, #scalar); #count] #copy {
                     [#((#strings, self.#names)),*]
                 }
             }
+        }
+    }
 
-            #allow
-            impl<T: ::core::marker::Copy> ::grad::__private::Partials<T, #input_count> for #name<T> {
+    /// `impl Partials<S, N> for NameGrad`: the inputs' gradients in order,
+    /// which makes a function of the function form a custom operation of
+    /// other formulas.
+    fn partials(&self, generics: &syn::Generics, scalar: &TokenStream) -> TokenStream {
+        let name = &self.name;
+        let inputs: Vec<&Ident> = self.fields()[..self.graph.inputs.len()]
+            .iter()
+            .map(|(name, _)| *name)
+            .collect();
+        let count = inputs.len();
+        let (impl_generics, type_generics, _) = generics.split_for_impl();
+        quote! {
+            impl #impl_generics ::grad::__private::Partials<#scalar, #count> for #name #type_generics {
                 #[inline]
-                fn into_partials(self) -> [T; #input_count] {
+                fn into_partials(self) -> [#scalar; #count] {
                     [#(self.#inputs),*]
                 }
             }
         }
     }
 
-    fn construct(&self, adjoints: &Adjoints) -> TokenStream {
+    fn construct(&self, plan: &Plan) -> TokenStream {
         let name = &self.name;
         let fields = self.fields().into_iter().map(|(field, node)| {
-            let local = &adjoints.local[node];
+            let local = &plan.adjoint[node];
             quote!(#field: #local)
         });
         quote!(#name { #(#fields),* })
     }
 }
 
-fn unraw(name: &Ident) -> String {
-    let name = name.to_string();
-    name.strip_prefix("r#").map(str::to_owned).unwrap_or(name)
+/// A private field of the value struct: `base`, or `base_` and so on when
+/// the output has that name.
+fn private_field(base: &str, output: &Ident) -> Ident {
+    let mut name = String::from(base);
+    while *output == name {
+        name.push('_');
+    }
+    Ident::new(&name, Span::call_site())
 }
 
 /// The inline form: a block that defines the value and gradient types, runs
 /// forward, and evaluates to the value, whose `backward` runs the adjoint.
+///
+/// The value holds the output and the layers, which hold what backward
+/// needs; with pictures, also every node's forward value, which only the
+/// graph methods read (dead, and removed by the optimiser, when the value
+/// is used in one function and never drawn).
 pub fn inline(graph: &Graph) -> TokenStream {
-    let emitter = Emitter::new(graph);
+    let plan = Plan::new(graph, Ident::new("R", Span::call_site()));
     let output_name = &graph.output_name;
     let camel = upper_camel(output_name);
     let value_type = format_ident!("{}", camel);
+    let layers_type = format_ident!("{}Layers", camel);
     let gradients = Gradients {
         graph,
         name: format_ident!("{}Grad", camel),
     };
     let gradients_type = &gradients.name;
-    let layers_field = layers_field(output_name);
-    let layers_type = &emitter.layers_type;
-    let layers_struct = emitter.layers_struct();
-    let (forward, output) = emitter.forward(None);
     let scalar = quote!(T);
-    let (backward, adjoints) = emitter.backward(&scalar);
-    let construct = gradients.construct(&adjoints);
+    let generics: syn::Generics = syn::parse_quote!(<T>);
     let gradients_struct = gradients.definition(
         &syn::Visibility::Public(Default::default()),
         &format!(
             "The gradients of `{}`: one field per input and per `let` intermediate.",
             unraw(output_name)
         ),
+        &generics,
+        &scalar,
     );
+    let layers_struct = plan.layers_struct(&layers_type);
+    let sample = match graph.inputs.first() {
+        Some(&input) => {
+            let input = plan.value(input);
+            quote!(::core::option::Option::Some(#input))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let forward = plan.forward(&layers_type, &sample, None);
+    let output = plan.value(graph.output);
+    let construct = gradients.construct(&plan);
+    let layers_field = private_field("__layers", output_name);
+    let values_field = private_field("__values", output_name);
+    let (layers, dout, trace) = (&plan.layers, &plan.dout, &plan.trace);
     let value_doc = format!(
-        "The value of `{0}` and its graph; `backward(d{0})` returns the gradients.",
+        "The value of `{0}`; `backward(d{0})` returns its gradients.",
         unraw(output_name)
     );
     let output_string = unraw(output_name);
-    let (layers, dout) = (&emitter.layers, &emitter.dout);
-    let leaves = emitter.leaves();
-    let leaf_count = leaves.len();
-    // Stored as f64, what the picture needs: converted one by one, inputs of
-    // mismatched types report one error (at the operation), not a second one here.
-    let leaf_values: Vec<TokenStream> = leaves
-        .iter()
-        .map(|&node| {
-            let value = emitter.value(node);
-            quote!(::grad::__private::to_f64(#value))
-        })
-        .collect();
-    let stored_leaves = quote!(self.#layers_field.1);
-    // One description of the graph, shared by both methods: at ten thousand
-    // nodes, type-checking it is a good part of the build.
-    let graph_dout = local("graph_dout");
-    let graph_of = emitter.graph_of(&quote!(#layers), &stored_leaves, &quote!(#graph_dout));
-    let allow = allow_lints();
+    let node_count = graph.nodes.len();
+    let (backward_methods, pictures, values_decl, values_init) = if PICTURES {
+        let traced = plan.backward(&scalar, true);
+        let description = graph.to_string();
+        let report_values =
+            plan.report_values(&quote!(f64), |node| quote!(self.#values_field[#node]));
+        // Converted for display one by one, as f64: inputs of mismatched
+        // types then report one error (at the operation), not a second one here.
+        let values: Vec<TokenStream> = (0..node_count)
+            .map(|node| {
+                let value = plan.value(node);
+                quote!(::grad::__private::shown(#value))
+            })
+            .collect();
+        (
+            quote! {
+                /// Runs the layers backward from `dout`, the gradient of
+                /// whatever uses this output (1 for the output itself).
+                #[inline(always)]
+                #[must_use]
+                pub fn backward(&self, #dout: T) -> #gradients_type<T> {
+                    self.__backward(#dout, &mut ::grad::__private::NoTrace)
+                }
+
+                /// The backward pass, reporting its numbers to `trace`.
+                #[inline(always)]
+                fn __backward<R: ::grad::__private::Trace<T>>(&self, #dout: T, #trace: &mut R) -> #gradients_type<T> {
+                    let #layers = &self.#layers_field;
+                    #traced
+                    #construct
+                }
+            },
+            quote! {
+                /// The computational graph of the formula with every node's
+                /// forward value, as the expansion computed it: render it
+                /// with `to_svg`, `to_dot` or `to_mermaid`.
+                #[must_use]
+                pub fn graph(&self) -> ::grad::__private::Graph {
+                    let mut #trace = ::grad::__private::Recorder::new(#description);
+                    self.__report_values(&mut #trace);
+                    #trace.finish()
+                }
+
+                /// The graph after backward from `dout`: every edge also
+                /// carries the gradient that flows back along it, and every
+                /// node its gradient, the numbers `backward(dout)` returns.
+                #[must_use]
+                pub fn graph_with_gradients(&self, #dout: T) -> ::grad::__private::Graph {
+                    let mut #trace = ::grad::__private::Recorder::new(#description);
+                    self.__report_values(&mut #trace);
+                    let _ = self.__backward(#dout, &mut #trace);
+                    #trace.finish()
+                }
+
+                fn __report_values<R: ::grad::__private::Trace<f64>>(&self, #trace: &mut R) {
+                    let #layers = &self.#layers_field;
+                    #report_values
+                }
+            },
+            quote!(#values_field: [f64; #node_count],),
+            quote!(#values_field: [#(#values),*],),
+        )
+    } else {
+        let plain = plan.backward(&scalar, false);
+        (
+            quote! {
+                /// Runs the layers backward from `dout`, the gradient of
+                /// whatever uses this output (1 for the output itself).
+                #[inline(always)]
+                #[must_use]
+                pub fn backward(&self, #dout: T) -> #gradients_type<T> {
+                    let #layers = &self.#layers_field;
+                    #plain
+                    #construct
+                }
+            },
+            TokenStream::new(),
+            TokenStream::new(),
+            TokenStream::new(),
+        )
+    };
     quote! {
         {
             #layers_struct
 
             #[doc = #value_doc]
-            #allow
             #[derive(::core::clone::Clone, ::core::marker::Copy)]
+            // The output field is the user's own name, linted where they wrote it.
+            #[allow(non_snake_case)]
             pub struct #value_type<T> {
                 /// The value of the formula.
                 pub #output_name: T,
-                #layers_field: (#layers_type<T>, [f64; #leaf_count]),
+                #layers_field: #layers_type<T>,
+                #values_decl
             }
 
-            #allow
             impl<T: ::core::fmt::Debug> ::core::fmt::Debug for #value_type<T> {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     f.debug_struct(::core::stringify!(#value_type))
@@ -698,40 +728,9 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 }
             }
 
-            #allow
             impl<T: ::grad::__private::Float> #value_type<T> {
-                /// Runs the layers backward from `dout`, the gradient of
-                /// whatever uses this output (1 for the output itself).
-                #[inline]
-                #[must_use]
-                pub fn backward(&self, #dout: T) -> #gradients_type<T> {
-                    let #layers = &self.#layers_field.0;
-                    #backward
-                    #construct
-                }
-
-                /// The computational graph of the formula with every node's
-                /// forward value (recomputed in `f64` for the picture):
-                /// render it with `to_svg`, `to_dot` or `to_mermaid`.
-                #[must_use]
-                pub fn graph(&self) -> ::grad::__private::Graph {
-                    self.__graph(::core::option::Option::None)
-                }
-
-                /// The graph after backward from `dout`: every edge also
-                /// carries the gradient that flows back along it.
-                #[must_use]
-                pub fn graph_with_gradients(&self, #dout: T) -> ::grad::__private::Graph {
-                    self.__graph(::core::option::Option::Some(::grad::__private::to_f64(#dout)))
-                }
-
-                fn __graph(
-                    &self,
-                    #graph_dout: ::core::option::Option<f64>,
-                ) -> ::grad::__private::Graph {
-                    let #layers = &self.#layers_field.0;
-                    #graph_of
-                }
+                #backward_methods
+                #pictures
             }
 
             #gradients_struct
@@ -739,25 +738,112 @@ pub fn inline(graph: &Graph) -> TokenStream {
             #forward
             #value_type {
                 #output_name: #output,
-                #layers_field: (#layers, [#(#leaf_values),*]),
+                #layers_field: #layers,
+                #values_init
             }
         }
     }
 }
 
-/// The value struct's private field for the layers: a name that differs
-/// from the output's.
-fn layers_field(output: &Ident) -> Ident {
-    let mut name = String::from("__layers");
-    while *output == name {
+/// The generic parameters of a function's gradients struct and of its
+/// traced body: the struct takes the parameters its fields' type (the
+/// scalar) names, so `fn f(x: f64) -> f64` has `FGrad` and `fn f<T:
+/// Float>(x: T) -> T` has `FGrad<T>`; the body takes the rest, and every
+/// bound of the function.
+struct SplitGenerics {
+    /// The struct's parameters, without bounds.
+    on_struct: syn::Generics,
+    /// The other parameters, with their bounds.
+    on_body: Vec<syn::GenericParam>,
+    /// Every bound of the function, as where-clause predicates.
+    predicates: Vec<syn::WherePredicate>,
+}
+
+fn split_generics(generics: &syn::Generics, scalar: &syn::Type) -> SplitGenerics {
+    let named: Vec<String> = quote!(#scalar)
+        .into_iter()
+        .filter_map(|tree| match tree {
+            proc_macro2::TokenTree::Ident(ident) => Some(ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mentioned = |ident: &Ident| named.contains(&ident.to_string());
+    let mut on_struct = syn::Generics::default();
+    let mut on_body = Vec::new();
+    let mut predicates: Vec<syn::WherePredicate> = Vec::new();
+    for param in &generics.params {
+        match param {
+            syn::GenericParam::Type(ty) if mentioned(&ty.ident) => {
+                let ident = &ty.ident;
+                let bounds = &ty.bounds;
+                if !bounds.is_empty() {
+                    predicates.push(syn::parse_quote!(#ident: #bounds));
+                }
+                on_struct.params.push(syn::parse_quote!(#ident));
+            }
+            syn::GenericParam::Const(constant) if mentioned(&constant.ident) => {
+                let (ident, ty) = (&constant.ident, &constant.ty);
+                on_struct.params.push(syn::parse_quote!(const #ident: #ty));
+            }
+            other => on_body.push(other.clone()),
+        }
+    }
+    if let Some(where_clause) = &generics.where_clause {
+        predicates.extend(where_clause.predicates.iter().cloned());
+    }
+    SplitGenerics {
+        on_struct,
+        on_body,
+        predicates,
+    }
+}
+
+/// The lints the user allowed (or expected) on their function, as
+/// `#[allow(..)]`s for the functions generated beside it: they share its
+/// signature, so lints about the signature (`too_many_arguments`, an unused
+/// lifetime) fire on them too. An `expect` becomes an `allow`, since a lint
+/// expected in the user's body need not fire in the generated ones.
+fn lint_allowances(attrs: &[syn::Attribute]) -> Vec<TokenStream> {
+    attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("allow") || attr.path().is_ident("expect"))
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::List(list) => {
+                let lints = &list.tokens;
+                Some(quote!(#[allow(#lints)]))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A name for the trace's type parameter that none of the function's own
+/// generic parameters has.
+fn trace_parameter(generics: &syn::Generics) -> Ident {
+    let mut name = String::from("R");
+    while generics.params.iter().any(|param| match param {
+        syn::GenericParam::Type(ty) => ty.ident == name,
+        syn::GenericParam::Const(constant) => constant.ident == name,
+        syn::GenericParam::Lifetime(_) => false,
+    }) {
         name.push('_');
     }
     Ident::new(&name, Span::call_site())
 }
 
 /// The function form: the user's function unchanged, its gradients struct,
-/// and `name_grad` returning the value and the gradients.
+/// `name_grad` returning the value and the gradients and, with pictures,
+/// `name_graph`.
+///
+/// ```text
+/// pub fn price(..) -> f64 { .. }                 // as written
+/// pub struct PriceGrad { pub apple: f64, .. }
+/// impl PriceGrad { fn __trace<R: Trace<f64>>(apple: f64, .., dout: f64, trace: &mut R) -> (f64, Self) { .. } }
+/// pub fn price_grad(apple: f64, ..) -> (f64, PriceGrad) { PriceGrad::__trace(apple, .., 1.0, &mut NoTrace) }
+/// pub fn price_graph(apple: f64, ..) -> Graph { .. PriceGrad::__trace(apple, .., 1.0, &mut recorder) .. }
+/// ```
 pub fn function(function: &Function, graph: &Graph) -> TokenStream {
+    let plan = Plan::new(graph, trace_parameter(&function.item.sig.generics));
     let item = &function.item;
     let sig = &item.sig;
     let vis = &item.vis;
@@ -769,51 +855,144 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
     };
     let gradients_type = &gradients.name;
     let grad_name = format_ident!("{}_grad", name, span = name.span());
+    let graph_name = format_ident!("{}_graph", name, span = name.span());
     let cfgs: Vec<&syn::Attribute> = item
         .attrs
         .iter()
         .filter(|attr| attr.path().is_ident("cfg"))
         .collect();
-    let emitter = Emitter::new(graph);
-    let layers_struct = emitter.layers_struct();
-    let scalar = &function.scalar;
-    let scalar_tokens = quote!(#scalar);
-    let (forward, output) = emitter.forward(Some(&scalar_tokens));
-    let (backward, adjoints) = emitter.backward(&scalar_tokens);
-    let construct = gradients.construct(&adjoints);
+    let allows = lint_allowances(&item.attrs);
+    let scalar_type = &function.scalar;
+    let scalar = quote!(#scalar_type);
+    let split = split_generics(&sig.generics, scalar_type);
+    let (_, struct_type_generics, _) = split.on_struct.split_for_impl();
+    let struct_path = {
+        let turbofish = struct_type_generics.as_turbofish();
+        quote!(#gradients_type #turbofish)
+    };
     let plain = unraw(name);
     let gradients_struct = gradients.definition(
         vis,
         &format!(
             "The gradient of [`{plain}`], returned by [`{plain}_grad`]: one field per parameter, then one per `let` intermediate."
         ),
+        &split.on_struct,
+        &scalar,
     );
+    let partials = gradients.partials(&split.on_struct, &scalar);
+    let layers_type = format_ident!("{}Layers", camel);
+    let layers_struct = plan.layers_struct(&layers_type);
+    let forward = plan.forward(
+        &layers_type,
+        &quote!(::core::option::Option::<#scalar>::None),
+        Some(&scalar),
+    );
+    let output = plan.value(graph.output);
+    let construct = gradients.construct(&plan);
+    let params: Vec<(&Ident, &syn::Type)> = function
+        .params
+        .iter()
+        .zip(sig.inputs.iter())
+        .filter_map(|(param, input)| match input {
+            syn::FnArg::Typed(typed) => Some((param, &*typed.ty)),
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let declared = params.iter().map(|(param, ty)| quote!(#param: #ty));
+    let declared: Vec<TokenStream> = declared.collect();
+    let arguments: Vec<&Ident> = params.iter().map(|(param, _)| *param).collect();
+    let generics = &sig.generics;
+    let where_clause = &sig.generics.where_clause;
+    let (value, dout, trace) = (local("value"), &plan.dout, &plan.trace);
+    let one = quote!(<#scalar as ::grad::__private::One>::one());
     let grad_doc = format!(
         "The value of [`{plain}`] and its gradient, computed by backpropagation through the layers of its formula."
     );
-    let graph_name = format_ident!("{}_graph", name, span = name.span());
-    let graph_doc = format!(
-        "The computational graph of [`{plain}`] at these arguments: every node's value, and every edge's gradient for `d{plain} = 1`. Render it with `to_svg`, `to_dot` or `to_mermaid`."
-    );
-    let leaf_values: Vec<TokenStream> = emitter
-        .leaves()
-        .iter()
-        .map(|&node| {
-            let value = emitter.value(node);
-            quote!(::grad::__private::to_f64(#value))
-        })
-        .collect();
-    let layers = &emitter.layers;
-    let graph_of = emitter.graph_of(
-        &quote!(#layers),
-        &quote!([#(#leaf_values),*]),
-        &quote!(::core::option::Option::Some(1.0)),
-    );
-    let generics = &sig.generics;
-    let where_clause = &sig.generics.where_clause;
-    let params = &sig.inputs;
-    let (value, dout) = (local("value"), &emitter.dout);
-    let allow = allow_lints();
+    let function_body = |traced: bool| {
+        let backward = plan.backward(&scalar, traced);
+        let report_values = traced.then(|| plan.report_values(&scalar, |node| plan.value(node)));
+        quote! {
+            #layers_struct
+            #forward
+            let #value = #output;
+            #report_values
+            #backward
+            (#value, #construct)
+        }
+    };
+    let (body_impl, grad_body, graph_function) = if PICTURES {
+        let trace_type = &plan.trace_type;
+        let on_body = &split.on_body;
+        let predicates = &split.predicates;
+        let body = function_body(true);
+        let body_turbofish: Vec<TokenStream> = on_body
+            .iter()
+            .filter_map(|param| match param {
+                syn::GenericParam::Type(ty) => {
+                    let ident = &ty.ident;
+                    Some(quote!(#ident))
+                }
+                syn::GenericParam::Const(constant) => {
+                    let ident = &constant.ident;
+                    Some(quote!(#ident))
+                }
+                syn::GenericParam::Lifetime(_) => None,
+            })
+            .collect();
+        let call = |trace_argument: TokenStream| {
+            let turbofish =
+                (!body_turbofish.is_empty()).then(|| quote!(::<#(#body_turbofish,)* _>));
+            quote!(#struct_path::__trace #turbofish(#(#arguments,)* #one, #trace_argument))
+        };
+        let grad_call = call(quote!(&mut ::grad::__private::NoTrace));
+        let graph_call = call(quote!(&mut #trace));
+        let (struct_impl_generics, _, _) = split.on_struct.split_for_impl();
+        let description = graph.to_string();
+        let graph_doc = format!(
+            "The computational graph of [`{plain}`] at these arguments: every node's value and gradient (for `d{plain} = 1`), the numbers [`{plain}_grad`] computes. Render it with `to_svg`, `to_dot` or `to_mermaid`."
+        );
+        (
+            quote! {
+                impl #struct_impl_generics #gradients_type #struct_type_generics {
+                    /// The value and gradient of the function, reporting
+                    /// every number to `trace`: the code behind both
+                    #[doc = concat!("`", #plain, "_grad` and `", #plain, "_graph`.")]
+                    #[doc(hidden)]
+                    #[inline]
+                    #(#allows)*
+                    #vis fn __trace<#(#on_body,)* #trace_type: ::grad::__private::Trace<#scalar>>(
+                        #(#declared,)* #dout: #scalar, #trace: &mut #trace_type,
+                    ) -> (#scalar, Self)
+                    where #(#predicates,)*
+                    {
+                        #body
+                    }
+                }
+            },
+            grad_call,
+            quote! {
+                #(#cfgs)*
+                #[doc = #graph_doc]
+                #[must_use]
+                #(#allows)*
+                #vis fn #graph_name #generics (#(#declared),*) -> ::grad::__private::Graph #where_clause {
+                    let mut #trace = ::grad::__private::Recorder::new(#description);
+                    let _ = #graph_call;
+                    #trace.finish()
+                }
+            },
+        )
+    } else {
+        let body = function_body(false);
+        (
+            TokenStream::new(),
+            quote! {
+                let #dout = #one;
+                #body
+            },
+            TokenStream::new(),
+        )
+    };
     quote! {
         #item
 
@@ -821,27 +1000,20 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         #gradients_struct
 
         #(#cfgs)*
+        #partials
+
+        #(#cfgs)*
+        #body_impl
+
+        #(#cfgs)*
         #[doc = #grad_doc]
         #[inline]
         #[must_use]
-        #allow
-        #vis fn #grad_name #generics (#params) -> (#scalar, #gradients_type<#scalar>) #where_clause {
-            #layers_struct
-            #forward
-            let #value = #output;
-            let #dout = <#scalar as ::grad::__private::One>::one();
-            #backward
-            (#value, #construct)
+        #(#allows)*
+        #vis fn #grad_name #generics (#(#declared),*) -> (#scalar, #gradients_type #struct_type_generics) #where_clause {
+            #grad_body
         }
 
-        #(#cfgs)*
-        #[doc = #graph_doc]
-        #[must_use]
-        #allow
-        #vis fn #graph_name #generics (#params) -> ::grad::__private::Graph #where_clause {
-            #layers_struct
-            #forward
-            #graph_of
-        }
+        #graph_function
     }
 }

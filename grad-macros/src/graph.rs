@@ -10,7 +10,7 @@
 
 use crate::errors::Errors;
 use crate::parse::Formula;
-use grad_core::ops::{Operation, Shape, Syntax};
+use grad_core::ops::{Operation, Shape, Syntax, spellings};
 use proc_macro2::Span;
 use std::collections::HashMap;
 use std::fmt;
@@ -225,13 +225,14 @@ impl Lowering<'_> {
             Expr::Unary(unary) => self.reject(
                 unary.op.span(),
                 format!(
-                    "unsupported operator `{}`: formulas use `+ - * /` and unary `-`",
-                    quote::ToTokens::to_token_stream(&unary.op)
+                    "unsupported operator `{}`: formulas use {}",
+                    quote::ToTokens::to_token_stream(&unary.op),
+                    operators()
                 ),
             ),
             Expr::Binary(binary) => {
                 let spelling = quote::ToTokens::to_token_stream(&binary.op).to_string();
-                if spelling.ends_with('=') && !matches!(spelling.as_str(), "==" | "!=" | "<=" | ">=") {
+                if crate::parse::is_compound_assignment(&binary.op) {
                     return self.reject(
                         binary.op.span(),
                         format!("unsupported operator `{spelling}`: a formula assigns nothing; bind values with `let` and name the output once"),
@@ -244,7 +245,7 @@ impl Lowering<'_> {
                     ),
                     None => self.reject(
                         binary.op.span(),
-                        format!("unsupported operator `{spelling}`: formulas use `+ - * /` and unary `-`"),
+                        format!("unsupported operator `{spelling}`: formulas use {}", operators()),
                     ),
                 }
             }
@@ -266,7 +267,7 @@ impl Lowering<'_> {
                         call.method.span(),
                         format!(
                             "unknown method `{method}`: grad! differentiates the methods {}; for your own function call it as `{method}(x)` and write `{method}_grad`",
-                            spellings(|s| matches!(s, Syntax::Method(_)))
+                            spellings(Syntax::Method)
                         ),
                     );
                 };
@@ -339,7 +340,10 @@ impl Lowering<'_> {
             ),
             other => self.reject(
                 other.span(),
-                "unsupported expression: a formula is made of names, numbers, `+ - * /`, unary `-`, parentheses, methods such as `x.exp()` and calls such as `sigmoid(x)`",
+                format!(
+                    "unsupported expression: a formula is made of names, numbers, the operators {}, parentheses, methods such as `x.exp()` and calls such as `sigmoid(x)`",
+                    operators()
+                ),
             ),
         }
     }
@@ -440,14 +444,13 @@ enum Visit<'e> {
     Descend(Build, Vec<&'e Expr>),
 }
 
-/// The spellings of the table's operations of one kind, for error messages.
-fn spellings(kind: impl Fn(Syntax) -> bool) -> String {
-    grad_core::ops::OPERATIONS
-        .iter()
-        .filter(|op| kind(op.syntax))
-        .map(|op| op.syntax.spelling())
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The operators of the table, for messages: `` `+`, `-`, `*`, `/` and unary `-` ``.
+fn operators() -> String {
+    format!(
+        "{} and unary {}",
+        spellings(Syntax::Infix),
+        spellings(Syntax::Prefix)
+    )
 }
 
 /// `sigmoid` in `sigmoid(x)`, `grad::sigmoid(x)` or `::grad::sigmoid(x)`:
@@ -487,55 +490,115 @@ fn operator_span(expr: &Expr) -> Span {
     }
 }
 
-/// One line per node, `n2 = mul(n0, n1)`, for tests and debugging.
+/// The graph's description: one line per node, `n2 apple_price = mul(n0,
+/// n1)`, then `price = n8`. This is the format `grad-graph` reads to draw
+/// the formula (its crate docs define it), and the unit tests' printed form.
 impl fmt::Display for Graph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (id, node) in self.nodes.iter().enumerate() {
-            write!(f, "n{id} = ")?;
-            match &node.kind {
-                NodeKind::Input(name) => write!(f, "input {name}")?,
-                NodeKind::Literal(value) => write!(f, "{value:?}")?,
-                NodeKind::Constant(expr) => {
-                    write!(
-                        f,
-                        "constant {}",
-                        quote::ToTokens::to_token_stream(expr)
-                            .to_string()
-                            .replace(' ', "")
-                    )?;
-                }
-                NodeKind::Operation {
-                    op,
-                    operands,
-                    exponent,
-                } => {
-                    let operands: Vec<String> = operands.iter().map(|o| format!("n{o}")).collect();
-                    write!(
-                        f,
-                        "{}({}",
-                        format!("{:?}", op.kind).to_lowercase(),
-                        operands.join(", ")
-                    )?;
-                    if let Some(exponent) = exponent {
-                        write!(f, ", {}", quote::ToTokens::to_token_stream(exponent))?;
-                    }
-                    write!(f, ")")?;
-                }
-                NodeKind::Custom { function, operands } => {
-                    let operands: Vec<String> = operands.iter().map(|o| format!("n{o}")).collect();
-                    let name = quote::ToTokens::to_token_stream(function)
-                        .to_string()
-                        .replace(' ', "");
-                    write!(f, "{name}({})", operands.join(", "))?;
-                }
+        let mut names: Vec<Option<&Ident>> = vec![None; self.nodes.len()];
+        for &input in &self.inputs {
+            if let NodeKind::Input(name) = &self.nodes[input].kind {
+                names[input] = Some(name);
             }
-            for binding in self.bindings.iter().filter(|b| b.node == id) {
-                write!(f, "  // let {}", binding.name)?;
+        }
+        // The first `let` of a node names it (`let a = x; let b = a;` binds one node twice).
+        for binding in self.bindings.iter().rev() {
+            names[binding.node] = Some(&binding.name);
+        }
+        let operands = |operands: &[NodeId]| {
+            operands
+                .iter()
+                .map(|operand| format!("n{operand}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for (id, node) in self.nodes.iter().enumerate() {
+            write!(f, "n{id}")?;
+            if let Some(name) = names[id] {
+                write!(f, " {}", unraw(name))?;
+            }
+            write!(f, " = ")?;
+            match &node.kind {
+                NodeKind::Input(_) => write!(f, "input")?,
+                NodeKind::Literal(value) => write!(f, "literal {value:?}")?,
+                NodeKind::Constant(expr) => write!(f, "constant {}", tidy(expr))?,
+                NodeKind::Operation {
+                    op, operands: args, ..
+                } => {
+                    write!(f, "{}({})", op.name, operands(args))?;
+                }
+                NodeKind::Custom {
+                    function,
+                    operands: args,
+                } => {
+                    write!(f, "call {}({})", tidy(function), operands(args))?;
+                }
             }
             writeln!(f)?;
         }
-        write!(f, "{} = n{}", self.output_name, self.output)
+        write!(f, "{} = n{}", unraw(&self.output_name), self.output)
     }
+}
+
+/// A name as written without its `r#`.
+pub fn unraw(name: &Ident) -> String {
+    let name = name.to_string();
+    name.strip_prefix("r#").map(str::to_owned).unwrap_or(name)
+}
+
+/// Rust source on one line as a person writes it: a space only between two
+/// words (`n as i32`) and after a comma, none around `::` or brackets.
+pub fn tidy(tokens: &impl quote::ToTokens) -> String {
+    use proc_macro2::{Delimiter, TokenTree};
+    fn walk(stream: proc_macro2::TokenStream, out: &mut String) {
+        let mut word_before = false;
+        for tree in stream {
+            match tree {
+                TokenTree::Ident(ident) => {
+                    if word_before {
+                        out.push(' ');
+                    }
+                    out.push_str(&ident.to_string());
+                    word_before = true;
+                }
+                TokenTree::Literal(literal) => {
+                    if word_before {
+                        out.push(' ');
+                    }
+                    out.push_str(&literal.to_string());
+                    word_before = true;
+                }
+                TokenTree::Punct(punct) => {
+                    out.push(punct.as_char());
+                    if punct.as_char() == ',' {
+                        out.push(' ');
+                    }
+                    word_before = false;
+                }
+                TokenTree::Group(group) => {
+                    let (open, close) = match group.delimiter() {
+                        Delimiter::Parenthesis => ("(", ")"),
+                        Delimiter::Bracket => ("[", "]"),
+                        Delimiter::Brace => ("{ ", " }"),
+                        Delimiter::None => ("", ""),
+                    };
+                    if word_before && group.delimiter() == Delimiter::Brace {
+                        out.push(' ');
+                    }
+                    out.push_str(open);
+                    walk(group.stream(), out);
+                    while out.ends_with([',', ' ']) && !out.ends_with(open) {
+                        out.pop();
+                    }
+                    out.push_str(close);
+                    word_before = group.delimiter() == Delimiter::None;
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(tokens.to_token_stream(), &mut out);
+    out.trim_end().to_owned()
 }
 
 #[cfg(test)]
@@ -566,8 +629,8 @@ mod tests {
         ));
         assert_eq!(
             graph.unwrap(),
-            "n0 = input apple\nn1 = input apple_num\nn2 = mul(n0, n1)\nn3 = input orange\n\
-             n4 = input orange_num\nn5 = mul(n3, n4)\nn6 = add(n2, n5)\nn7 = input tax\n\
+            "n0 apple = input\nn1 apple_num = input\nn2 = mul(n0, n1)\nn3 orange = input\n\
+             n4 orange_num = input\nn5 = mul(n3, n4)\nn6 = add(n2, n5)\nn7 tax = input\n\
              n8 = mul(n6, n7)\nprice = n8"
         );
     }
@@ -577,7 +640,7 @@ mod tests {
         let graph = lowered(quote::quote! { let s = x.sin(); y = x * s + s.powi(2) });
         assert_eq!(
             graph.unwrap(),
-            "n0 = input x\nn1 = sin(n0)  // let s\nn2 = mul(n0, n1)\nn3 = powi(n1, 2)\nn4 = add(n2, n3)\ny = n4"
+            "n0 x = input\nn1 s = sin(n0)\nn2 = mul(n0, n1)\nn3 = powi(n1)\nn4 = add(n2, n3)\ny = n4"
         );
     }
 
@@ -588,8 +651,21 @@ mod tests {
         ));
         assert_eq!(
             graph.unwrap(),
-            "n0 = -2.0\nn1 = input x\nn2 = constant std::f64::consts::PI\nn3 = f(n1, n2)\n\
+            "n0 = literal -2.0\nn1 x = input\nn2 = constant std::f64::consts::PI\nn3 = call f(n1, n2)\n\
              n4 = mul(n0, n3)\nn5 = constant T::one()\nn6 = sub(n4, n5)\ny = n6"
+        );
+    }
+
+    #[test]
+    fn constants_print_as_written() {
+        let graph = lowered(quote::quote!(
+            y = x * <f64 as Trait>::C + g::<f64>(x, K) * T::k(1, [3 as f64, 0.5])
+        ));
+        assert_eq!(
+            graph.unwrap(),
+            "n0 x = input\nn1 = constant <f64 as Trait>::C\nn2 = mul(n0, n1)\n\
+             n3 K = input\nn4 = call g::<f64>(n0, n3)\nn5 = constant T::k(1, [3 as f64, 0.5])\n\
+             n6 = mul(n4, n5)\nn7 = add(n2, n6)\ny = n7"
         );
     }
 

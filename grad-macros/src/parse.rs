@@ -239,7 +239,8 @@ fn no_output(expr: &Expr) -> syn::Error {
     }
 }
 
-fn is_compound_assignment(op: &syn::BinOp) -> bool {
+/// `+=`, `-=`, … : an assignment, which a formula never makes.
+pub fn is_compound_assignment(op: &syn::BinOp) -> bool {
     use syn::BinOp::*;
     matches!(
         op,
