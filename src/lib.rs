@@ -247,6 +247,26 @@ pub use grad_graph as graph;
 pub use grad_graph::Graph;
 pub use grad_macros::grad;
 
+/// Everything a formula usually needs, in one import: `use grad::prelude::*;`.
+///
+/// The function form keeps your function as written, so a built-in it calls
+/// (`sigmoid(x)`, `relu(x)`) must be in scope as in plain Rust; the inline
+/// form needs no import for them.
+///
+/// ```
+/// use grad::prelude::*;
+///
+/// grad! {
+///     fn activation<T: Float>(x: T) -> T {
+///         sigmoid(x) * constant::<T>(2.0) + relu(x)
+///     }
+/// }
+/// assert_eq!(activation_grad(0.0_f64).1.x, 0.5); // 2 σ'(0) + relu'(0)
+/// ```
+pub mod prelude {
+    pub use crate::{Float, constant, grad, relu, sigmoid};
+}
+
 /// Converts an `f64` constant to any scalar type: how a generic formula
 /// writes a number (`constant(100.0) * x` where `x: T`). Inside `grad!` it is
 /// a constant like any expression that reads no input: it gets no gradient.

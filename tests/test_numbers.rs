@@ -66,6 +66,24 @@ fn non_differentiable_points_follow_the_convention() {
     assert_eq!(d.zero, 0.0, "x^0 is constant");
 }
 
+/// `x.powf(0.0)` is the constant 1: its derivative is 0 everywhere, `x = 0`
+/// included, where `0 · 0⁻¹` would be NaN (num-dual, PyTorch and JAX give 0).
+#[test]
+fn a_zero_power_is_a_constant() {
+    for x in [0.0_f64, -0.0, 2.0, -3.0] {
+        let g = grad!(y = x.powf(0.0));
+        assert_eq!(g.y, 1.0);
+        assert_eq!(g.backward(1.0).x, 0.0, "d/dx x^0 at {x}");
+    }
+    let (x, p) = (0.0_f64, 0.0_f64);
+    let d = grad!(y = x.powf(p)).backward(1.0);
+    // 0^p: d/dx = 0 for p = 0, d/dp = 0 at x = 0
+    assert_eq!((d.x, d.p), (0.0, 0.0));
+    // Away from 0 nothing changes: d/dx x^1.5 = 1.5 x^0.5
+    let x = 4.0_f64;
+    assert_eq!(grad!(y = x.powf(1.5)).backward(1.0).x, 1.5 * 2.0);
+}
+
 #[test]
 fn nan_in_max_is_ignored_like_plain_rust() {
     let (a, b) = (f64::NAN, 3.0_f64);

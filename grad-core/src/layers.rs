@@ -116,6 +116,72 @@ macro_rules! unary_layer {
     };
 }
 
+/// Declares a two-operand layer that saves what its backward needs (its
+/// operands, its output, or some of them) and returns one gradient per
+/// operand.
+macro_rules! binary_layer {
+    (
+        $(#[$doc:meta])*
+        $name:ident,
+        forward: |$x:ident, $y:ident| $forward:expr,
+        saves $saved:ty: |$sx:pat_param, $sy:pat_param, $sz:pat_param| $save:expr,
+        $(#[$backward_doc:meta])*
+        backward: |$dout:ident, $pattern:pat_param| $backward:expr $(,)?
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq)]
+        pub struct $name<T = f64> {
+            saved: Option<$saved>,
+        }
+
+        impl<T: Float> $name<T> {
+            /// Creates a layer that has not run forward yet.
+            #[inline]
+            #[must_use]
+            pub const fn new() -> Self {
+                Self { saved: None }
+            }
+
+            /// Computes the output and remembers what `backward` needs.
+            #[inline]
+            pub fn forward(&mut self, $x: T, $y: T) -> T {
+                let z = $forward;
+                let ($sx, $sy, $sz) = ($x, $y, z);
+                self.saved = Some($save);
+                z
+            }
+
+            $(#[$backward_doc])*
+            ///
+            /// # Panics
+            ///
+            /// If `forward` has not been called.
+            #[inline]
+            #[track_caller]
+            pub fn backward(&self, $dout: T) -> (T, T) {
+                let Some($pattern) = self.saved else {
+                    backward_before_forward(stringify!($name))
+                };
+                $backward
+            }
+        }
+    };
+}
+
+/// `dout` to the first operand, the second, or half to each when both (or
+/// neither) were selected: the gradient of `max` and `min`.
+#[inline]
+fn routed<T: Float>(dout: T, first: bool, second: bool) -> (T, T) {
+    match (first, second) {
+        (true, false) => (dout, T::zero()),
+        (false, true) => (T::zero(), dout),
+        _ => {
+            let half = dout / (T::one() + T::one());
+            (half, half)
+        }
+    }
+}
+
 stateless_layer! {
     /// `x + y`: the book's addition node; passes `dout` to both operands.
     ///
@@ -194,156 +260,88 @@ impl<T: Float> NegLayer<T> {
     }
 }
 
-/// `x * y`: the book's multiplication node; backward swaps the operands.
-///
-/// ```
-/// use grad_core::MulLayer;
-/// let mut mul = MulLayer::new();
-/// let price = mul.forward(100.0, 2.0);
-/// assert_eq!(price, 200.0);
-/// assert_eq!(mul.backward(1.1), (1.1 * 2.0, 1.1 * 100.0));
-/// ```
-///
-/// Backward before forward is a clear panic, never a wrong number:
-///
-/// ```should_panic
-/// let mul = grad_core::MulLayer::<f64>::new();
-/// mul.backward(1.0); // panics: MulLayer::backward called before MulLayer::forward
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct MulLayer<T = f64> {
-    saved: Option<(T, T)>,
-}
-
-impl<T: Float> MulLayer<T> {
-    /// Creates a layer that has not run forward yet.
-    #[inline]
-    #[must_use]
-    pub const fn new() -> Self {
-        Self { saved: None }
-    }
-
-    /// Returns `x * y` and remembers both operands.
-    #[inline]
-    pub fn forward(&mut self, x: T, y: T) -> T {
-        self.saved = Some((x, y));
-        x * y
-    }
-
+binary_layer! {
+    /// `x * y`: the book's multiplication node; backward swaps the operands.
+    ///
+    /// ```
+    /// use grad_core::MulLayer;
+    /// let mut mul = MulLayer::new();
+    /// let price = mul.forward(100.0, 2.0);
+    /// assert_eq!(price, 200.0);
+    /// assert_eq!(mul.backward(1.1), (1.1 * 2.0, 1.1 * 100.0));
+    /// ```
+    ///
+    /// Backward before forward is a clear panic, never a wrong number:
+    ///
+    /// ```should_panic
+    /// let mul = grad_core::MulLayer::<f64>::new();
+    /// mul.backward(1.0); // panics: MulLayer::backward called before MulLayer::forward
+    /// ```
+    MulLayer,
+    forward: |x, y| x * y,
+    saves (T, T): |x, y, _z| (x, y),
     /// Returns `(dout * y, dout * x)`, in the seed's operand order.
-    ///
-    /// # Panics
-    ///
-    /// If `forward` has not been called.
-    #[inline]
-    #[track_caller]
-    pub fn backward(&self, dout: T) -> (T, T) {
-        let Some((x, y)) = self.saved else {
-            backward_before_forward("MulLayer")
-        };
-        (dout * y, dout * x)
-    }
+    backward: |dout, (x, y)| (dout * y, dout * x),
 }
 
-/// `x / y`. Saves the divisor and the quotient `z`, so that
-/// `d/dy = -dout / y * z` needs no second division.
-///
-/// ```
-/// use grad_core::DivLayer;
-/// let mut div = DivLayer::new();
-/// assert_eq!(div.forward(6.0, 2.0), 3.0);
-/// assert_eq!(div.backward(1.0), (0.5, -1.5)); // 1/y, -x/y^2
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct DivLayer<T = f64> {
-    saved: Option<(T, T)>,
-}
-
-impl<T: Float> DivLayer<T> {
-    /// Creates a layer that has not run forward yet.
-    #[inline]
-    #[must_use]
-    pub const fn new() -> Self {
-        Self { saved: None }
-    }
-
-    /// Returns `x / y`.
-    #[inline]
-    pub fn forward(&mut self, x: T, y: T) -> T {
-        let z = x / y;
-        self.saved = Some((y, z));
-        z
-    }
-
+binary_layer! {
+    /// `x / y`. Saves the divisor and the quotient `z`, so that
+    /// `d/dy = -dout / y * z` needs no second division.
+    ///
+    /// ```
+    /// use grad_core::DivLayer;
+    /// let mut div = DivLayer::new();
+    /// assert_eq!(div.forward(6.0, 2.0), 3.0);
+    /// assert_eq!(div.backward(1.0), (0.5, -1.5)); // 1/y, -x/y^2
+    /// ```
+    DivLayer,
+    forward: |x, y| x / y,
+    saves (T, T): |_x, y, z| (y, z),
     /// Returns `(dout / y, -(dout / y) * z)`.
-    ///
-    /// # Panics
-    ///
-    /// If `forward` has not been called.
-    #[inline]
-    #[track_caller]
-    pub fn backward(&self, dout: T) -> (T, T) {
-        let Some((y, z)) = self.saved else {
-            backward_before_forward("DivLayer")
-        };
+    backward: |dout, (y, z)| {
         let dx = dout / y;
         (dx, -(dx * z))
-    }
+    },
 }
 
-/// `x.powf(y)`: both the base and the exponent get a gradient.
-///
-/// At `x = 0` the exponent's gradient is 0 (the limit of `x^y ln x` for
-/// `y > 0`), not the NaN that `0 * ln 0` would give.
-///
-/// ```
-/// use grad_core::PowfLayer;
-/// let mut pow = PowfLayer::new();
-/// assert_eq!(pow.forward(2.0, 3.0), 8.0);
-/// let (dx, dy) = pow.backward(1.0);
-/// assert_eq!(dx, 12.0); // y x^(y-1)
-/// assert!((dy - 8.0 * 2f64.ln()).abs() < 1e-15); // x^y ln x
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct PowfLayer<T = f64> {
-    saved: Option<(T, T, T)>,
-}
-
-impl<T: Float> PowfLayer<T> {
-    /// Creates a layer that has not run forward yet.
-    #[inline]
-    #[must_use]
-    pub const fn new() -> Self {
-        Self { saved: None }
-    }
-
-    /// Returns `x.powf(y)`.
-    #[inline]
-    pub fn forward(&mut self, x: T, y: T) -> T {
-        let z = x.powf(y);
-        self.saved = Some((x, y, z));
-        z
-    }
-
-    /// Returns `(dout * y * x^(y-1), dout * x^y * ln x)`.
+binary_layer! {
+    /// `x.powf(y)`: both the base and the exponent get a gradient.
     ///
-    /// # Panics
+    /// `x⁰` is the constant 1, so with `y = 0` the base's gradient is 0
+    /// everywhere, `x = 0` included (not `0 · 0⁻¹`, which is NaN), as in
+    /// PyTorch and JAX. At `x = 0` the exponent's gradient is 0 (the limit
+    /// of `xʸ ln x` for `y > 0`; PyTorch and JAX give 0 for every `y`), not
+    /// the NaN or infinity that `xʸ · ln 0` would give.
     ///
-    /// If `forward` has not been called.
-    #[inline]
-    #[track_caller]
-    pub fn backward(&self, dout: T) -> (T, T) {
-        let Some((x, y, z)) = self.saved else {
-            backward_before_forward("PowfLayer")
+    /// ```
+    /// use grad_core::PowfLayer;
+    /// let mut pow = PowfLayer::new();
+    /// assert_eq!(pow.forward(2.0, 3.0), 8.0);
+    /// let (dx, dy) = pow.backward(1.0);
+    /// assert_eq!(dx, 12.0); // y x^(y-1)
+    /// assert!((dy - 8.0 * 2f64.ln()).abs() < 1e-15); // x^y ln x
+    ///
+    /// pow.forward(0.0, 0.0);
+    /// assert_eq!(pow.backward(1.0), (0.0, 0.0)); // 0^0 = 1 is a constant
+    /// ```
+    PowfLayer,
+    forward: |x, y| x.powf(y),
+    saves (T, T, T): |x, y, z| (x, y, z),
+    /// Returns `(dout * y * x^(y-1), dout * x^y * ln x)`, with the limits
+    /// above where those are NaN.
+    backward: |dout, (x, y, z)| {
+        let dx = if y == T::zero() {
+            T::zero()
+        } else {
+            dout * y * x.powf(y - T::one())
         };
-        let dx = dout * y * x.powf(y - T::one());
-        let dy = if z == T::zero() {
+        let dy = if x == T::zero() {
             T::zero()
         } else {
             dout * z * x.ln()
         };
         (dx, dy)
-    }
+    },
 }
 
 /// `x.powi(n)` with an integer exponent, which gets no gradient.
@@ -417,59 +415,10 @@ impl<T: Float> PowiLayer<T> {
     }
 }
 
-/// Declares `max` or `min`: the gradient goes to the operand the result came
-/// from; on a tie it is split in half between both (as PyTorch and JAX do);
-/// a NaN operand is ignored, as `f64::max` ignores it.
-macro_rules! select_layer {
-    ($(#[$doc:meta])* $name:ident, $method:ident, $wins:tt) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, Default, PartialEq)]
-        pub struct $name<T = f64> {
-            saved: Option<(T, T)>,
-        }
-
-        impl<T: Float> $name<T> {
-            /// Creates a layer that has not run forward yet.
-            #[inline]
-            #[must_use]
-            pub const fn new() -> Self {
-                Self { saved: None }
-            }
-
-            #[doc = concat!("Returns `x.", stringify!($method), "(y)`.")]
-            #[inline]
-            pub fn forward(&mut self, x: T, y: T) -> T {
-                self.saved = Some((x, y));
-                x.$method(y)
-            }
-
-            /// Routes `dout` to the selected operand (half each on a tie).
-            ///
-            /// # Panics
-            ///
-            /// If `forward` has not been called.
-            #[inline]
-            #[track_caller]
-            pub fn backward(&self, dout: T) -> (T, T) {
-                let Some((x, y)) = self.saved else {
-                    backward_before_forward(stringify!($name))
-                };
-                let zero = T::zero();
-                if x $wins y || y.is_nan() {
-                    (dout, zero)
-                } else if y $wins x || x.is_nan() {
-                    (zero, dout)
-                } else {
-                    let half = dout / (T::one() + T::one());
-                    (half, half)
-                }
-            }
-        }
-    };
-}
-
-select_layer! {
-    /// `x.max(y)`.
+binary_layer! {
+    /// `x.max(y)`: the gradient goes to the larger operand; on a tie it is
+    /// split in half between both (as PyTorch and JAX do); a NaN operand is
+    /// ignored, as `f64::max` ignores it.
     ///
     /// ```
     /// use grad_core::MaxLayer;
@@ -479,11 +428,17 @@ select_layer! {
     /// max.forward(2.0, 2.0);
     /// assert_eq!(max.backward(1.0), (0.5, 0.5));
     /// ```
-    MaxLayer, max, >
+    MaxLayer,
+    forward: |x, y| x.max(y),
+    saves (T, T): |x, y, _z| (x, y),
+    /// Routes `dout` to the larger operand (half each on a tie).
+    backward: |dout, (x, y)| routed(dout, x > y || y.is_nan(), y > x || x.is_nan()),
 }
 
-select_layer! {
-    /// `x.min(y)`.
+binary_layer! {
+    /// `x.min(y)`: the gradient goes to the smaller operand; on a tie it is
+    /// split in half between both; a NaN operand is ignored, as `f64::min`
+    /// ignores it.
     ///
     /// ```
     /// use grad_core::MinLayer;
@@ -491,148 +446,76 @@ select_layer! {
     /// assert_eq!(min.forward(1.0, 3.0), 1.0);
     /// assert_eq!(min.backward(1.0), (1.0, 0.0));
     /// ```
-    MinLayer, min, <
+    MinLayer,
+    forward: |x, y| x.min(y),
+    saves (T, T): |x, y, _z| (x, y),
+    /// Routes `dout` to the smaller operand (half each on a tie).
+    backward: |dout, (x, y)| routed(dout, x < y || y.is_nan(), y < x || x.is_nan()),
 }
 
-/// `y.atan2(x)`: the angle of the point `(x, y)`.
-///
-/// ```
-/// use grad_core::Atan2Layer;
-/// let mut atan2 = Atan2Layer::new();
-/// atan2.forward(1.0, 1.0);
-/// assert_eq!(atan2.backward(2.0), (1.0, -1.0)); // x/(x²+y²), -y/(x²+y²)
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Atan2Layer<T = f64> {
-    saved: Option<(T, T)>,
-}
-
-impl<T: Float> Atan2Layer<T> {
-    /// Creates a layer that has not run forward yet.
-    #[inline]
-    #[must_use]
-    pub const fn new() -> Self {
-        Self { saved: None }
-    }
-
-    /// Returns `y.atan2(x)`.
-    #[inline]
-    pub fn forward(&mut self, y: T, x: T) -> T {
-        self.saved = Some((y, x));
-        y.atan2(x)
-    }
-
-    /// Returns `(dout * x / r², -dout * y / r²)` with `r² = x² + y²`,
-    /// in operand order (`y` first).
+binary_layer! {
+    /// `y.atan2(x)`: the angle of the point `(x, y)`.
     ///
-    /// # Panics
-    ///
-    /// If `forward` has not been called.
-    #[inline]
-    #[track_caller]
-    pub fn backward(&self, dout: T) -> (T, T) {
-        let Some((y, x)) = self.saved else {
-            backward_before_forward("Atan2Layer")
-        };
+    /// ```
+    /// use grad_core::Atan2Layer;
+    /// let mut atan2 = Atan2Layer::new();
+    /// atan2.forward(1.0, 1.0);
+    /// assert_eq!(atan2.backward(2.0), (1.0, -1.0)); // x/(x²+y²), -y/(x²+y²)
+    /// ```
+    Atan2Layer,
+    forward: |y, x| y.atan2(x),
+    saves (T, T): |y, x, _z| (y, x),
+    /// Returns `(dout * x / r², -dout * y / r²)` with `r² = x² + y²`, in
+    /// operand order (`y` first).
+    backward: |dout, (y, x)| {
         let scale = dout / (x * x + y * y);
         (scale * x, -(scale * y))
-    }
+    },
 }
 
-/// `x.hypot(y)`: `sqrt(x² + y²)` without overflow. At the origin, where the
-/// function has no derivative, both gradients are 0.
-///
-/// ```
-/// use grad_core::HypotLayer;
-/// let mut hypot = HypotLayer::new();
-/// assert_eq!(hypot.forward(3.0, 4.0), 5.0);
-/// assert_eq!(hypot.backward(10.0), (6.0, 8.0)); // x/r, y/r
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct HypotLayer<T = f64> {
-    saved: Option<(T, T, T)>,
-}
-
-impl<T: Float> HypotLayer<T> {
-    /// Creates a layer that has not run forward yet.
-    #[inline]
-    #[must_use]
-    pub const fn new() -> Self {
-        Self { saved: None }
-    }
-
-    /// Returns `x.hypot(y)`.
-    #[inline]
-    pub fn forward(&mut self, x: T, y: T) -> T {
-        let r = x.hypot(y);
-        self.saved = Some((x, y, r));
-        r
-    }
-
-    /// Returns `(dout * x / r, dout * y / r)`.
+binary_layer! {
+    /// `x.hypot(y)`: `sqrt(x² + y²)` without overflow. At the origin, where
+    /// the function has no derivative, both gradients are 0.
     ///
-    /// # Panics
-    ///
-    /// If `forward` has not been called.
-    #[inline]
-    #[track_caller]
-    pub fn backward(&self, dout: T) -> (T, T) {
-        let Some((x, y, r)) = self.saved else {
-            backward_before_forward("HypotLayer")
-        };
+    /// ```
+    /// use grad_core::HypotLayer;
+    /// let mut hypot = HypotLayer::new();
+    /// assert_eq!(hypot.forward(3.0, 4.0), 5.0);
+    /// assert_eq!(hypot.backward(10.0), (6.0, 8.0)); // x/r, y/r
+    /// ```
+    HypotLayer,
+    forward: |x, y| x.hypot(y),
+    saves (T, T, T): |x, y, r| (x, y, r),
+    /// Returns `(dout * x / r, dout * y / r)`, and 0s at the origin.
+    backward: |dout, (x, y, r)| {
         if r == T::zero() {
-            return (T::zero(), T::zero());
+            (T::zero(), T::zero())
+        } else {
+            let scale = dout / r;
+            (scale * x, scale * y)
         }
-        let scale = dout / r;
-        (scale * x, scale * y)
-    }
+    },
 }
 
-/// `x.log(base)`: the logarithm of `x` in any base; both get a gradient.
-///
-/// ```
-/// use grad_core::LogLayer;
-/// let mut log = LogLayer::new();
-/// assert_eq!(log.forward(8.0, 2.0), 3.0);
-/// let (dx, dbase) = log.backward(1.0);
-/// assert!((dx - 1.0 / (8.0 * 2f64.ln())).abs() < 1e-15);
-/// assert!((dbase + 3.0 / (2.0 * 2f64.ln())).abs() < 1e-15);
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct LogLayer<T = f64> {
-    saved: Option<(T, T, T)>,
-}
-
-impl<T: Float> LogLayer<T> {
-    /// Creates a layer that has not run forward yet.
-    #[inline]
-    #[must_use]
-    pub const fn new() -> Self {
-        Self { saved: None }
-    }
-
-    /// Returns `x.log(base)`.
-    #[inline]
-    pub fn forward(&mut self, x: T, base: T) -> T {
-        let z = x.log(base);
-        self.saved = Some((x, base, z));
-        z
-    }
-
+binary_layer! {
+    /// `x.log(base)`: the logarithm of `x` in any base; both get a gradient.
+    ///
+    /// ```
+    /// use grad_core::LogLayer;
+    /// let mut log = LogLayer::new();
+    /// assert_eq!(log.forward(8.0, 2.0), 3.0);
+    /// let (dx, dbase) = log.backward(1.0);
+    /// assert!((dx - 1.0 / (8.0 * 2f64.ln())).abs() < 1e-15);
+    /// assert!((dbase + 3.0 / (2.0 * 2f64.ln())).abs() < 1e-15);
+    /// ```
+    LogLayer,
+    forward: |x, base| x.log(base),
+    saves (T, T, T): |x, base, z| (x, base, z),
     /// Returns `(dout / (x ln b), -dout z / (b ln b))`.
-    ///
-    /// # Panics
-    ///
-    /// If `forward` has not been called.
-    #[inline]
-    #[track_caller]
-    pub fn backward(&self, dout: T) -> (T, T) {
-        let Some((x, base, z)) = self.saved else {
-            backward_before_forward("LogLayer")
-        };
+    backward: |dout, (x, base, z)| {
         let scale = dout / base.ln();
         (scale / x, -(scale * z / base))
-    }
+    },
 }
 
 unary_layer! {

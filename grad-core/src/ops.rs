@@ -293,7 +293,7 @@ operations! {
     Sqrt => SqrtLayer, Method "sqrt", Unary, smooth [(0.1, 10.0)], "d/dx = 1/(2√x)";
     Cbrt => CbrtLayer, Method "cbrt", Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = 1/(3∛x²)";
     Powi => PowiLayer, Method "powi", UnaryInt, smooth [(0.1, 3.0)], "d/dx = n xⁿ⁻¹ (the i32 exponent n gets no gradient)";
-    Powf => PowfLayer, Method "powf", Binary, smooth [(0.1, 3.0), (-2.0, 2.0)], "d/dx = y xʸ⁻¹, d/dy = xʸ ln x (0 at x = 0)";
+    Powf => PowfLayer, Method "powf", Binary, smooth [(0.1, 3.0), (-2.0, 2.0)], "d/dx = y xʸ⁻¹ (0 for y = 0), d/dy = xʸ ln x (0 at x = 0)";
     Recip => RecipLayer, Method "recip", Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = -1/x²";
     Sin => SinLayer, Method "sin", Unary, smooth [(-3.0, 3.0)], "d/dx = cos x";
     Cos => CosLayer, Method "cos", Unary, smooth [(-3.0, 3.0)], "d/dx = -sin x";
