@@ -76,16 +76,23 @@
 //!
 //! let v = price(100.0, 2.0, 150.0, 3.0, 1.1); // your function, unchanged
 //! let (v, d) = price_grad(100.0, 2.0, 150.0, 3.0, 1.1); // value and gradient
+//! let d: PriceGrad = d; // the gradients' type, named as written
 //! assert_eq!((v, d.tax, d.fruits), (715.0000000000001, 650.0, 1.1));
+//! # #[cfg(feature = "graph")] {
 //! let graph = price_graph(100.0, 2.0, 150.0, 3.0, 1.1); // the picture
 //! assert_eq!(graph.output.value, v);
+//! # }
 //! ```
 //!
 //! For `fn name`, the block also defines `name_grad` (returning the value
-//! and a `NameGrad` struct with one field per parameter, then per `let`) and
-//! `name_graph`. Visibility, doc comments and attributes carry over; several
-//! functions may share one block. The scalar may be generic; write constants
-//! of a generic formula with [`constant`] or the `Float` methods:
+//! and a `NameGrad` struct with one field per parameter, then per `let`;
+//! `NameGrad<T>` for a function generic over its scalar `T`) and, with the
+//! `graph` feature, `name_graph`. Visibility, doc comments, `cfg`s and
+//! allowed lints carry over; several functions may share one block. Your
+//! function is compiled as written, so the built-ins it calls must be in
+//! scope as in plain Rust: `use grad::{grad, sigmoid}`, or `use
+//! grad::prelude::*` for all of them. The scalar may be generic; write
+//! constants of a generic formula with [`constant`] or the `Float` methods:
 //!
 //! ```
 //! use grad::{Float, constant, grad};
@@ -105,18 +112,21 @@
 //! # Operations
 //!
 //! Same spelling and meaning as plain Rust, so removing `grad!` leaves code
-//! that computes the same value: `+ - * /`, unary `-`, parentheses, the `f64`
-//! methods `exp exp2 exp_m1 ln ln_1p log log2 log10 sqrt cbrt powi powf recip
-//! sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh abs max
-//! min hypot`, and the book's activations [`sigmoid`] and [`relu`] (plain
-//! functions here too). Each is one layer type with `forward` and `backward`;
-//! the table [`ops::OPERATIONS`] lists them with their derivatives and drives
-//! both the macro and the runtime.
+//! that computes the same value: `+ - * /`, unary `-`, parentheses, the
+//! `f64` methods with a derivative (`exp`, `ln`, `sqrt`, `powi`, `powf`,
+//! `sin`, `atan2`, `tanh`, `abs`, `max`, `hypot`, … 30 in all), and the
+//! book's activations [`sigmoid`] and [`relu`] (plain functions here too).
+//! Each is one layer type with `forward` and `backward`. The table
+//! [`ops::OPERATIONS`] lists them all with their spelling, layer and
+//! derivatives; it drives the macro (what it recognises, its messages, the
+//! names in pictures) and the runtime, so an operation is added in one
+//! place: its table line and its layer.
 //!
 //! Where a function has no derivative, the convention is that of the major
 //! frameworks: `relu'(0) = 0`, `abs'(0) = 0`, `max`/`min` split the gradient
 //! in half on a tie (and ignore a NaN operand, as `f64::max` does), `hypot`
-//! has gradient 0 at the origin, and the exponent of `0.powf(y)` gets 0.
+//! has gradient 0 at the origin, `x.powf(0.0)` and `x.powi(0)` are constants
+//! (gradient 0, at `x = 0` too), and the exponent of `0.powf(y)` gets 0.
 //! Elsewhere values and gradients follow IEEE arithmetic: `ln(0)` is `-inf`
 //! with gradient `inf`, NaN propagates.
 //!
@@ -201,18 +211,29 @@
 //!
 //! # Seeing the graph
 //!
-//! `g.graph()` and `g.graph_with_gradients(dout)` (and `name_graph` in the
-//! function form) describe the formula as a [`Graph`]: nodes, operations,
-//! forward values and every edge's gradient, rendered as Graphviz DOT,
-//! Mermaid or a self-contained SVG in the book's style.
+//! With the `graph` feature (on by default), `g.graph()` and
+//! `g.graph_with_gradients(dout)` (and `name_graph` in the function form)
+//! describe the formula as a [`Graph`]: nodes, operations, forward values
+//! and every edge's gradient, rendered as Graphviz DOT, Mermaid or a
+//! self-contained SVG in the book's style.
+//!
+//! The numbers are the expansion's own: the generated forward and backward
+//! report what they compute to a recorder (in your scalar type, converted to
+//! `f64` for display only), so every gradient in the picture equals the
+//! matching field of `backward(dout)` bit for bit. `backward` runs the same
+//! code with a trace that records nothing and compiles away. Without the
+//! feature (`default-features = false`), no picture code is compiled and no
+//! graph method is generated.
 //!
 //! ```
+//! # #[cfg(feature = "graph")] {
 //! # use grad::grad;
 //! # let (apple, apple_num, tax) = (100.0, 2.0, 1.1);
 //! let g = grad!(price = apple * apple_num * tax);
 //! let graph = g.graph_with_gradients(1.0);
-//! assert_eq!(graph.find("tax").unwrap().grad, Some(200.0));
+//! assert_eq!(graph.find("tax").unwrap().grad, Some(g.backward(1.0).tax));
 //! assert!(graph.to_svg().contains("<svg"));
+//! # }
 //! ```
 //!
 //! # Compile errors

@@ -93,6 +93,7 @@ fn the_inline_form_is_lint_free() {
     assert!((f64::from(dz) - 2.0 * ((1.0 - tanh * tanh) * 1.5 + tanh)).abs() < 1e-5);
 }
 
+#[cfg(feature = "graph")]
 #[test]
 fn pictures_are_lint_free() {
     let (x, y) = (0.5_f64, 2.0_f64);

@@ -73,19 +73,20 @@
 //!
 //! # The trace protocol
 //!
-//! The generated code reports, through a [`Trace`]:
+//! The generated code reports, through a [`Trace`], in three calls:
 //!
-//! - forward, in node order: each node's [value](Trace::value), and the
-//!   [exponent](Trace::exponent) of each `powi` node;
-//! - backward, if it runs, in reverse: the gradient each layer hands back
-//!   along each of its operand [edges](Trace::edge), and the final gradient
-//!   (the [adjoint](Trace::adjoint)) of each node whose gradient it keeps.
+//! - after forward: every node's [value](Trace::values), in node order, and
+//!   the [exponent](Trace::exponents) of each `powi` node;
+//! - after backward, if it runs: the [gradient](Trace::gradients) each
+//!   layer handed back along each of its operand edges, in edge order, and
+//!   the final gradient (the adjoint) of each node whose gradient it keeps.
 //!
 //! [`NoTrace`] reports nothing and costs nothing; a [`Recorder`] builds the
-//! [`Graph`] (the order of the reports does not matter to it, and a repeated
-//! report replaces the earlier one), and [`Recorder::finish`] completes what
-//! the generated code does not report: the gradients of literals and
-//! constants, as the sums of their edges.
+//! [`Graph`], and [`Recorder::finish`] completes what the generated code does
+//! not report: the gradients of literals and constants, as the sums of their
+//! edges. A recorder can also be fed one number at a time
+//! ([`Recorder::value`], [`Recorder::edge`], [`Recorder::adjoint`]), as the
+//! example below does by hand.
 //!
 //! # Example
 //!
@@ -94,7 +95,7 @@
 //!
 //! ```
 //! use grad_core::{AddLayer, MulLayer};
-//! use grad_graph::{Recorder, Trace};
+//! use grad_graph::Recorder;
 //!
 //! const BILL: &str = "\
 //! n0 apple = input
@@ -458,7 +459,7 @@ impl Graph {
     /// use grad_graph::{Recorder, Trace};
     /// let mut trace = Recorder::new("n0 x = input\nn1 = powi(n0)\ny = n1");
     /// trace.value(0, &2.0);
-    /// Trace::<f64>::exponent(&mut trace, 1, Some(3));
+    /// trace.exponent(1, Some(3));
     /// trace.value(1, &8.0);
     /// let graph = trace.finish();
     /// assert_eq!(graph.describe(1), "n1 = powi(n0, 3) = 8");

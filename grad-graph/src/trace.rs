@@ -9,32 +9,33 @@ use num_traits::Float;
 ///
 /// Nodes and edges are numbered as in the formula's description (see the
 /// [crate docs](crate#the-description)): nodes by their line, edges by the
-/// node they enter, then by operand position. Forward reports each node's
-/// value in node order; backward, if it runs, reports the gradient the
-/// layers hand back along each edge and the final gradient (the adjoint) of
-/// each node whose gradient it keeps.
+/// node they enter, then by operand position. Forward reports every node's
+/// value and every `powi` exponent; backward, if it runs, reports the
+/// gradient the layers handed back along each edge and the final gradient
+/// (the adjoint) of each node whose gradient it keeps. Each is one call with
+/// a slice: a formula of ten thousand operations makes three calls, not
+/// thirty thousand, which keeps its build time that of the formula.
 pub trait Trace<T> {
-    /// Whether this trace keeps anything. The generated code puts every
-    /// report under `if <R as Trace<T>>::ON { .. }`, so with [`NoTrace`] the
-    /// reports are gone before LLVM sees the code: even empty, always
-    /// inlined calls left in place change how LLVM optimises the arithmetic
-    /// around them (measured: 1.5x the instructions on Rosenbrock n = 100).
+    /// Whether this trace keeps anything. The generated code puts its
+    /// reports under `if <R as Trace<T>>::ON { .. }`, so with [`NoTrace`]
+    /// they are gone before LLVM sees the code: even empty, always inlined
+    /// calls left in place change how LLVM optimises the arithmetic around
+    /// them (measured: 1.5x the instructions on Rosenbrock n = 100).
     const ON: bool = true;
 
-    /// The forward value of node `node` (called once per node).
-    fn value(&mut self, node: usize, value: &T);
-    /// The i32 exponent of the powi node `node`, if its layer ran.
-    ///
-    /// It does not mention `T`, so on a type that traces several scalar
-    /// types (such as [`Recorder`]) name the one meant:
-    /// `Trace::<f64>::exponent(&mut trace, node, exponent)`.
-    fn exponent(&mut self, node: usize, exponent: Option<i32>);
-    /// The gradient that flows back along edge `edge` (the layer's backward
-    /// output for that operand).
-    fn edge(&mut self, edge: usize, grad: &T);
-    /// The final gradient of node `node`, as the generated backward computed
-    /// it.
-    fn adjoint(&mut self, node: usize, grad: &T);
+    /// Every node's forward value, in node order.
+    fn values(&mut self, values: &[T]);
+
+    /// The i32 exponent of each `powi` node whose layer ran, as `(node,
+    /// exponent)`. It does not mention `T`, so on a type that traces
+    /// several scalar types (such as [`Recorder`]) name the one meant:
+    /// `Trace::<f64>::exponents(&mut trace, &[(1, Some(3))])`.
+    fn exponents(&mut self, exponents: &[(usize, Option<i32>)]);
+
+    /// After backward: the gradient along every edge, in edge order (0 for
+    /// an edge on no path to the output), and the gradient `adjoints[i]` of
+    /// each node `nodes[i]` whose gradient backward keeps.
+    fn gradients(&mut self, edges: &[T], nodes: &[usize], adjoints: &[T]);
 }
 
 /// Reports nothing: what `backward` uses. Its [`ON`](Trace::ON) is false, so
@@ -43,8 +44,9 @@ pub trait Trace<T> {
 /// ```
 /// use grad_graph::{NoTrace, Trace};
 /// let mut trace = NoTrace;
-/// trace.value(0, &1.5_f32);
-/// trace.adjoint(0, &1.0_f32);
+/// trace.values(&[1.5_f32]);
+/// trace.gradients(&[], &[0], &[1.0_f32]);
+/// assert!(!<NoTrace as Trace<f32>>::ON);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct NoTrace;
@@ -53,16 +55,13 @@ impl<T> Trace<T> for NoTrace {
     const ON: bool = false;
 
     #[inline(always)]
-    fn value(&mut self, _node: usize, _value: &T) {}
+    fn values(&mut self, _values: &[T]) {}
 
     #[inline(always)]
-    fn exponent(&mut self, _node: usize, _exponent: Option<i32>) {}
+    fn exponents(&mut self, _exponents: &[(usize, Option<i32>)]) {}
 
     #[inline(always)]
-    fn edge(&mut self, _edge: usize, _grad: &T) {}
-
-    #[inline(always)]
-    fn adjoint(&mut self, _node: usize, _grad: &T) {}
+    fn gradients(&mut self, _edges: &[T], _nodes: &[usize], _adjoints: &[T]) {}
 }
 
 /// Lets generated code hand `&mut trace` to a function that takes a trace by
@@ -71,23 +70,18 @@ impl<T, R: Trace<T> + ?Sized> Trace<T> for &mut R {
     const ON: bool = R::ON;
 
     #[inline(always)]
-    fn value(&mut self, node: usize, value: &T) {
-        (**self).value(node, value);
+    fn values(&mut self, values: &[T]) {
+        (**self).values(values);
     }
 
     #[inline(always)]
-    fn exponent(&mut self, node: usize, exponent: Option<i32>) {
-        (**self).exponent(node, exponent);
+    fn exponents(&mut self, exponents: &[(usize, Option<i32>)]) {
+        (**self).exponents(exponents);
     }
 
     #[inline(always)]
-    fn edge(&mut self, edge: usize, grad: &T) {
-        (**self).edge(edge, grad);
-    }
-
-    #[inline(always)]
-    fn adjoint(&mut self, node: usize, grad: &T) {
-        (**self).adjoint(node, grad);
+    fn gradients(&mut self, edges: &[T], nodes: &[usize], adjoints: &[T]) {
+        (**self).gradients(edges, nodes, adjoints);
     }
 }
 
@@ -101,23 +95,25 @@ impl<T, R: Trace<T> + ?Sized> Trace<T> for &mut R {
 /// ```
 /// use grad_graph::{Recorder, Trace};
 ///
-/// // y = x * x at x = 3, as the generated code reports it.
+/// // y = x * x at x = 3, as the generated code reports it: the values, then
+/// // each edge's gradient (d y / d each operand) and the kept node gradients.
 /// let mut trace = Recorder::new("n0 x = input\nn1 = mul(n0, n0)\ny = n1");
-/// trace.value(0, &3.0_f32);
-/// trace.value(1, &9.0_f32);
-/// trace.adjoint(1, &1.0_f32);
-/// trace.edge(0, &3.0_f32); // d y / d (first operand)
-/// trace.edge(1, &3.0_f32); // d y / d (second operand)
-/// trace.adjoint(0, &6.0_f32);
+/// trace.values(&[3.0_f32, 9.0]);
+/// trace.gradients(&[3.0_f32, 3.0], &[0, 1], &[6.0, 1.0]);
 /// let graph = trace.finish();
 /// assert_eq!((graph.output.value, graph.output.dout), (9.0, Some(1.0)));
 /// assert_eq!(graph.find("x").unwrap().grad, Some(6.0));
 /// assert_eq!(graph.to_string().lines().next(), Some("n0 x = input = 3 | grad 6"));
 /// ```
 ///
-/// Every [`Trace`] method panics if its node or edge is not in the
-/// description: descriptions and reports come from the same expansion, so
-/// that is a bug in it.
+/// The same numbers can be fed one at a time, which tests and hand-made
+/// pictures find easier: [`value`](Recorder::value),
+/// [`exponent`](Recorder::exponent), [`edge`](Recorder::edge),
+/// [`adjoint`](Recorder::adjoint).
+///
+/// Every method panics if its node or edge is not in the description:
+/// descriptions and reports come from the same expansion, so that is a bug
+/// in it.
 #[derive(Clone, Debug)]
 pub struct Recorder {
     graph: Graph,
@@ -157,8 +153,8 @@ impl Recorder {
     /// - a node with a reported adjoint keeps it exactly;
     /// - a node without one (a literal or a constant, whose gradient the
     ///   generated code does not keep) gets the sum of the gradients on its
-    ///   outgoing edges, added in descending edge order (the last user first,
-    ///   as backward visits them), 0 with no outgoing edge;
+    ///   outgoing edges, added in the order backward visits them (the last
+    ///   user first, each user's operands in order), 0 with no outgoing edge;
     /// - an edge without a reported gradient lies on no path to the output:
     ///   its gradient is 0, and it counts as 0 in such sums.
     ///
@@ -189,12 +185,21 @@ impl Recorder {
         // A node's first term goes in as it is, as in the generated code, so
         // a single -0.0 stays -0.0.
         let mut sums: Vec<Option<f64>> = vec![None; nodes.len()];
-        for edge in edges.iter().rev() {
-            if nodes[edge.from].grad.is_none() {
-                let term = edge.grad.unwrap_or(0.0);
-                let sum = &mut sums[edge.from];
-                *sum = Some(sum.map_or(term, |sum| sum + term));
+        // Backward visits the users from the last to the first, and each
+        // user's operands in order: edges are sorted by user, so walk the
+        // users' runs of edges backwards, each run forwards.
+        let mut end = edges.len();
+        while end > 0 {
+            let user = edges[end - 1].to;
+            let start = edges[..end].partition_point(|edge| edge.to < user);
+            for edge in &edges[start..end] {
+                if nodes[edge.from].grad.is_none() {
+                    let term = edge.grad.unwrap_or(0.0);
+                    let sum = &mut sums[edge.from];
+                    *sum = Some(sum.map_or(term, |sum| sum + term));
+                }
             }
+            end = start;
         }
         for (node, sum) in nodes.iter_mut().zip(sums) {
             node.grad = node.grad.or(Some(sum.unwrap_or(0.0)));
@@ -212,16 +217,17 @@ fn display<T: Float>(x: &T) -> f64 {
     x.to_f64().unwrap_or(f64::NAN)
 }
 
-impl<T: Float> Trace<T> for Recorder {
+impl Recorder {
+    /// The forward value of node `node`.
     #[inline]
-    fn value(&mut self, node: usize, value: &T) {
+    pub fn value<T: Float>(&mut self, node: usize, value: &T) {
         self.graph.nodes[node].value = display(value);
     }
 
-    /// Recorded on a `powi` node only: it is the one operation with an
-    /// integer operand.
+    /// The exponent of node `node`, kept on a `powi` node only: it is the
+    /// one operation with an integer operand.
     #[inline]
-    fn exponent(&mut self, node: usize, exponent: Option<i32>) {
+    pub fn exponent(&mut self, node: usize, exponent: Option<i32>) {
         if let NodeKind::Operation {
             op,
             exponent: recorded,
@@ -232,14 +238,40 @@ impl<T: Float> Trace<T> for Recorder {
         }
     }
 
+    /// The gradient that flows back along edge `edge`.
     #[inline]
-    fn edge(&mut self, edge: usize, grad: &T) {
+    pub fn edge<T: Float>(&mut self, edge: usize, grad: &T) {
         self.graph.edges[edge].grad = Some(display(grad));
     }
 
+    /// The final gradient of node `node`: reporting one means backward ran.
     #[inline]
-    fn adjoint(&mut self, node: usize, grad: &T) {
+    pub fn adjoint<T: Float>(&mut self, node: usize, grad: &T) {
         self.graph.nodes[node].grad = Some(display(grad));
+        self.backward = true;
+    }
+}
+
+impl<T: Float> Trace<T> for Recorder {
+    fn values(&mut self, values: &[T]) {
+        for (node, value) in values.iter().enumerate() {
+            self.value(node, value);
+        }
+    }
+
+    fn exponents(&mut self, exponents: &[(usize, Option<i32>)]) {
+        for &(node, exponent) in exponents {
+            self.exponent(node, exponent);
+        }
+    }
+
+    fn gradients(&mut self, edges: &[T], nodes: &[usize], adjoints: &[T]) {
+        for (edge, grad) in edges.iter().enumerate() {
+            self.edge(edge, grad);
+        }
+        for (&node, grad) in nodes.iter().zip(adjoints) {
+            self.adjoint(node, grad);
+        }
         self.backward = true;
     }
 }

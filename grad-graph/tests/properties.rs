@@ -5,7 +5,7 @@
 //! reader panic.
 
 use grad_core::ops::{OPERATIONS, Shape};
-use grad_graph::{Graph, NodeKind, Recorder, Trace};
+use grad_graph::{Graph, NodeKind, Recorder};
 use proptest::prelude::*;
 
 const NAMES: &[&str] = &["x", "y_1", "_t", "ñ", "変数", "Δx", "n0", "input", "call"];
@@ -132,7 +132,7 @@ fn report(
         if let NodeKind::Operation { op, .. } = skeleton.nodes[id].kind
             && op.operation().shape == Shape::UnaryInt
         {
-            Trace::<f64>::exponent(&mut trace, id, Some(3));
+            trace.exponent(id, Some(3));
         }
     }
     if backward {
@@ -203,13 +203,18 @@ proptest! {
                 adjoints[id % adjoints.len()]
             };
             let expected = reported.unwrap_or_else(|| {
+                // Backward's order: the last user first, its operands in order.
+                let mut outgoing: Vec<(usize, &grad_graph::Edge)> = skeleton
+                    .edges
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, edge)| edge.from == id)
+                    .collect();
+                outgoing.sort_by_key(|(_, edge)| (std::cmp::Reverse(edge.to), edge.position));
                 let mut sum = None;
-                for edge in skeleton.edges.iter().enumerate().rev() {
-                    let (index, edge) = edge;
-                    if edge.from == id {
-                        let term = edges[index % edges.len()].unwrap_or(0.0);
-                        sum = Some(sum.map_or(term, |sum: f64| sum + term));
-                    }
+                for (index, _) in outgoing {
+                    let term = edges[index % edges.len()].unwrap_or(0.0);
+                    sum = Some(sum.map_or(term, |sum: f64| sum + term));
                 }
                 sum.unwrap_or(0.0)
             });

@@ -83,10 +83,11 @@ fn node_gradients_are_the_ones_backward_returned() {
     }
 }
 
-/// A literal's or constant's gradient is the sum of its edges', added last
-/// user first; the order shows when rounding depends on it.
+/// A literal's or constant's gradient is the sum of its edges', added in the
+/// order backward visits them: the last user first, each user's operands in
+/// order; the order shows when rounding depends on it.
 #[test]
-fn leaves_without_adjoints_sum_their_edges_in_descending_order() {
+fn leaves_without_adjoints_sum_their_edges_in_backward_order() {
     // n0 is used by edges 0, 1 and 2.
     const SHARED: &str = "\
 n0 = literal 1.0
@@ -104,10 +105,11 @@ y = n3";
         trace.edge(edge, grad);
     }
     let graph = trace.finish();
+    // Backward runs n2 (edge 2) before n1 (edges 0 and 1).
+    let backward = (grads[2] + grads[0]) + grads[1];
     let descending = (grads[2] + grads[1]) + grads[0];
-    let ascending = (grads[0] + grads[1]) + grads[2];
-    assert_ne!(descending, ascending, "the order matters here");
-    assert_eq!(bits(graph.nodes[0].grad), bits(Some(descending)));
+    assert_ne!(backward, descending, "the order matters here");
+    assert_eq!(bits(graph.nodes[0].grad), bits(Some(backward)));
 
     // The same numbers from a run, for literals and constants used twice.
     let mut trace = Recorder::new(LEAVES);
@@ -237,8 +239,8 @@ fn edges_carry_their_operands_values() {
 #[test]
 fn exponents_are_recorded_on_powi_nodes_only() {
     let mut trace = Recorder::new("n0 x = input\nn1 = powi(n0)\nn2 = neg(n1)\ny = n2");
-    Trace::<f64>::exponent(&mut trace, 1, Some(-2));
-    Trace::<f64>::exponent(&mut trace, 2, Some(7));
+    trace.exponent(1, Some(-2));
+    trace.exponent(2, Some(7));
     let graph = trace.clone().finish();
     let exponent = |graph: &Graph, id: usize| match graph.nodes[id].kind {
         NodeKind::Operation { exponent, .. } => exponent,
@@ -249,7 +251,7 @@ fn exponents_are_recorded_on_powi_nodes_only() {
     assert_eq!(graph.nodes[1].label(), "powi(-2)");
     assert!(graph.describe(1).starts_with("n1 = powi(n0, -2) = "));
     // A layer that did not run has no exponent.
-    Trace::<f64>::exponent(&mut trace, 1, None);
+    trace.exponent(1, None);
     let graph = trace.finish();
     assert_eq!(exponent(&graph, 1), None);
     assert_eq!(graph.nodes[1].label(), "powi");
@@ -279,8 +281,8 @@ fn no_trace_and_borrowed_traces() {
     assert_eq!(quiet, loud);
 
     fn report(mut trace: impl Trace<f64>) {
-        trace.value(0, &2.0);
-        trace.adjoint(0, &1.0);
+        trace.values(&[2.0]);
+        trace.gradients(&[], &[0], &[1.0]);
     }
     let mut recorder = Recorder::new("n0 x = input\ny = n0");
     report(&mut recorder);

@@ -45,10 +45,6 @@ fn adjoint_local(node: NodeId) -> Ident {
     local(&format!("a{node}"))
 }
 
-fn scratch_local(position: usize) -> Ident {
-    local(&format!("s{position}"))
-}
-
 fn layer_field(node: NodeId) -> Ident {
     format_ident!("n{}", node)
 }
@@ -72,6 +68,21 @@ fn upper_camel(name: &Ident) -> String {
     } else {
         format!("Formula{camel}")
     }
+}
+
+/// `text` as a raw string literal, `r#"…"#` with enough `#`s.
+///
+/// A formula's description has a line per node: written with `\n` escapes,
+/// the literal of a 10,000-operation formula took rustc 9 s to compile; raw,
+/// none measurable.
+fn raw_string(text: &str) -> TokenStream {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .unwrap_or_else(|_| quote!(#text))
 }
 
 /// `let (v0, mut v1, ..): (T, T, ..);` in groups of [`LOCALS_PER_LET`].
@@ -101,13 +112,13 @@ struct Plan<'g> {
     operations: Vec<NodeId>,
     /// The local holding each node's gradient, if it keeps one.
     adjoint: Vec<Option<Ident>>,
-    /// Whether each node's gradient gets more than one contribution.
-    accumulates: Vec<bool>,
     /// Whether each node is on a path to the output.
     reachable: Vec<bool>,
     /// The index of each node's first operand edge: edges are numbered by
     /// the node they enter, then by operand position, as `grad-graph` does.
     first_edge: Vec<usize>,
+    /// How many edges the graph has.
+    edge_count: usize,
     /// The `layers` local and the `dout` parameter.
     layers: Ident,
     dout: Ident,
@@ -129,13 +140,10 @@ impl<'g> Plan<'g> {
             .collect();
         let mut reachable = vec![false; count];
         reachable[graph.output] = true;
-        let mut contributions = vec![0_usize; count];
-        contributions[graph.output] = 1;
         for node in (0..count).rev() {
             if reachable[node] {
                 for &operand in graph.nodes[node].kind.operands() {
                     reachable[operand] = true;
-                    contributions[operand] += 1;
                 }
             }
         }
@@ -168,9 +176,9 @@ impl<'g> Plan<'g> {
             graph,
             operations,
             adjoint,
-            accumulates: contributions.iter().map(|&c| c > 1).collect(),
             reachable,
             first_edge,
+            edge_count: edges,
             layers: local("layers"),
             dout: local("dout"),
             trace: local("trace"),
@@ -325,99 +333,115 @@ impl<'g> Plan<'g> {
         quote!(if <#trace_type as ::grad::__private::Trace<#scalar>>::ON { #hooks })
     }
 
-    /// Reports every node's value and every `powi` exponent to the trace,
-    /// reading the values from `value_of(node)`.
-    fn report_values(
-        &self,
-        scalar: &TokenStream,
-        value_of: impl Fn(NodeId) -> TokenStream,
-    ) -> TokenStream {
+    /// Reports every node's value (the slice `values`, in node order) and
+    /// every `powi` exponent to the trace, in one call each.
+    fn report_values(&self, scalar: &TokenStream, values: &TokenStream) -> TokenStream {
         let (trace, layers) = (&self.trace, &self.layers);
-        let values = (0..self.graph.nodes.len()).map(|node| {
-            let value = value_of(node);
-            quote!(::grad::__private::Trace::value(#trace, #node, &#value);)
-        });
         let exponents = self.operations.iter().filter_map(|&node| {
             let NodeKind::Operation { op, .. } = &self.graph.nodes[node].kind else {
                 return None;
             };
             let field = layer_field(node);
-            (op.shape == Shape::UnaryInt)
-                .then(|| quote!(::grad::__private::Trace::<#scalar>::exponent(#trace, #node, #layers.#field.exponent());))
+            (op.shape == Shape::UnaryInt).then(|| quote!((#node, #layers.#field.exponent())))
         });
-        self.traced(scalar, quote!(#(#values)* #(#exponents)*))
+        self.traced(
+            scalar,
+            quote! {
+                ::grad::__private::Trace::values(#trace, #values);
+                ::grad::__private::Trace::<#scalar>::exponents(#trace, &[#(#exponents),*]);
+            },
+        )
     }
 
     /// The backward pass, reading the layers through the `layers` local
-    /// and seeded with `dout`. With `traced`, every edge's gradient and
-    /// every kept node gradient is reported to the trace as it is computed.
+    /// and seeded with `dout`.
+    ///
+    /// Each layer's backward writes one local per edge; a node's gradient is
+    /// the sum of its edges, in the order backward visits them (the last
+    /// user first), taken just before its own layer runs backward. With
+    /// `traced`, the edges into constants are kept too, and every edge's and
+    /// kept node's gradient is reported to the trace in one call at the end:
+    /// one call, not one per node, because ten thousand reports cost rustc
+    /// ten times the formula's own build time.
     ///
     /// ```text
-    /// let (a0, a1, a2, mut a4, ..): (f64, ..);
+    /// let (a0, a1, mut a4, ..): (f64, ..);
+    /// let (e0, e1, e2, ..): (f64, ..);
     /// a6 = dout;
-    /// (a5, a4) = layers.n6.backward(a6);   // first contributions go straight in
-    /// (a0, s1) = layers.n2.backward(a2);
-    /// a4 = a4 + s1;                       // a value used twice sums its gradients
+    /// (e5, e6) = layers.n6.backward(a6);
+    /// a4 = e6;                       // a node's gradient, once all its users ran
+    /// (e2, e3) = layers.n4.backward(a4);
+    /// a0 = e0; a0 = Add::add(a0, e3);  // a value used twice sums its edges
+    /// if <R as Trace<f64>>::ON { Trace::gradients(trace, &[e0, e1, ..], &[0, 1, ..], &[a0, a1, ..]); }
     /// ```
     fn backward(&self, scalar: &TokenStream, traced: bool) -> TokenStream {
         let graph = self.graph;
+        let count = graph.nodes.len();
         let (layers, dout, trace) = (&self.layers, &self.dout, &self.trace);
-        let locals: Vec<(Ident, bool)> = (0..graph.nodes.len())
-            .filter_map(|node| Some((self.adjoint[node].clone()?, self.accumulates[node])))
-            .collect();
-        let declarations = declare(&locals, Some(scalar));
-        let mut received = vec![false; graph.nodes.len()];
-        let mut steps = Vec::new();
-        let mut scratch_used = std::collections::BTreeSet::new();
-        if let Some(output) = &self.adjoint[graph.output] {
-            steps.push(quote!(#output = #dout;));
-            received[graph.output] = true;
-        }
+        // Which edges backward computes, and each node's outgoing edges in
+        // the order it visits them.
+        let mut kept = vec![false; self.edge_count];
+        let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); count];
+        let mut visited = Vec::new();
         for &node in self.operations.iter().rev() {
             if !self.reachable[node] {
                 continue;
             }
             let operands = graph.nodes[node].kind.operands();
-            // Where each operand's gradient goes: straight into its local the
-            // first time, through a scratch local and a sum after that, and
-            // nowhere (`_`) for a constant unless it is traced.
-            let mut targets = Vec::new();
-            let mut reports = Vec::new();
-            let mut sums = Vec::new();
-            for (position, &operand) in operands.iter().enumerate() {
-                let target = match &self.adjoint[operand] {
-                    Some(target) if !received[operand] => {
-                        received[operand] = true;
-                        Some(quote!(#target))
-                    }
-                    Some(target) => {
-                        let scratch = scratch_local(position);
-                        scratch_used.insert(position);
-                        // `Add::add`, not `a = a + s`, which clippy asks to write `+=`,
-                        // an operator `Float` scalars do not all have.
-                        sums.push(quote!(#target = ::core::ops::Add::add(#target, #scratch);));
-                        Some(quote!(#scratch))
-                    }
-                    None if traced => {
-                        let scratch = scratch_local(position);
-                        scratch_used.insert(position);
-                        Some(quote!(#scratch))
-                    }
-                    None => None,
-                };
-                if traced && let Some(target) = &target {
-                    // Before any sum: the gradient of this edge alone.
-                    let edge = self.first_edge[node] + position;
-                    reports.push(quote!(::grad::__private::Trace::edge(#trace, #edge, &#target);));
-                }
-                targets.push(target);
-            }
-            if targets.iter().all(Option::is_none) {
+            let keeps: Vec<bool> = operands
+                .iter()
+                .map(|&operand| traced || self.adjoint[operand].is_some())
+                .collect();
+            if !keeps.contains(&true) {
                 continue;
             }
-            let targets: Vec<TokenStream> = targets
-                .into_iter()
-                .map(|target| target.unwrap_or_else(|| quote!(_)))
+            for (position, &operand) in operands.iter().enumerate() {
+                let edge = self.first_edge[node] + position;
+                if keeps[position] {
+                    kept[edge] = true;
+                    outgoing[operand].push(edge);
+                }
+            }
+            visited.push(node);
+        }
+        let edge = |edge: usize| local(&format!("e{edge}"));
+        // `a = e0; a = Add::add(a, e3);`: `Add::add`, not `a = a + e`, which
+        // clippy asks to write `+=`, an operator `Float` scalars do not all have.
+        let sum = |node: NodeId| -> TokenStream {
+            let Some(adjoint) = &self.adjoint[node] else {
+                return TokenStream::new();
+            };
+            let mut edges = outgoing[node].iter().map(|&e| edge(e));
+            match edges.next() {
+                None => quote!(#adjoint = <#scalar as ::grad::__private::Zero>::zero();),
+                Some(first) => quote! {
+                    #adjoint = #first;
+                    #(#adjoint = ::core::ops::Add::add(#adjoint, #edges);)*
+                },
+            }
+        };
+        let mut summed = vec![false; count];
+        let mut steps = Vec::new();
+        if let Some(output) = &self.adjoint[graph.output] {
+            steps.push(quote!(#output = #dout;));
+            summed[graph.output] = true;
+        }
+        for &node in &visited {
+            if !summed[node] {
+                steps.push(sum(node));
+                summed[node] = true;
+            }
+            let operands = graph.nodes[node].kind.operands();
+            let targets: Vec<TokenStream> = (0..operands.len())
+                .map(|position| {
+                    let index = self.first_edge[node] + position;
+                    if kept[index] {
+                        let local = edge(index);
+                        quote!(#local)
+                    } else {
+                        quote!(_)
+                    }
+                })
                 .collect();
             let field = layer_field(node);
             let adjoint = &self.adjoint[node];
@@ -427,34 +451,51 @@ impl<'g> Plan<'g> {
                 (_, [target]) => quote!(#target = #call;),
                 (_, targets) => quote!((#(#targets),*) = #call;),
             });
-            if !reports.is_empty() {
-                steps.push(self.traced(scalar, quote!(#(#reports)*)));
-            }
-            steps.extend(sums);
         }
-        let zero = quote!(<#scalar as ::grad::__private::Zero>::zero());
-        let zeros = (0..graph.nodes.len()).filter_map(|node| {
-            let local = self.adjoint[node].as_ref().filter(|_| !received[node])?;
-            Some(quote!(#local = #zero;))
-        });
-        let scratch: Vec<(Ident, bool)> = scratch_used
-            .into_iter()
-            .map(|position| (scratch_local(position), true))
+        for (node, summed) in summed.iter().enumerate() {
+            if !summed {
+                steps.push(sum(node));
+            }
+        }
+        let adjoints: Vec<(Ident, bool)> = (0..count)
+            .filter_map(|node| Some((self.adjoint[node].clone()?, outgoing[node].len() > 1)))
             .collect();
-        let scratch = declare(&scratch, Some(scalar));
-        let reports = traced.then(|| {
-            let reports = (0..graph.nodes.len()).filter_map(|node| {
-                let local = self.adjoint[node].as_ref()?;
-                Some(quote!(::grad::__private::Trace::adjoint(#trace, #node, &#local);))
+        let edges: Vec<(Ident, bool)> = (0..kept.len())
+            .filter(|&index| kept[index])
+            .map(|index| (edge(index), false))
+            .collect();
+        let declarations = declare(&adjoints, Some(scalar));
+        let edge_declarations = declare(&edges, Some(scalar));
+        let report = traced.then(|| {
+            let zero = local("zero");
+            let edge_values = (0..kept.len()).map(|index| {
+                if kept[index] {
+                    let local = edge(index);
+                    quote!(#local)
+                } else {
+                    quote!(#zero)
+                }
             });
-            self.traced(scalar, quote!(#(#reports)*))
+            let nodes = (0..count).filter(|&node| self.adjoint[node].is_some());
+            let locals = (0..count).filter_map(|node| self.adjoint[node].as_ref());
+            self.traced(
+                scalar,
+                quote! {
+                    let #zero = <#scalar as ::grad::__private::Zero>::zero();
+                    ::grad::__private::Trace::gradients(
+                        #trace,
+                        &[#(#edge_values),*],
+                        &[#(#nodes),*],
+                        &[#(#locals),*],
+                    );
+                },
+            )
         });
         quote! {
             #declarations
-            #scratch
-            #(#zeros)*
+            #edge_declarations
             #(#steps)*
-            #reports
+            #report
         }
     }
 }
@@ -627,9 +668,8 @@ pub fn inline(graph: &Graph) -> TokenStream {
     let node_count = graph.nodes.len();
     let (backward_methods, pictures, values_decl, values_init) = if PICTURES {
         let traced = plan.backward(&scalar, true);
-        let description = graph.to_string();
-        let report_values =
-            plan.report_values(&quote!(f64), |node| quote!(self.#values_field[#node]));
+        let description = raw_string(&graph.to_string());
+        let report_values = plan.report_values(&quote!(f64), &quote!(&self.#values_field));
         // Converted for display one by one, as f64: inputs of mismatched
         // types then report one error (at the operation), not a second one here.
         let values: Vec<TokenStream> = (0..node_count)
@@ -660,9 +700,12 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 /// The computational graph of the formula with every node's
                 /// forward value, as the expansion computed it: render it
                 /// with `to_svg`, `to_dot` or `to_mermaid`.
+                /// The formula's description, which pictures read.
+                const __DESCRIPTION: &'static str = #description;
+
                 #[must_use]
                 pub fn graph(&self) -> ::grad::__private::Graph {
-                    let mut #trace = ::grad::__private::Recorder::new(#description);
+                    let mut #trace = ::grad::__private::Recorder::new(Self::__DESCRIPTION);
                     self.__report_values(&mut #trace);
                     #trace.finish()
                 }
@@ -672,7 +715,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 /// node its gradient, the numbers `backward(dout)` returns.
                 #[must_use]
                 pub fn graph_with_gradients(&self, #dout: T) -> ::grad::__private::Graph {
-                    let mut #trace = ::grad::__private::Recorder::new(#description);
+                    let mut #trace = ::grad::__private::Recorder::new(Self::__DESCRIPTION);
                     self.__report_values(&mut #trace);
                     let _ = self.__backward(#dout, &mut #trace);
                     #trace.finish()
@@ -910,7 +953,10 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
     );
     let function_body = |traced: bool| {
         let backward = plan.backward(&scalar, traced);
-        let report_values = traced.then(|| plan.report_values(&scalar, |node| plan.value(node)));
+        let report_values = traced.then(|| {
+            let values = (0..graph.nodes.len()).map(|node| plan.value(node));
+            plan.report_values(&scalar, &quote!(&[#(#values),*]))
+        });
         quote! {
             #layers_struct
             #forward
@@ -947,7 +993,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         let grad_call = call(quote!(&mut ::grad::__private::NoTrace));
         let graph_call = call(quote!(&mut #trace));
         let (struct_impl_generics, _, _) = split.on_struct.split_for_impl();
-        let description = graph.to_string();
+        let description = raw_string(&graph.to_string());
         let graph_doc = format!(
             "The computational graph of [`{plain}`] at these arguments: every node's value and gradient (for `d{plain} = 1`), the numbers [`{plain}_grad`] computes. Render it with `to_svg`, `to_dot` or `to_mermaid`."
         );

@@ -162,6 +162,7 @@ pub fn run<T: Float>(
     );
     let mut forward: Vec<T> = Vec::with_capacity(count);
     let mut layers: Vec<Option<Layer<T>>> = Vec::with_capacity(count);
+    let mut powi_exponents = Vec::new();
     for (id, node) in skeleton.nodes.iter().enumerate() {
         let args: Vec<T> = operands[id]
             .iter()
@@ -174,7 +175,7 @@ pub fn run<T: Float>(
             NodeKind::Operation { op, .. } => {
                 let exponent = (op == OpKind::Powi).then(|| *exponents.next().expect("exponent"));
                 if exponent.is_some() {
-                    trace.exponent(id, exponent);
+                    powi_exponents.push((id, exponent));
                 }
                 let (value, layer) = Layer::forward(op, &args, exponent.unwrap_or(0));
                 (value, Some(layer))
@@ -185,34 +186,29 @@ pub fn run<T: Float>(
                 (value, Some(layer))
             }
         };
-        trace.value(id, &value);
         forward.push(value);
         layers.push(layer);
     }
+    trace.values(&forward);
+    trace.exponents(&powi_exponents);
     let Some(dout) = dout else {
         return vec![None; count];
     };
     let mut adjoints: Vec<Option<T>> = vec![None; count];
     adjoints[skeleton.output.node] = Some(dout);
+    let mut edge_grads = vec![T::zero(); skeleton.edges.len()];
     for id in (0..count).rev() {
-        let kept = !matches!(
-            skeleton.nodes[id].kind,
-            NodeKind::Literal | NodeKind::Constant { .. }
-        );
-        if kept {
-            trace.adjoint(id, &adjoints[id].unwrap_or_else(T::zero));
-        }
         // A node on no path to the output runs no backward.
         let (Some(grad), Some(layer)) = (adjoints[id], &layers[id]) else {
             continue;
         };
         for (&(edge, from), operand_grad) in operands[id].iter().zip(layer.backward(grad)) {
-            trace.edge(edge, &operand_grad);
+            edge_grads[edge] = operand_grad;
             let sum = &mut adjoints[from];
             *sum = Some(sum.map_or(operand_grad, |sum| sum + operand_grad));
         }
     }
-    (0..count)
+    let kept: Vec<Option<T>> = (0..count)
         .map(|id| {
             let kept = !matches!(
                 skeleton.nodes[id].kind,
@@ -220,7 +216,11 @@ pub fn run<T: Float>(
             );
             kept.then(|| adjoints[id].unwrap_or_else(T::zero))
         })
-        .collect()
+        .collect();
+    let nodes: Vec<usize> = (0..count).filter(|&id| kept[id].is_some()).collect();
+    let grads: Vec<T> = kept.iter().flatten().copied().collect();
+    trace.gradients(&edge_grads, &nodes, &grads);
+    kept
 }
 
 /// The graph of one run, recorded.
