@@ -86,6 +86,15 @@ impl Program {
         }
     }
 
+    /// `ak` times `factor`, written `c * ak` for a literal `c` as in
+    /// `d(c x)/dx = c`.
+    fn scaled(&self, ak: &str, factor: &Operand) -> String {
+        match factor {
+            Operand::Node(_) => format!("{ak} * {}", self.value(factor)),
+            Operand::Text(text) => format!("{text} * {ak}"),
+        }
+    }
+
     /// The operands of node `k` that are nodes, with the adjoint each
     /// receives from `k`'s adjoint `ak`.
     fn contributions(&self, k: usize) -> Vec<(usize, String)> {
@@ -95,10 +104,7 @@ impl Program {
             Node::Binary(operator, a, b) => match *operator {
                 "+" => vec![(a, ak.clone()), (b, ak)],
                 "-" => vec![(a, ak.clone()), (b, format!("-{ak}"))],
-                _ => vec![
-                    (a, format!("{ak} * {}", self.value(b))),
-                    (b, format!("{ak} * {}", self.value(a))),
-                ],
+                _ => vec![(a, self.scaled(&ak, b)), (b, self.scaled(&ak, a))],
             },
             Node::Method(method, a) => {
                 let d = match *method {
@@ -232,7 +238,7 @@ pub fn y_hand(x: &[f64; 2], g: &mut [f64; 2]) -> f64 {
     let a5 = 1.0;
     let a3 = a5;
     let a4 = a5;
-    let mut a0 = a4 * 3.0;
+    let mut a0 = 3.0 * a4;
     let a2 = a3 * v2.cos();
     a0 += a2 * x[1];
     let a1 = a2 * x[0];

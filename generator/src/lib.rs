@@ -36,7 +36,7 @@
 //! };
 //! let formula = grammar.formula(&mut SplitMix64(7), &layout);
 //! let source = formula.inline_source("y"); // grad::grad! { let t = ..; y = .. }
-//! assert!(source.starts_with("grad::grad! {\nlet t = "));
+//! assert!(source.starts_with("grad::grad! {\n    let t = "));
 //! let value: f64 = formula.evaluate(&[0.25, -1.5]);
 //! assert!(value.is_finite());
 //! ```

@@ -315,7 +315,12 @@ impl Formula {
     /// field `output` and a method `backward`.
     #[must_use]
     pub fn inline_source(&self, output: &str) -> String {
-        format!("grad::grad! {{\n{}\n}}", self.inline_body(output))
+        let body: String = self
+            .inline_body(output)
+            .lines()
+            .map(|line| format!("    {line}\n"))
+            .collect();
+        format!("grad::grad! {{\n{body}}}")
     }
 
     /// `{attributes}{visibility}fn name<..>(x0: T, ..) -> T`.
