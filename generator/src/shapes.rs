@@ -153,7 +153,7 @@ pub fn large() -> Formula {
         name: "y".to_owned(),
         inputs: Formula::numbered_inputs(20),
         lets: (0..100).map(|k| format!("t{k}")).collect(),
-        operations: (80, 80),
+        operations: (84, 84),
     };
     let mut formula = grammar.formula(&mut SplitMix64(LARGE_SEED), &layout);
     let mut read = vec![false; formula.lets.len()];
@@ -262,7 +262,7 @@ mod tests {
         let f = large();
         assert_eq!((f.inputs.len(), f.lets.len()), (20, 100));
         let operations = f.operations();
-        assert!((9_500..11_000).contains(&operations), "{operations}");
+        assert!((10_000..10_100).contains(&operations), "{operations}");
         assert!(f.used_inputs().iter().all(|&used| used));
         let x: Vec<f64> = (0..20).map(|i| 0.05 * f64::from(i) - 0.4).collect();
         assert!(f.evaluate(&x).is_finite());
