@@ -12,6 +12,7 @@
 //! (`large`, `engine`), which `build.rs` writes with `grad-generator`.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 #[path = "../../grad-macros/src/errors.rs"]
 mod errors;

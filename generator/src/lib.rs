@@ -41,6 +41,9 @@
 //! assert!(value.is_finite());
 //! ```
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod adjoint;
 mod choices;
 mod evaluate;
