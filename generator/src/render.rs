@@ -248,6 +248,20 @@ impl Writer<'_> {
     }
 }
 
+/// What the plain flavour wrote: it writes everything.
+fn plain(written: Result<String, Unsupported>) -> String {
+    match written {
+        Ok(text) => text,
+        Err(Unsupported) => unreachable!("the plain flavour writes everything"),
+    }
+}
+
+/// `code` inside `grad::grad! { .. }`, indented.
+fn in_grad(code: &str) -> String {
+    let indented: String = code.lines().map(|line| format!("    {line}\n")).collect();
+    format!("grad::grad! {{\n{indented}}}")
+}
+
 impl Formula {
     fn write(&self, e: &Expr, flavour: Flavour) -> Result<String, Unsupported> {
         let mut writer = Writer {
@@ -262,10 +276,7 @@ impl Formula {
     /// `e` as Rust source, with the parentheses its precedence needs.
     #[must_use]
     pub fn expression(&self, e: &Expr) -> String {
-        match self.write(e, Flavour::Plain) {
-            Ok(text) => text,
-            Err(Unsupported) => unreachable!("the plain flavour writes everything"),
-        }
+        plain(self.write(e, Flavour::Plain))
     }
 
     /// The `let` statements, one a line (with `: scalar` where annotated).
@@ -294,10 +305,7 @@ impl Formula {
     /// The `let` statements alone, one a line.
     #[must_use]
     pub fn lets_source(&self, scalar: &str) -> String {
-        match self.lets(Flavour::Plain, scalar, "") {
-            Ok(text) => text,
-            Err(Unsupported) => unreachable!("the plain flavour writes everything"),
-        }
+        plain(self.lets(Flavour::Plain, scalar, ""))
     }
 
     /// What goes between the delimiters of the inline form: the `let`s, then
@@ -315,12 +323,7 @@ impl Formula {
     /// field `output` and a method `backward`.
     #[must_use]
     pub fn inline_source(&self, output: &str) -> String {
-        let body: String = self
-            .inline_body(output)
-            .lines()
-            .map(|line| format!("    {line}\n"))
-            .collect();
-        format!("grad::grad! {{\n{body}}}")
+        in_grad(&self.inline_body(output))
     }
 
     /// `{attributes}{visibility}fn name<..>(x0: T, ..) -> T`.
@@ -348,22 +351,15 @@ impl Formula {
     #[must_use]
     pub fn function(&self, signature: &Signature) -> String {
         let ty = signature.scalar.ty();
-        match self.body(Flavour::Plain, ty, "    ") {
-            Ok(body) => format!("{} {{\n{body}}}\n", self.signature(signature)),
-            Err(Unsupported) => unreachable!("the plain flavour writes everything"),
-        }
+        let body = plain(self.body(Flavour::Plain, ty, "    "));
+        format!("{} {{\n{body}}}\n", self.signature(signature))
     }
 
     /// `grad::grad! { fn .. }`: [`Formula::function`] inside the macro, which
     /// adds `name_grad` and (with the `graph` feature) `name_graph`.
     #[must_use]
     pub fn grad_function(&self, signature: &Signature) -> String {
-        let indented: String = self
-            .function(signature)
-            .lines()
-            .map(|line| format!("    {line}\n"))
-            .collect();
-        format!("grad::grad! {{\n{indented}}}\n")
+        in_grad(&self.function(signature)) + "\n"
     }
 
     /// `pub fn name_generic<T: scalar_trait>(x: &[T; N]) -> T`: the formula
