@@ -7,6 +7,9 @@ use std::fmt::Write as _;
 
 /// A benchmarked formula and the point where its gradient is taken.
 pub struct Benchmark {
+    /// The formula's id in the tables and on the command line: `seed`,
+    /// `rosen10`, ….
+    pub id: &'static str,
     /// The formula; its name is the function's (`price`, `rosen10`, …).
     pub formula: Formula,
     /// The point.
@@ -19,7 +22,8 @@ pub struct Benchmark {
 /// `0.9 sin(0.7 i + 0.3)`.
 #[must_use]
 pub fn benchmarked() -> Vec<Benchmark> {
-    let rosenbrock = |n: usize| Benchmark {
+    let rosenbrock = |id, n: usize| Benchmark {
+        id,
         formula: shapes::rosenbrock(n),
         point: (0..n)
             .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
@@ -27,13 +31,15 @@ pub fn benchmarked() -> Vec<Benchmark> {
     };
     vec![
         Benchmark {
+            id: "seed",
             formula: shapes::seed(),
             point: vec![100.0, 2.0, 150.0, 3.0, 1.1],
         },
-        rosenbrock(2),
-        rosenbrock(10),
-        rosenbrock(100),
+        rosenbrock("rosen2", 2),
+        rosenbrock("rosen10", 10),
+        rosenbrock("rosen100", 100),
         Benchmark {
+            id: "dag1000",
             formula: shapes::dag("dag1000", 1000, 20, shapes::DAG_SEED),
             point: (0..20_u32)
                 .map(|i| 0.9 * (0.7 * f64::from(i) + 0.3).sin())

@@ -52,7 +52,7 @@ fn main() -> ExitCode {
                 let cells: Vec<String> = counts.iter().map(ToString::to_string).collect();
                 println!(
                     "| {} | {} | {} | {} | {other} | {} |",
-                    f.name,
+                    benchmark.id,
                     f.inputs.len(),
                     f.operations(),
                     cells.join(" | "),

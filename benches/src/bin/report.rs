@@ -741,8 +741,8 @@ fn write_with(results: &Results, results_dir: &Path, template: &Path) -> Result<
             "{{check}}" => check(results_dir),
             "{{commands}}" => commands(results, results_dir),
             "{{results}}" => format!(
-                "{}\n### Instructions, every formula\n\n{}",
-                results_tables(results),
+                "{}\n\n### Instructions, every formula\n\n{}",
+                results_tables(results).trim_end(),
                 instructions_table(results)
             ),
             "{{targets}}" => targets_table(&targets),
