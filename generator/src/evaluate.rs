@@ -127,7 +127,7 @@ fn apply<T: Float>(kind: OpKind, x: &[T]) -> T {
 /// an `f64` (`0x1F` is 31, `2.5f32` is 2.5, `1e-400` is 0). `None` for what
 /// is not a number literal.
 #[must_use]
-pub fn literal_value(text: &str) -> Option<f64> {
+fn literal_value(text: &str) -> Option<f64> {
     let text = text.replace('_', "");
     let (radix, digits) = match text.get(..2) {
         Some("0x") => (16, &text[2..]),

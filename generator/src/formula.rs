@@ -362,22 +362,6 @@ impl Formula {
         used
     }
 
-    /// The inputs' names in the order of first use, as the inline form's
-    /// gradients list them.
-    #[must_use]
-    pub fn inputs_in_order_of_use(&self) -> Vec<&str> {
-        let mut seen = vec![false; self.inputs.len()];
-        let mut order = Vec::new();
-        self.visit(|e| {
-            if let Expr::Input(i) = e
-                && !std::mem::replace(&mut seen[*i], true)
-            {
-                order.push(self.inputs[*i].as_str());
-            }
-        });
-        order
-    }
-
     /// For each input, the smooth domain of the first operation that reads
     /// it directly (through parentheses at most): where a test should draw
     /// it from. `None` for an input that no operation reads directly.
@@ -510,6 +494,5 @@ mod tests {
             })
         );
         assert_eq!(f.used_inputs(), [false, true, false]);
-        assert_eq!(f.inputs_in_order_of_use(), ["b"]);
     }
 }

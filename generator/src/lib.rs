@@ -53,7 +53,6 @@ mod render;
 pub mod shapes;
 
 pub use choices::{Choices, SplitMix64, Tape};
-pub use evaluate::literal_value;
 pub use formula::{Constant, Exponent, Expr, Formula, Let, NONE_GROUP, Range};
 pub use random::{Custom, Grammar, Layout, operations};
 pub use render::{Scalar, Signature};

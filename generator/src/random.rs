@@ -123,26 +123,6 @@ impl Grammar {
             output,
         }
     }
-
-    /// A random expression of `operations` operations (more with
-    /// [`bounded`](Self::bounded)) over `inputs` inputs and the first `lets`
-    /// lets of a formula.
-    pub fn expression(
-        &self,
-        c: &mut impl Choices,
-        inputs: usize,
-        lets: usize,
-        operations: usize,
-    ) -> Expr {
-        let mut writer = Writer {
-            c,
-            grammar: self,
-            first: self.first.iter().copied().collect(),
-            inputs,
-            lets,
-        };
-        writer.expression(operations).0
-    }
 }
 
 struct Writer<'a, C> {
