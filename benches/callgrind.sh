@@ -2,7 +2,8 @@
 # Instructions per gradient, counted by callgrind, for every method on every
 # formula of the benchmarks, and their ratio to the hand-written adjoint.
 #
-#   benches/callgrind.sh               grad!, hand-written, forward, finite
+#   benches/callgrind.sh               grad! (function and inline forms),
+#                                      hand-written, forward, finite
 #                                      differences, num-dual, easy-ml, symdiff
 #   benches/callgrind.sh --all-tapes   also the runtime tapes reverse and ad_trait
 #
@@ -11,27 +12,36 @@
 # counted. It runs twice, N and 2N times; instructions per gradient =
 # (Ir(2N) - Ir(N)) / N, which cancels one-time costs (first allocation of a
 # tape, thread-local set-up). Prints a markdown table and writes the counts to
-# $TARGET/grad-benches/callgrind.tsv (problem, method, inputs, operations,
-# instructions, measured functions with the same machine code). A cell
-# "=hand" means the linker merged that method's function with `hand`: the
-# two compiled to identical machine code.
+# $TARGET/grad-benches/callgrind.tsv (callgrind-all-tapes.tsv with
+# --all-tapes): problem, method, inputs, operations, instructions, measured
+# functions with the same machine code. A cell "=hand" means the linker
+# merged that method's function with `hand`: the two compiled to identical
+# machine code. Next to it: what record.sh records about the run and the
+# machine, `count check`'s output and the formulas' census, which
+# report.sh puts in BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benches/record.sh
 
 features=()
+run_name=callgrind
 if [[ "${1:-}" == "--all-tapes" ]]; then
     features=(--features all-tapes)
+    run_name=callgrind-all-tapes
 fi
 command -v valgrind >/dev/null || { echo "valgrind is needed: apt-get install -y valgrind" >&2; exit 1; }
 
-cargo build --release --quiet -p grad-benches --bin count "${features[@]}"
+cargo build --release --quiet -p grad-benches --bin count --bin generate --bin report "${features[@]}"
 target="${CARGO_TARGET_DIR:-target}"
 count="$target/release/count"
-out_dir="$target/grad-benches"
-mkdir -p "$out_dir"
-tsv="$out_dir/callgrind.tsv"
+out_dir="$results"
+tsv="$out_dir/$run_name.tsv"
+load_before=$(load)
+start=$SECONDS
 
-"$count" check >/dev/null || { "$count" check; echo "a method computes a wrong gradient" >&2; exit 1; }
+"$count" check >"$out_dir/check.txt" || { cat "$out_dir/check.txt"; echo "a method computes a wrong gradient" >&2; exit 1; }
+"$target/release/generate" stats >"$out_dir/stats.md"
+record_machine
 
 # Iterations per problem: enough that a run takes well under a few seconds.
 iterations() {
@@ -75,25 +85,5 @@ while read -r problem inputs operations methods; do
     done
 done < <("$count" list)
 
-# The table: one row per method, one column per problem, "Ir (x hand)".
-awk -F'\t' '
-    function group(v,   s) { s = sprintf("%.0f", v); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
-    { ir[$1, $2] = $5; twin[$1, $2] = $6; if (!($2 in seen)) { seen[$2] = 1; order[++m] = $2 }
-      if (!($1 in pseen)) { pseen[$1] = 1; porder[++p] = $1; label[$1] = $1 " (n=" $3 ", " $4 " ops)" } }
-    END {
-        line = "| instructions per gradient (x hand-written) |"; rule = "|---|"
-        for (j = 1; j <= p; j++) { line = line " " label[porder[j]] " |"; rule = rule "---:|" }
-        print line; print rule
-        for (i = 1; i <= m; i++) {
-            line = "| " order[i] " |"
-            for (j = 1; j <= p; j++) {
-                k = porder[j]
-                if ((k, order[i]) in ir) {
-                    v = ir[k, order[i]]; h = ir[k, "hand"]
-                    cell = sprintf("%s (%.2f)%s", group(v), v / h, twin[k, order[i]] != "" ? " =" twin[k, order[i]] : "")
-                } else cell = "n/a"
-                line = line " " cell " |"
-            }
-            print line
-        }
-    }' "$tsv"
+record_run "$run_name" $((SECONDS - start)) "$load_before"
+"$target/release/report" table "$tsv"

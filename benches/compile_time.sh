@@ -22,9 +22,14 @@
 #   release     `cargo build --release`
 # A build that fails is reported as such (rustc overflows its stack writing
 # debuginfo for one function with a few thousand sequential `let`s).
+# The table is also written to $TARGET/grad-benches/compile_time.md, which
+# report.sh puts in BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workspace=$(pwd)
+source benches/record.sh
+load_before=$(load)
+script_start=$SECONDS
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(100 1000 10000)
 forms=(grad hand plain)
@@ -95,31 +100,37 @@ timed() {
     fi
 }
 
-echo "Load average before the first build: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)."
-echo
-echo "| operations | form | \`let\`s in the formula | lines of code | expansion | cargo check | cargo build (debug) | cargo build --release |"
-echo "|---:|---|---:|---:|---:|---:|---:|---:|"
-for size in "${sizes[@]}"; do
-    for form in "${forms[@]}"; do
-        src="$tmp/$form/src/lib.rs"
-        info=$("$generate" crate "$form" "$size" "$src")
-        operations=${info%% operations*}
-        lets=$(sed 's/.*, \([0-9]*\) lets.*/\1/' <<<"$info")
-        lines=$(wc -l <"$src")
-        cd "$tmp/$form"
-        expansion="-"
-        if [[ $form == grad ]]; then
+measure() {
+    echo "Load average before the first build: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)."
+    echo
+    echo "| operations | form | \`let\`s in the formula | lines of code | expansion | cargo check | cargo build (debug) | cargo build --release |"
+    echo "|---:|---|---:|---:|---:|---:|---:|---:|"
+    for size in "${sizes[@]}"; do
+        for form in "${forms[@]}"; do
+            src="$tmp/$form/src/lib.rs"
+            info=$("$generate" crate "$form" "$size" "$src")
+            operations=${info%% operations*}
+            lets=$(sed 's/.*, \([0-9]*\) lets.*/\1/' <<<"$info")
+            lines=$(wc -l <"$src")
+            cd "$tmp/$form"
+            expansion="-"
+            if [[ $form == grad ]]; then
+                touch "$src"
+                expand
+                expansion=$(awk '/macro_expand_crate/ { sub(/^time: */, ""); sub(/;.*/, ""); printf "%.2f s", $0 }' "$log")
+            fi
             touch "$src"
-            expand
-            expansion=$(awk '/macro_expand_crate/ { sub(/^time: */, ""); sub(/;.*/, ""); printf "%.2f s", $0 }' "$log")
-        fi
-        touch "$src"
-        check=$(timed cargo check)
-        touch "$src"
-        debug=$(timed cargo build)
-        touch "$src"
-        release=$(timed cargo build --release)
-        cd "$workspace"
-        echo "| $operations | $form | $lets | $lines | $expansion | $check | $debug | $release |"
+            check=$(timed cargo check)
+            touch "$src"
+            debug=$(timed cargo build)
+            touch "$src"
+            release=$(timed cargo build --release)
+            cd "$workspace"
+            echo "| $operations | $form | $lets | $lines | $expansion | $check | $debug | $release |"
+        done
     done
-done
+}
+
+measure | tee "$results/compile_time.md.new"
+mv "$results/compile_time.md.new" "$results/compile_time.md"
+record_run compile_time $((SECONDS - script_start)) "$load_before"

@@ -8,9 +8,15 @@
 # which needs RUSTC_BOOTSTRAP=1 (set here, for these commands only).
 #
 #   benches/graph_cost.sh [OPS]
+#
+# The table is also written to $TARGET/grad-benches/graph_cost.md, which
+# report.sh puts in BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workspace=$(pwd)
+source benches/record.sh
+load_before=$(load)
+script_start=$SECONDS
 ops="${1:-10000}"
 cargo build --release --quiet -p grad-benches --bin generate
 generate="${CARGO_TARGET_DIR:-target}/release/generate"
@@ -55,15 +61,22 @@ awk '
     skipping && /^}$/ { skipping = 0; next }
     !skipping' "$tmp/with_graph.rs" >"$tmp/without_graph.rs"
 
-echo "| expansion of $ops operations | lines | cargo check | type_check_crate | MIR_borrow_checking |"
-echo "|---|---:|---:|---:|---:|"
-for variant in with_graph without_graph; do
-    cp "$tmp/$variant.rs" src/lib.rs
-    start=$(date +%s.%N)
-    cargo rustc --quiet --profile check --lib -- -Z time-passes >"$tmp/log" 2>&1 || { tail "$tmp/log"; exit 1; }
-    end=$(date +%s.%N)
-    pass() { awk -v p="$1" '$NF == p { sub(/^time: */, ""); sub(/;.*/, ""); printf "%.2f s", $0 }' "$tmp/log"; }
-    printf '| %s | %s | %s | %s | %s |\n' "${variant/_/ }" "$(wc -l <src/lib.rs)" \
-        "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f s", b - a }')" \
-        "$(pass type_check_crate)" "$(pass MIR_borrow_checking)"
-done
+measure() {
+    echo "| expansion of $ops operations | lines | cargo check | type_check_crate | MIR_borrow_checking |"
+    echo "|---|---:|---:|---:|---:|"
+    for variant in with_graph without_graph; do
+        cp "$tmp/$variant.rs" src/lib.rs
+        start=$(date +%s.%N)
+        cargo rustc --quiet --profile check --lib -- -Z time-passes >"$tmp/log" 2>&1 || { tail "$tmp/log"; exit 1; }
+        end=$(date +%s.%N)
+        pass() { awk -v p="$1" '$NF == p { sub(/^time: */, ""); sub(/;.*/, ""); printf "%.2f s", $0 }' "$tmp/log"; }
+        printf '| %s | %s | %s | %s | %s |\n' "${variant/_/ }" "$(wc -l <src/lib.rs)" \
+            "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f s", b - a }')" \
+            "$(pass type_check_crate)" "$(pass MIR_borrow_checking)"
+    done
+}
+
+measure | tee "$results/graph_cost.md.new"
+mv "$results/graph_cost.md.new" "$results/graph_cost.md"
+cd "$workspace"
+record_run graph_cost $((SECONDS - script_start)) "$load_before"

@@ -1,7 +1,8 @@
 //! Benchmarks of `grad!` against the other ways to get a gradient.
 //!
 //! Each benchmarked formula is a module ([`seed`], [`rosen2`], [`rosen10`],
-//! [`rosen100`], [`dag1000`]) generated at build time by [`generator`]. Each
+//! [`rosen100`], [`dag1000`]) generated at build time by [`emit`] from
+//! `grad-generator`. Each
 //! module has the same measured functions, all `fn(&[f64; N], &mut [f64; N]) -> f64`
 //! (the point in, the gradient out, the value returned) and all
 //! `#[inline(never)]`, so criterion and callgrind measure exactly one call:
@@ -9,7 +10,8 @@
 //! | function | what it does |
 //! |---|---|
 //! | `forward` | the plain function `grad!` leaves in place (no gradient) |
-//! | `grad_macro` | `name_grad` from `grad!` |
+//! | `grad_macro` | `name_grad` from `grad!`'s function form |
+//! | `grad_inline` | the formula inline in `grad!`, its `backward(1.0)` |
 //! | `hand` | the hand-written adjoint |
 //! | `finite_differences` | central differences: `2 n` calls of the plain function |
 //! | `num_dual` | forward mode: `n` passes with `num_dual::Dual64` |
@@ -19,7 +21,7 @@
 
 use std::ops::{Add, Mul, Sub};
 
-pub mod generator;
+pub mod emit;
 
 /// What the generic form of a formula needs from its scalar type. Implemented
 /// for `f64`, the dual numbers and the runtime tapes' variables.
@@ -384,6 +386,12 @@ macro_rules! problem {
                 grad_into(x, g)
             }
 
+            /// `grad!` gradient, inline form: `backward(1.0)` of the value.
+            #[inline(never)]
+            pub fn grad_inline(x: &[f64; N], g: &mut [f64; N]) -> f64 {
+                inline_into(x, g)
+            }
+
             /// The hand-written adjoint.
             #[inline(never)]
             pub fn hand(x: &[f64; N], g: &mut [f64; N]) -> f64 {
@@ -446,6 +454,7 @@ macro_rules! problem {
                 let mut methods: Vec<(&'static str, $crate::Method<N>)> = vec![
                     ("hand", hand),
                     ("grad_macro", grad_macro),
+                    ("grad_inline", grad_inline),
                     ("forward", forward),
                     ("finite_differences", finite_differences),
                     ("num_dual", num_dual),

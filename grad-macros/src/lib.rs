@@ -33,6 +33,3 @@ pub fn grad(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
         expand::expand(input.into()).into()
     })
 }
-
-#[cfg(test)]
-mod fuzz;

@@ -12,7 +12,8 @@
 //!                                      plain  the plain function alone
 //! ```
 
-use grad_benches::generator::{DAG_SEED, Formula, benchmarked};
+use grad_benches::emit::{benchmarked, gradient_entry_source, module_source, signature};
+use grad_generator::shapes::{DAG_SEED, dag};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -24,9 +25,9 @@ fn main() -> ExitCode {
         .as_slice()
     {
         ["dump", dir] => {
-            for f in benchmarked() {
-                let path = std::path::Path::new(dir).join(format!("{}.rs", f.name));
-                if let Err(e) = std::fs::write(&path, f.module_source("crate::Scalar")) {
+            for benchmark in benchmarked() {
+                let path = std::path::Path::new(dir).join(format!("{}.rs", benchmark.formula.name));
+                if let Err(e) = std::fs::write(&path, module_source(&benchmark, "crate::Scalar")) {
                     eprintln!("{}: {e}", path.display());
                     return ExitCode::FAILURE;
                 }
@@ -35,27 +36,29 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         ["stats"] => {
+            let columns = ["add", "sub", "mul", "sin", "tanh", "exp", "powi"];
             println!(
-                "| formula | inputs | operations | + | - | * | sin | tanh | exp | other | lets |"
+                "| formula | inputs | operations | + | - | * | sin | tanh | exp | powi | other | lets |"
             );
-            println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            for f in benchmarked() {
-                let c = f.census();
-                let lets = f.names.iter().flatten().count();
+            println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            for benchmark in benchmarked() {
+                let f = &benchmark.formula;
+                let census = f.census();
+                let counts: Vec<usize> = columns
+                    .iter()
+                    .map(|name| census.get(name).copied().unwrap_or(0))
+                    .collect();
+                let other = f.operations() - counts.iter().sum::<usize>();
+                let cells: Vec<String> = counts.iter().map(ToString::to_string).collect();
                 println!(
-                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {lets} |",
-                    f.name,
+                    "| {} | {} | {} | {} | {other} | {} |",
+                    benchmark.id,
                     f.inputs.len(),
                     f.operations(),
-                    c[0],
-                    c[1],
-                    c[2],
-                    c[3],
-                    c[4],
-                    c[5],
-                    c[6]
+                    cells.join(" | "),
+                    f.lets.len(),
                 );
-                let value = f.eval(&f.point);
+                let value: f64 = f.evaluate(&benchmark.point);
                 assert!(value.is_finite(), "{} is not finite at its point", f.name);
             }
             ExitCode::SUCCESS
@@ -65,25 +68,28 @@ fn main() -> ExitCode {
                 eprintln!("OPS must be a whole number");
                 return ExitCode::FAILURE;
             };
-            let f = Formula::dag("dag", ops, 20, DAG_SEED);
+            let f = dag("dag", ops, 20, DAG_SEED);
+            let hand = f
+                .hand_adjoint()
+                .expect("the DAG has a hand-written adjoint");
             let source = match *form {
                 "grad" => format!(
                     "//! {} operations, grad! form.\n\n{}\n{}",
                     f.operations(),
-                    f.grad_source(),
-                    f.gradient_entry_source(true)
+                    f.grad_function(&signature()),
+                    gradient_entry_source(&f, true)
                 ),
                 "plain" => format!(
                     "//! {} operations, the plain function alone.\n\n{}",
                     f.operations(),
-                    f.plain_source()
+                    f.function(&signature())
                 ),
                 _ => format!(
                     "//! {} operations, plain function and hand-written adjoint.\n\n{}\n{}\n{}",
                     f.operations(),
-                    f.plain_source(),
-                    f.hand_source(),
-                    f.gradient_entry_source(false)
+                    f.function(&signature()),
+                    hand,
+                    gradient_entry_source(&f, false)
                 ),
             };
             if let Err(e) = std::fs::write(file, source) {
@@ -93,7 +99,7 @@ fn main() -> ExitCode {
             println!(
                 "{} operations, {} lets in the formula",
                 f.operations(),
-                f.names.iter().flatten().count()
+                f.lets.len()
             );
             ExitCode::SUCCESS
         }

@@ -1,0 +1,124 @@
+//! Writes the generated-formula tests' formulas into `OUT_DIR` with
+//! `grad-generator`, so that nothing generated is committed:
+//!
+//! - `large.rs`: the ~10,000-operation formula inline in `grad!`, as a
+//!   function from its inputs to its value and gradient (`tests/large.rs`);
+//! - `nested.rs`: the formula nested 1,000 parentheses deep, the same way;
+//! - `engine.rs`: every formula of `tests/engine/formulas.rs` in `grad!`,
+//!   one run function and one test each (`tests/engine/main.rs`).
+
+#[path = "tests/engine/formulas.rs"]
+mod formulas;
+
+use formulas::{Case, Form};
+use grad_generator::{Formula, Scalar, Signature, shapes};
+use std::fmt::Write as _;
+
+fn main() {
+    println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=tests/engine/formulas.rs");
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let write = |name: &str, source: String| {
+        std::fs::write(out.join(name), source).expect("write a generated test file");
+    };
+    write(
+        "large.rs",
+        inline_function("large", &shapes::large(), "The ~10,000-operation formula"),
+    );
+    write(
+        "nested.rs",
+        inline_function(
+            "nested",
+            &shapes::nested(1000),
+            "The formula nested 1,000 parentheses deep",
+        ),
+    );
+    let cases = formulas::cases();
+    let mut engine = String::new();
+    for (k, case) in cases.iter().enumerate() {
+        engine.push_str(&engine_case(k, case));
+    }
+    let runs: Vec<String> = (0..cases.len()).map(|k| format!("run_{k}")).collect();
+    let _ = writeln!(
+        engine,
+        "/// Every formula's run function, in order.\nconst RUNS: [fn(&[f64], f64) -> Run; {}] = [{}];",
+        cases.len(),
+        runs.join(", ")
+    );
+    write("engine.rs", engine);
+}
+
+/// `fn name(x: [f64; N]) -> (f64, [f64; N])`: the formula inline in
+/// `grad!` at `x`, its value and its inputs' gradients for `dout = 1`.
+fn inline_function(name: &str, formula: &Formula, doc: &str) -> String {
+    let n = formula.inputs.len();
+    let inputs = formula.inputs.join(", ");
+    let gradients: Vec<String> = formula.inputs.iter().map(|x| format!("d.{x}")).collect();
+    format!(
+        "/// {doc} inline in `grad!`, at `x`: its value and the inputs' gradients.\n\
+         fn {name}(x: [f64; {n}]) -> (f64, [f64; {n}]) {{\n\
+         let [{inputs}] = x;\n\
+         let g = {};\n\
+         let d = g.backward(1.0);\n\
+         (g.y, [{}])\n}}\n",
+        formula.inline_source("y"),
+        gradients.join(", "),
+    )
+}
+
+/// The run function of one engine formula, `run_K(x, dout) -> Run`, and
+/// its test.
+fn engine_case(k: usize, case: &Case) -> String {
+    let formula = &case.formula;
+    let inputs = formula.inputs.join(", ");
+    let mut out = String::new();
+    let mut body = format!("    let &[{inputs}] = x else {{ unreachable!() }};\n");
+    if case.scalar == Scalar::F32 {
+        for x in &formula.inputs {
+            let _ = writeln!(body, "    let {x} = {x} as f32;");
+        }
+        body.push_str("    let dout = dout as f32;\n");
+    }
+    let lets = formula.lets.iter().map(|binding| binding.name.as_str());
+    let gradients: Vec<String> = formula
+        .inputs
+        .iter()
+        .map(String::as_str)
+        .chain(lets)
+        .map(|name| format!("(\"{name}\", wide(d.{name}))"))
+        .collect();
+    let gradients = gradients.join(", ");
+    match case.form {
+        Form::Inline => {
+            let _ = write!(
+                body,
+                "    let g = {};\n    let d = g.backward(dout);\n    Run {{\n        value: wide(g.y),\n        plain: None,\n        gradients: vec![{gradients}],\n        graph: g.graph_with_gradients(dout),\n    }}\n",
+                formula.inline_source("y").replace('\n', "\n    "),
+            );
+        }
+        Form::Function => {
+            // The plain function keeps the formula as generated: with the
+            // parentheses it does not need, the `let`s the output does not
+            // read (whose gradients are 0) and whatever else a random
+            // formula holds that a linter would frown on.
+            let signature = Signature {
+                attributes: "#[allow(unused, clippy::all)]\n".to_owned(),
+                visibility: String::new(),
+                scalar: case.scalar.clone(),
+            };
+            out.push_str(&formula.grad_function(&signature));
+            let name = &formula.name;
+            let _ = write!(
+                body,
+                "    let _ = dout;\n    let (value, d) = {name}_grad({inputs});\n    Run {{\n        value: wide(value),\n        plain: Some(wide({name}({inputs}))),\n        gradients: vec![{gradients}],\n        graph: {name}_graph({inputs}),\n    }}\n",
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        "/// Formula {k}: {:?} form, {} operations.\nfn run_{k}(x: &[f64], dout: f64) -> Run {{\n{body}}}\n\n#[test]\nfn formula_{k:02}() {{\n    check({k}, run_{k});\n}}\n\n",
+        case.form,
+        formula.operations(),
+    );
+    out
+}

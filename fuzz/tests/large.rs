@@ -1,0 +1,57 @@
+//! A formula of about 10,000 operations compiles in the default (debug)
+//! profile and gives the same value as plain Rust and the gradient of
+//! central finite differences. rustc with debuginfo overflows its stack on
+//! one function with a few thousand sequential `let`s; the expansion declares
+//! its locals 64 to a `let`, which this file would crash without.
+//!
+//! A formula nested a thousand parentheses deep builds too: syn parses
+//! expressions recursively, and `grad!` expands on a stack of its own.
+//!
+//! Both formulas come from `grad-generator`; `build.rs` writes them into
+//! this test.
+
+use grad_generator::shapes;
+
+include!(concat!(env!("OUT_DIR"), "/large.rs"));
+include!(concat!(env!("OUT_DIR"), "/nested.rs"));
+
+fn inputs() -> [f64; 20] {
+    std::array::from_fn(|i| 0.05 * i as f64 - 0.4)
+}
+
+#[test]
+fn ten_thousand_operations_match_plain_rust_and_finite_differences() {
+    let formula = shapes::large();
+    assert!(
+        formula.operations() >= 10_000,
+        "{} operations",
+        formula.operations()
+    );
+    let (value, analytic) = large(inputs());
+    assert_eq!(
+        value.to_bits(),
+        formula.evaluate(&inputs()).to_bits(),
+        "grad! computes what plain Rust computes, in the same order"
+    );
+    let check =
+        grad::check_gradient_with_step(|x: &[f64]| formula.evaluate(x), &analytic, &inputs(), 1e-6);
+    assert!(check.passes(1e-6), "{check:?}");
+    assert!(
+        analytic.iter().all(|g| *g != 0.0),
+        "every input reaches the output"
+    );
+}
+
+#[test]
+fn a_formula_nested_a_thousand_parentheses_deep() {
+    let x = 0.75_f64;
+    let (value, [derivative]) = nested([x]);
+    // e(k+1) = e(k) / 2 + x, and its derivative d(k+1) = d(k) / 2 + 1
+    let (mut expected, mut expected_derivative) = (x, 1.0);
+    for _ in 0..1000 {
+        expected = expected * 0.5 + x;
+        expected_derivative = expected_derivative * 0.5 + 1.0;
+    }
+    assert_eq!(value.to_bits(), expected.to_bits());
+    assert!((derivative - expected_derivative).abs() < 1e-12);
+}
