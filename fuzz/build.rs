@@ -38,13 +38,6 @@ fn main() {
     for (k, case) in cases.iter().enumerate() {
         engine.push_str(&engine_case(k, case));
     }
-    let runs: Vec<String> = (0..cases.len()).map(|k| format!("run_{k}")).collect();
-    let _ = writeln!(
-        engine,
-        "/// Every formula's run function, in order.\nconst RUNS: [fn(&[f64], f64) -> Run; {}] = [{}];",
-        cases.len(),
-        runs.join(", ")
-    );
     write("engine.rs", engine);
 }
 

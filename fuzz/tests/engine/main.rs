@@ -10,21 +10,18 @@
 //!    scalar type (both NaN counts as equal);
 //! 2. the picture holds the expansion's own numbers: the graph's output
 //!    value is the value, and the gradient of every input and `let` in the
-//!    graph is the field of the gradients struct, bit for bit; today but
-//!    for the differences that `known_difference` lists, which the ignored
-//!    test `every_formula_exactly` does not let through.
+//!    graph is the field of the gradients struct, bit for bit (an `f32`
+//!    number widened to `f64`, as the picture shows it).
 //!
 //! `build.rs` writes every formula into this test (`run_K` runs formula K).
 
 mod formulas;
 
-use formulas::{Case, Form, cases};
+use formulas::{Form, cases};
 use grad::{Float, relu, sigmoid};
 use grad_generator::{Expr, Scalar, Signature};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 include!(concat!(env!("OUT_DIR"), "/engine.rs"));
 
@@ -76,36 +73,8 @@ fn same(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
 
-/// Where the picture differs from the expansion today, and why: `check`
-/// lets these through (and says how often), `every_formula_exactly` fails
-/// on them. Neither should survive a picture made of the expansion's own
-/// numbers; remove this function then.
-fn known_difference(case: &Case, picture: f64, expansion: f64) -> Option<&'static str> {
-    if case.scalar == Scalar::F32 {
-        Some("the graph evaluates an f32 formula again, in f64")
-    } else if picture == 0.0 && expansion == 0.0 {
-        Some("the graph's zero gradients may be -0.0 where the expansion's are 0.0")
-    } else {
-        None
-    }
-}
-
-/// Formula `index`, run by `run`, holds both properties at random points,
-/// but for the [known differences](known_difference) of the picture.
+/// Formula `index`, run by `run`, holds both properties at random points.
 fn check(index: usize, run: fn(&[f64], f64) -> Run) {
-    let known = check_with(index, run, true);
-    for (difference, count) in known {
-        println!("formula {index}: {count} points where {difference}");
-    }
-}
-
-/// Checks formula `index` at random points; returns how many times each
-/// known difference was let through (none unless `allow_known`).
-fn check_with(
-    index: usize,
-    run: fn(&[f64], f64) -> Run,
-    allow_known: bool,
-) -> BTreeMap<&'static str, usize> {
     let case = &cases()[index];
     let formula = &case.formula;
     let domains = formula.input_domains();
@@ -117,20 +86,6 @@ fn check_with(
         cases: 256,
         failure_persistence: None,
         ..Config::default()
-    };
-    let known = RefCell::new(BTreeMap::new());
-    // The picture's number equals the expansion's, or differs in a known way.
-    let agree = |picture: f64, expansion: f64| {
-        if same(picture, expansion) {
-            return true;
-        }
-        match known_difference(case, picture, expansion).filter(|_| allow_known) {
-            Some(difference) => {
-                *known.borrow_mut().entry(difference).or_default() += 1;
-                true
-            }
-            None => false,
-        }
     };
     let mut runner = TestRunner::new(config);
     let result = runner.run(&strategy, |(units, dout)| {
@@ -165,7 +120,7 @@ fn check_with(
             );
         }
         prop_assert!(
-            agree(got.graph.output.value, got.value),
+            same(got.graph.output.value, got.value),
             "{}: the graph's output is {}, the value {}",
             context(),
             got.graph.output.value,
@@ -177,7 +132,7 @@ fn check_with(
                 .find(name)
                 .ok_or_else(|| TestCaseError::fail(format!("{}: no node {name}", context())))?;
             prop_assert!(
-                node.grad.is_some_and(|g| agree(g, gradient)),
+                node.grad.is_some_and(|g| same(g, gradient)),
                 "{}: the graph's gradient of {name} is {:?}, the gradients struct's {gradient}",
                 context(),
                 node.grad
@@ -192,22 +147,6 @@ fn check_with(
         };
         panic!("{error}\n{source}");
     }
-    known.into_inner()
-}
-
-/// Every formula, with no known difference let through: what the picture
-/// promises. Ignored while the differences are known.
-#[test]
-#[ignore = "fails on the known differences of the picture, see known_difference"]
-fn every_formula_exactly() {
-    let mut failures = Vec::new();
-    for (index, run) in RUNS.iter().enumerate() {
-        let outcome = std::panic::catch_unwind(|| check_with(index, *run, false));
-        if outcome.is_err() {
-            failures.push(index);
-        }
-    }
-    assert!(failures.is_empty(), "formulas that differ: {failures:?}");
 }
 
 /// Between them, the formulas hold every operation of the table, both
