@@ -5,13 +5,17 @@
 //!   function from its inputs to its value and gradient (`tests/large.rs`);
 //! - `nested.rs`: the formula nested 1,000 parentheses deep, the same way;
 //! - `engine.rs`: every formula of `tests/engine/formulas.rs` in `grad!`,
-//!   one run function and one test each (`tests/engine/main.rs`).
+//!   one run function and one test each (`tests/engine/main.rs`);
+//! - `operations.rs`: one test per entry of the operation table, its
+//!   formulas written by the generator from the table (`tests/operations.rs`),
+//!   so a new operation is tested as soon as it has its table line.
 
 #[path = "tests/engine/formulas.rs"]
 mod formulas;
 
 use formulas::{Case, Form};
-use grad_generator::{Formula, Scalar, Signature, shapes};
+use grad_core::ops::{OPERATIONS, Operation, Shape};
+use grad_generator::{Expr, Formula, Scalar, Signature, shapes};
 use std::fmt::Write as _;
 
 fn main() {
@@ -39,6 +43,81 @@ fn main() {
         engine.push_str(&engine_case(k, case));
     }
     write("engine.rs", engine);
+    write(
+        "operations.rs",
+        OPERATIONS.iter().map(operation_test).collect::<String>(),
+    );
+}
+
+/// The exponent the operation test gives `powi`.
+const POWI_EXPONENT: i32 = 3;
+
+/// `op(x, z)` over the inputs `x` and `z` (`x.powi(3)` for `powi`); with
+/// fan-out, times `x` (plus `z` for two operands), so that the inputs'
+/// gradients are sums.
+fn operation_formula(op: &'static Operation, fan_out: bool) -> Formula {
+    let operands: Vec<Expr> = (0..op.shape.differentiable_operands())
+        .map(Expr::Input)
+        .collect();
+    let mut output = match op.shape {
+        Shape::UnaryInt => Expr::powi(Expr::Input(0), POWI_EXPONENT),
+        Shape::Unary | Shape::Binary => Expr::apply(op, operands),
+    };
+    if fan_out {
+        output = Expr::infix("*", output, Expr::Input(0));
+        if op.shape == Shape::Binary {
+            output = Expr::infix("+", output, Expr::Input(1));
+        }
+    }
+    Formula {
+        name: "y".to_owned(),
+        inputs: vec!["x".to_owned(), "z".to_owned()],
+        lets: Vec::new(),
+        output,
+    }
+}
+
+/// One test of `op` through `grad!`: a function per formula and scalar type,
+/// from the point `[x, z]` to the value and the gradients `[d.x, d.z]`
+/// (`d.z` is 0 for one operand), checked by `check` in `tests/operations.rs`.
+fn operation_test(op: &'static Operation) -> String {
+    let function = |fan_out: bool, ty: &str| {
+        let formula = operation_formula(op, fan_out);
+        let dz = if op.shape == Shape::Binary {
+            "d.z"
+        } else {
+            "0.0"
+        };
+        format!(
+            "|[x, z]: [{ty}; 2]| -> ({ty}, [{ty}; 2]) {{
+    let _ = z;
+    let g = {};
+    let d = g.backward(1.0);
+    (g.y, [d.x, {dz}])
+}}",
+            formula.inline_source("y")
+        )
+    };
+    format!(
+        "/// `{}`, through `grad!`.
+#[test]
+fn {}() {{
+    check(
+        grad::ops::OpKind::{:?},
+        {},
+        {},
+        {},
+    );
+}}
+
+",
+        op.syntax.spelling(),
+        op.name,
+        op.kind,
+        function(false, "f64"),
+        function(true, "f64"),
+        function(false, "f32"),
+    )
 }
 
 /// `fn name(x: [f64; N]) -> (f64, [f64; N])`: the formula inline in

@@ -57,13 +57,14 @@ fn evaluate<T: Float>(e: &Expr, inputs: &[T], lets: &[T], calls: &dyn Fn(&str, &
         ),
         Expr::Operation(op, operands) => {
             let values: Vec<T> = operands.iter().map(operand).collect();
-            apply(op.kind, &values)
+            // Plain Rust's operator, method or function, from the table.
+            op.kind.plain(&values, 0)
         }
         Expr::Powi(base, exponent) => {
             let n = exponent
                 .value
                 .unwrap_or_else(|| panic!("the exponent {} has no value", exponent.text));
-            operand(base).powi(n)
+            OpKind::Powi.plain(&[operand(base)], n)
         }
         Expr::Call(path, arguments) => {
             let values: Vec<T> = arguments.iter().map(operand).collect();
@@ -77,50 +78,6 @@ fn evaluate<T: Float>(e: &Expr, inputs: &[T], lets: &[T], calls: &dyn Fn(&str, &
 /// An `f64` as the scalar, as `grad!` converts its literals (`T::from`).
 fn scalar<T: Float>(value: f64) -> T {
     T::from(value).unwrap_or_else(T::nan)
-}
-
-/// One operation of the table, as plain Rust computes it. Every operation
-/// is listed, so a new one in the table does not compile until it is here.
-fn apply<T: Float>(kind: OpKind, x: &[T]) -> T {
-    match kind {
-        OpKind::Add => x[0] + x[1],
-        OpKind::Sub => x[0] - x[1],
-        OpKind::Mul => x[0] * x[1],
-        OpKind::Div => x[0] / x[1],
-        OpKind::Neg => -x[0],
-        OpKind::Exp => x[0].exp(),
-        OpKind::Exp2 => x[0].exp2(),
-        OpKind::ExpM1 => x[0].exp_m1(),
-        OpKind::Ln => x[0].ln(),
-        OpKind::Ln1p => x[0].ln_1p(),
-        OpKind::Log2 => x[0].log2(),
-        OpKind::Log10 => x[0].log10(),
-        OpKind::Log => x[0].log(x[1]),
-        OpKind::Sqrt => x[0].sqrt(),
-        OpKind::Cbrt => x[0].cbrt(),
-        OpKind::Powi => unreachable!("powi is Expr::Powi"),
-        OpKind::Powf => x[0].powf(x[1]),
-        OpKind::Recip => x[0].recip(),
-        OpKind::Sin => x[0].sin(),
-        OpKind::Cos => x[0].cos(),
-        OpKind::Tan => x[0].tan(),
-        OpKind::Asin => x[0].asin(),
-        OpKind::Acos => x[0].acos(),
-        OpKind::Atan => x[0].atan(),
-        OpKind::Atan2 => x[0].atan2(x[1]),
-        OpKind::Sinh => x[0].sinh(),
-        OpKind::Cosh => x[0].cosh(),
-        OpKind::Tanh => x[0].tanh(),
-        OpKind::Asinh => x[0].asinh(),
-        OpKind::Acosh => x[0].acosh(),
-        OpKind::Atanh => x[0].atanh(),
-        OpKind::Abs => x[0].abs(),
-        OpKind::Max => x[0].max(x[1]),
-        OpKind::Min => x[0].min(x[1]),
-        OpKind::Hypot => x[0].hypot(x[1]),
-        OpKind::Sigmoid => grad_core::sigmoid(x[0]),
-        OpKind::Relu => grad_core::relu(x[0]),
-    }
 }
 
 /// The value `grad!` gives a number literal: its digits in base 10, read as

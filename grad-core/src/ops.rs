@@ -185,14 +185,14 @@ pub fn spellings(kind: fn(&'static str) -> Syntax) -> String {
 
 macro_rules! operations {
     ($(
-        $kind:ident => $layer:ident, $syntax:ident $spelling:literal $(($name:ident, $symbol:literal))?,
+        $kind:ident => $layer:ident, $syntax:ident $spelling:tt $(($name:ident, $symbol:literal))?,
         $shape:ident, smooth [$(($low:expr, $high:expr)),+] $($mirrored:ident)?, $derivative:literal;
     )+) => {
         /// Every operation `grad!` knows, one variant per layer.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum OpKind {
             $(
-                #[doc = concat!("`", $spelling, "`, computed by [`", stringify!($layer), "`]: ", $derivative)]
+                #[doc = concat!("`", stringify!($spelling), "`, computed by [`", stringify!($layer), "`]: ", $derivative)]
                 $kind,
             )+
         }
@@ -201,11 +201,11 @@ macro_rules! operations {
         pub const OPERATIONS: &[Operation] = &[
             $(Operation {
                 kind: OpKind::$kind,
-                syntax: Syntax::$syntax($spelling),
+                syntax: Syntax::$syntax(stringify!($spelling)),
                 shape: Shape::$shape,
                 layer: stringify!($layer),
-                name: operations!(@or $(stringify!($name))?, $spelling),
-                symbol: operations!(@or $($symbol)?, $spelling),
+                name: operations!(@or $(stringify!($name))?, stringify!($spelling)),
+                symbol: operations!(@or $($symbol)?, stringify!($spelling)),
                 smooth: operations!(@domain [$(($low, $high)),+] $($mirrored)?),
                 derivative: $derivative,
             },)+
@@ -242,8 +242,38 @@ macro_rules! operations {
                     $(Self::$kind => operations!(@evaluate $shape $layer, operands, exponent, dout),)+
                 }
             }
+
+            /// This operation as plain Rust computes it, with no layer: the
+            /// operator, the `Float` method or grad's function its syntax
+            /// names, at `operands` (and the `powi` exponent). What removing
+            /// `grad!` computes, for tests and formula generators.
+            ///
+            /// ```
+            /// use grad_core::ops::OpKind;
+            /// assert_eq!(OpKind::Sub.plain(&[5.0, 3.0], 0), 2.0);
+            /// assert_eq!(OpKind::ExpM1.plain(&[0.0_f32], 0), 0.0);
+            /// assert_eq!(OpKind::Powi.plain(&[2.0], 3), 8.0);
+            /// assert_eq!(OpKind::Sigmoid.plain(&[0.0], 0), 0.5);
+            /// ```
+            ///
+            /// # Panics
+            ///
+            /// If `operands` is shorter than the operation's
+            /// [`Shape::differentiable_operands`].
+            #[must_use]
+            pub fn plain<T: Float>(self, operands: &[T], exponent: i32) -> T {
+                match self {
+                    $(Self::$kind => operations!(@plain $syntax $spelling $shape, operands, exponent),)+
+                }
+            }
         }
     };
+    (@plain Infix $op:tt Binary, $x:ident, $n:ident) => { $x[0] $op $x[1] };
+    (@plain Prefix $op:tt Unary, $x:ident, $n:ident) => { $op $x[0] };
+    (@plain Method $method:ident Unary, $x:ident, $n:ident) => { $x[0].$method() };
+    (@plain Method $method:ident UnaryInt, $x:ident, $n:ident) => { $x[0].$method($n) };
+    (@plain Method $method:ident Binary, $x:ident, $n:ident) => { $x[0].$method($x[1]) };
+    (@plain Function $function:ident Unary, $x:ident, $n:ident) => { crate::activation::$function($x[0]) };
     (@or $given:expr, $default:expr) => { $given };
     (@or , $default:expr) => { $default };
     (@domain [($low:expr, $high:expr)] $($mirrored:ident)?) => {
@@ -275,45 +305,46 @@ macro_rules! operations {
 
 // One line per operation: kind => layer, how a formula writes it (with a name
 // and the book's symbol for operators), its operands, where it is smooth, and
-// its derivatives.
+// its derivatives. The spelling is a token, not a string, so that the same
+// line also says what plain Rust computes (`OpKind::plain`).
 operations! {
-    Add => AddLayer, Infix "+" (add, "+"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = 1, d/dy = 1";
-    Sub => SubLayer, Infix "-" (sub, "−"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = 1, d/dy = -1";
-    Mul => MulLayer, Infix "*" (mul, "×"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = y, d/dy = x";
-    Div => DivLayer, Infix "/" (div, "÷"), Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dx = 1/y, d/dy = -x/y²";
-    Neg => NegLayer, Prefix "-" (neg, "−"), Unary, smooth [(-3.0, 3.0)], "d/dx = -1";
-    Exp => ExpLayer, Method "exp", Unary, smooth [(-3.0, 3.0)], "d/dx = eˣ";
-    Exp2 => Exp2Layer, Method "exp2", Unary, smooth [(-3.0, 3.0)], "d/dx = 2ˣ ln 2";
-    ExpM1 => ExpM1Layer, Method "exp_m1", Unary, smooth [(-3.0, 3.0)], "d/dx = eˣ";
-    Ln => LnLayer, Method "ln", Unary, smooth [(0.1, 10.0)], "d/dx = 1/x";
-    Ln1p => Ln1pLayer, Method "ln_1p", Unary, smooth [(-0.9, 10.0)], "d/dx = 1/(1 + x)";
-    Log2 => Log2Layer, Method "log2", Unary, smooth [(0.1, 10.0)], "d/dx = 1/(x ln 2)";
-    Log10 => Log10Layer, Method "log10", Unary, smooth [(0.1, 10.0)], "d/dx = 1/(x ln 10)";
-    Log => LogLayer, Method "log", Binary, smooth [(0.1, 10.0), (1.5, 10.0)], "d/dx = 1/(x ln b), d/db = -ln x/(b ln² b)";
-    Sqrt => SqrtLayer, Method "sqrt", Unary, smooth [(0.1, 10.0)], "d/dx = 1/(2√x)";
-    Cbrt => CbrtLayer, Method "cbrt", Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = 1/(3∛x²)";
-    Powi => PowiLayer, Method "powi", UnaryInt, smooth [(0.1, 3.0)], "d/dx = n xⁿ⁻¹ (the i32 exponent n gets no gradient)";
-    Powf => PowfLayer, Method "powf", Binary, smooth [(0.1, 3.0), (-2.0, 2.0)], "d/dx = y xʸ⁻¹ (0 for y = 0), d/dy = xʸ ln x (0 at x = 0)";
-    Recip => RecipLayer, Method "recip", Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = -1/x²";
-    Sin => SinLayer, Method "sin", Unary, smooth [(-3.0, 3.0)], "d/dx = cos x";
-    Cos => CosLayer, Method "cos", Unary, smooth [(-3.0, 3.0)], "d/dx = -sin x";
-    Tan => TanLayer, Method "tan", Unary, smooth [(-1.3, 1.3)], "d/dx = 1 + tan² x";
-    Asin => AsinLayer, Method "asin", Unary, smooth [(-0.9, 0.9)], "d/dx = 1/√(1 - x²)";
-    Acos => AcosLayer, Method "acos", Unary, smooth [(-0.9, 0.9)], "d/dx = -1/√(1 - x²)";
-    Atan => AtanLayer, Method "atan", Unary, smooth [(-3.0, 3.0)], "d/dx = 1/(1 + x²)";
-    Atan2 => Atan2Layer, Method "atan2", Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dy = x/(x² + y²), d/dx = -y/(x² + y²) for y.atan2(x)";
-    Sinh => SinhLayer, Method "sinh", Unary, smooth [(-3.0, 3.0)], "d/dx = cosh x";
-    Cosh => CoshLayer, Method "cosh", Unary, smooth [(-3.0, 3.0)], "d/dx = sinh x";
-    Tanh => TanhLayer, Method "tanh", Unary, smooth [(-3.0, 3.0)], "d/dx = 1 - tanh² x";
-    Asinh => AsinhLayer, Method "asinh", Unary, smooth [(-3.0, 3.0)], "d/dx = 1/√(x² + 1)";
-    Acosh => AcoshLayer, Method "acosh", Unary, smooth [(1.1, 5.0)], "d/dx = 1/√(x² - 1)";
-    Atanh => AtanhLayer, Method "atanh", Unary, smooth [(-0.9, 0.9)], "d/dx = 1/(1 - x²)";
-    Abs => AbsLayer, Method "abs", Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = sign x (0 at x = 0)";
-    Max => MaxLayer, Method "max", Binary, smooth [(-3.0, -0.1), (0.1, 3.0)], "the gradient goes to the larger operand (half each on a tie)";
-    Min => MinLayer, Method "min", Binary, smooth [(-3.0, -0.1), (0.1, 3.0)], "the gradient goes to the smaller operand (half each on a tie)";
-    Hypot => HypotLayer, Method "hypot", Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dx = x/r, d/dy = y/r (0 at the origin)";
-    Sigmoid => SigmoidLayer, Function "sigmoid", Unary, smooth [(-3.0, 3.0)], "d/dx = (1 - σ(x)) σ(x)";
-    Relu => ReluLayer, Function "relu", Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = 1 for x > 0, else 0 (relu'(0) = 0)";
+    Add => AddLayer, Infix + (add, "+"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = 1, d/dy = 1";
+    Sub => SubLayer, Infix - (sub, "−"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = 1, d/dy = -1";
+    Mul => MulLayer, Infix * (mul, "×"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = y, d/dy = x";
+    Div => DivLayer, Infix / (div, "÷"), Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dx = 1/y, d/dy = -x/y²";
+    Neg => NegLayer, Prefix - (neg, "−"), Unary, smooth [(-3.0, 3.0)], "d/dx = -1";
+    Exp => ExpLayer, Method exp, Unary, smooth [(-3.0, 3.0)], "d/dx = eˣ";
+    Exp2 => Exp2Layer, Method exp2, Unary, smooth [(-3.0, 3.0)], "d/dx = 2ˣ ln 2";
+    ExpM1 => ExpM1Layer, Method exp_m1, Unary, smooth [(-3.0, 3.0)], "d/dx = eˣ";
+    Ln => LnLayer, Method ln, Unary, smooth [(0.1, 10.0)], "d/dx = 1/x";
+    Ln1p => Ln1pLayer, Method ln_1p, Unary, smooth [(-0.9, 10.0)], "d/dx = 1/(1 + x)";
+    Log2 => Log2Layer, Method log2, Unary, smooth [(0.1, 10.0)], "d/dx = 1/(x ln 2)";
+    Log10 => Log10Layer, Method log10, Unary, smooth [(0.1, 10.0)], "d/dx = 1/(x ln 10)";
+    Log => LogLayer, Method log, Binary, smooth [(0.1, 10.0), (1.5, 10.0)], "d/dx = 1/(x ln b), d/db = -ln x/(b ln² b)";
+    Sqrt => SqrtLayer, Method sqrt, Unary, smooth [(0.1, 10.0)], "d/dx = 1/(2√x)";
+    Cbrt => CbrtLayer, Method cbrt, Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = 1/(3∛x²)";
+    Powi => PowiLayer, Method powi, UnaryInt, smooth [(0.1, 3.0)], "d/dx = n xⁿ⁻¹ (the i32 exponent n gets no gradient)";
+    Powf => PowfLayer, Method powf, Binary, smooth [(0.1, 3.0), (-2.0, 2.0)], "d/dx = y xʸ⁻¹ (0 for y = 0), d/dy = xʸ ln x (0 at x = 0)";
+    Recip => RecipLayer, Method recip, Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = -1/x²";
+    Sin => SinLayer, Method sin, Unary, smooth [(-3.0, 3.0)], "d/dx = cos x";
+    Cos => CosLayer, Method cos, Unary, smooth [(-3.0, 3.0)], "d/dx = -sin x";
+    Tan => TanLayer, Method tan, Unary, smooth [(-1.3, 1.3)], "d/dx = 1 + tan² x";
+    Asin => AsinLayer, Method asin, Unary, smooth [(-0.9, 0.9)], "d/dx = 1/√(1 - x²)";
+    Acos => AcosLayer, Method acos, Unary, smooth [(-0.9, 0.9)], "d/dx = -1/√(1 - x²)";
+    Atan => AtanLayer, Method atan, Unary, smooth [(-3.0, 3.0)], "d/dx = 1/(1 + x²)";
+    Atan2 => Atan2Layer, Method atan2, Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dy = x/(x² + y²), d/dx = -y/(x² + y²) for y.atan2(x)";
+    Sinh => SinhLayer, Method sinh, Unary, smooth [(-3.0, 3.0)], "d/dx = cosh x";
+    Cosh => CoshLayer, Method cosh, Unary, smooth [(-3.0, 3.0)], "d/dx = sinh x";
+    Tanh => TanhLayer, Method tanh, Unary, smooth [(-3.0, 3.0)], "d/dx = 1 - tanh² x";
+    Asinh => AsinhLayer, Method asinh, Unary, smooth [(-3.0, 3.0)], "d/dx = 1/√(x² + 1)";
+    Acosh => AcoshLayer, Method acosh, Unary, smooth [(1.1, 5.0)], "d/dx = 1/√(x² - 1)";
+    Atanh => AtanhLayer, Method atanh, Unary, smooth [(-0.9, 0.9)], "d/dx = 1/(1 - x²)";
+    Abs => AbsLayer, Method abs, Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = sign x (0 at x = 0)";
+    Max => MaxLayer, Method max, Binary, smooth [(-3.0, -0.1), (0.1, 3.0)], "the gradient goes to the larger operand (half each on a tie)";
+    Min => MinLayer, Method min, Binary, smooth [(-3.0, -0.1), (0.1, 3.0)], "the gradient goes to the smaller operand (half each on a tie)";
+    Hypot => HypotLayer, Method hypot, Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dx = x/r, d/dy = y/r (0 at the origin)";
+    Sigmoid => SigmoidLayer, Function sigmoid, Unary, smooth [(-3.0, 3.0)], "d/dx = (1 - σ(x)) σ(x)";
+    Relu => ReluLayer, Function relu, Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = 1 for x > 0, else 0 (relu'(0) = 0)";
 }
 
 #[cfg(test)]
