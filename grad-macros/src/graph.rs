@@ -114,8 +114,9 @@ pub fn lower(formula: &Formula, inputs: &Inputs, errors: &mut Errors) -> Graph {
         }
     }
     for (statement, binding) in formula.bindings.iter().enumerate() {
-        if let Some(node) = lowering.expression(&binding.expr, statement, inputs) {
-            lowering.scope.insert(binding.name.to_string(), node);
+        let node = lowering.expression(&binding.expr, statement, inputs);
+        lowering.scope.insert(binding.name.to_string(), node);
+        if let Some(node) = node {
             lowering.graph.bindings.push(Named {
                 name: binding.name.clone(),
                 node,
@@ -131,8 +132,10 @@ pub fn lower(formula: &Formula, inputs: &Inputs, errors: &mut Errors) -> Graph {
 
 struct Lowering<'a> {
     graph: Graph,
-    /// Names bound by `let` so far.
-    scope: HashMap<String, NodeId>,
+    /// Names bound by `let` so far; `None` for a `let` whose expression was
+    /// rejected, which later uses still read (so they are not taken for
+    /// constants, and their own mistakes are reported).
+    scope: HashMap<String, Option<NodeId>>,
     input_nodes: HashMap<String, NodeId>,
     errors: &'a mut Errors,
 }
@@ -421,7 +424,7 @@ impl Lowering<'_> {
             return Some(self.push(NodeKind::Constant(Expr::Path(path.clone())), path.span()));
         };
         if let Some(&node) = self.scope.get(&name.to_string()) {
-            return Some(node);
+            return node;
         }
         let node = match inputs {
             Inputs::Free => self.input(name),
