@@ -5,10 +5,18 @@
 #![warn(missing_docs)]
 
 mod activation;
+#[cfg(feature = "ndarray")]
+pub mod array;
 mod check;
 mod custom;
 pub mod layers;
+#[cfg(feature = "ndarray")]
+pub mod nn;
 pub mod ops;
+
+/// The version of ndarray the array support is built on (feature `ndarray`).
+#[cfg(feature = "ndarray")]
+pub use ndarray;
 
 pub use activation::{relu, sigmoid};
 pub use check::{

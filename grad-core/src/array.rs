@@ -1,0 +1,2 @@
+//! `grad!` over ndarray arrays: the layers the expansion of an array
+//! formula calls (feature `ndarray`).

@@ -1,0 +1,1 @@
+//! The book's layers over arrays, usable by hand (feature `ndarray`).
