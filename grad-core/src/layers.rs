@@ -48,6 +48,54 @@ fn backward_before_forward(layer: &str) -> ! {
     )
 }
 
+/// A one-operand layer's formulas as pure functions: its value, what it
+/// saves for backward, and its backward from what it saved. The layer's own
+/// `forward` and `backward` are these; the array layers of the `ndarray`
+/// feature apply the same ones to every element, so a new operation works on
+/// arrays with no more code.
+///
+/// ```
+/// use grad_core::{ExpLayer, UnaryRule};
+/// let x = 1.0_f64;
+/// let y = ExpLayer::value(x);
+/// let saved = ExpLayer::save(x, y); // e^x saves its output
+/// assert_eq!(ExpLayer::derivative(saved, 2.0), 2.0 * y);
+/// ```
+pub trait UnaryRule {
+    /// The scalar type.
+    type Elem: Float;
+    /// What backward needs from forward.
+    type Saved: Copy;
+    /// Whether [`save`](Self::save) reads the output (else only the input).
+    const SAVES_OUTPUT: bool;
+    /// The value at `x`.
+    fn value(x: Self::Elem) -> Self::Elem;
+    /// What backward needs, from the input `x` and the output `y`.
+    fn save(x: Self::Elem, y: Self::Elem) -> Self::Saved;
+    /// `dout` times the local derivative.
+    fn derivative(saved: Self::Saved, dout: Self::Elem) -> Self::Elem;
+}
+
+/// A two-operand layer's formulas as pure functions (see [`UnaryRule`]).
+///
+/// ```
+/// use grad_core::{BinaryRule, MulLayer};
+/// let saved = MulLayer::save(3.0, 4.0, 12.0);
+/// assert_eq!(MulLayer::derivative(saved, 1.0), (4.0, 3.0));
+/// ```
+pub trait BinaryRule {
+    /// The scalar type.
+    type Elem: Float;
+    /// What backward needs from forward.
+    type Saved: Copy;
+    /// The value at `(x, y)`.
+    fn value(x: Self::Elem, y: Self::Elem) -> Self::Elem;
+    /// What backward needs, from the operands and the output `z`.
+    fn save(x: Self::Elem, y: Self::Elem, z: Self::Elem) -> Self::Saved;
+    /// `dout` times each local derivative, in operand order.
+    fn derivative(saved: Self::Saved, dout: Self::Elem) -> (Self::Elem, Self::Elem);
+}
+
 /// Declares a layer whose local derivatives are constants, so it saves nothing.
 macro_rules! stateless_layer {
     ($(#[$doc:meta])* $name:ident) => {
@@ -66,20 +114,42 @@ macro_rules! stateless_layer {
     };
 }
 
-/// Declares a one-operand layer that saves one value (its input or its output)
-/// and whose backward is `dout` times a local derivative of that value.
+/// Declares a one-operand layer that saves one value, its input or its
+/// output, and whose backward is `dout` times a local derivative of that
+/// value; its [`UnaryRule`] holds the formulas.
 macro_rules! unary_layer {
     (
         $(#[$doc:meta])*
         $name:ident,
         forward: |$x:ident| $forward:expr,
-        saves: |$sx:ident, $sy:ident| $save:expr,
+        saves: $saves:ident,
         backward: |$dout:ident, $saved:ident| $backward:expr $(,)?
     ) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq)]
         pub struct $name<T = f64> {
             saved: Option<T>,
+        }
+
+        impl<T: Float> UnaryRule for $name<T> {
+            type Elem = T;
+            type Saved = T;
+            const SAVES_OUTPUT: bool = unary_layer!(@output $saves);
+
+            #[inline]
+            fn value($x: T) -> T {
+                $forward
+            }
+
+            #[inline]
+            fn save(x: T, y: T) -> T {
+                unary_layer!(@save $saves, x, y)
+            }
+
+            #[inline]
+            fn derivative($saved: T, $dout: T) -> T {
+                $backward
+            }
         }
 
         impl<T: Float> $name<T> {
@@ -92,10 +162,9 @@ macro_rules! unary_layer {
 
             /// Computes the output and remembers what `backward` needs.
             #[inline]
-            pub fn forward(&mut self, $x: T) -> T {
-                let y = $forward;
-                let ($sx, $sy) = ($x, y);
-                self.saved = Some($save);
+            pub fn forward(&mut self, x: T) -> T {
+                let y = <Self as UnaryRule>::value(x);
+                self.saved = Some(<Self as UnaryRule>::save(x, y));
                 y
             }
 
@@ -106,19 +175,23 @@ macro_rules! unary_layer {
             /// If `forward` has not been called.
             #[inline]
             #[track_caller]
-            pub fn backward(&self, $dout: T) -> T {
-                let Some($saved) = self.saved else {
+            pub fn backward(&self, dout: T) -> T {
+                let Some(saved) = self.saved else {
                     backward_before_forward(stringify!($name))
                 };
-                $backward
+                <Self as UnaryRule>::derivative(saved, dout)
             }
         }
     };
+    (@output input) => { false };
+    (@output output) => { true };
+    (@save input, $x:ident, $y:ident) => { $x };
+    (@save output, $x:ident, $y:ident) => { $y };
 }
 
 /// Declares a two-operand layer that saves what its backward needs (its
 /// operands, its output, or some of them) and returns one gradient per
-/// operand.
+/// operand; its [`BinaryRule`] holds the formulas.
 macro_rules! binary_layer {
     (
         $(#[$doc:meta])*
@@ -134,6 +207,26 @@ macro_rules! binary_layer {
             saved: Option<$saved>,
         }
 
+        impl<T: Float> BinaryRule for $name<T> {
+            type Elem = T;
+            type Saved = $saved;
+
+            #[inline]
+            fn value($x: T, $y: T) -> T {
+                $forward
+            }
+
+            #[inline]
+            fn save($sx: T, $sy: T, $sz: T) -> $saved {
+                $save
+            }
+
+            #[inline]
+            fn derivative($pattern: $saved, $dout: T) -> (T, T) {
+                $backward
+            }
+        }
+
         impl<T: Float> $name<T> {
             /// Creates a layer that has not run forward yet.
             #[inline]
@@ -144,10 +237,9 @@ macro_rules! binary_layer {
 
             /// Computes the output and remembers what `backward` needs.
             #[inline]
-            pub fn forward(&mut self, $x: T, $y: T) -> T {
-                let z = $forward;
-                let ($sx, $sy, $sz) = ($x, $y, z);
-                self.saved = Some($save);
+            pub fn forward(&mut self, x: T, y: T) -> T {
+                let z = <Self as BinaryRule>::value(x, y);
+                self.saved = Some(<Self as BinaryRule>::save(x, y, z));
                 z
             }
 
@@ -158,11 +250,11 @@ macro_rules! binary_layer {
             /// If `forward` has not been called.
             #[inline]
             #[track_caller]
-            pub fn backward(&self, $dout: T) -> (T, T) {
-                let Some($pattern) = self.saved else {
+            pub fn backward(&self, dout: T) -> (T, T) {
+                let Some(saved) = self.saved else {
                     backward_before_forward(stringify!($name))
                 };
-                $backward
+                <Self as BinaryRule>::derivative(saved, dout)
             }
         }
     };
@@ -194,6 +286,24 @@ stateless_layer! {
     AddLayer
 }
 
+impl<T: Float> BinaryRule for AddLayer<T> {
+    type Elem = T;
+    type Saved = ();
+
+    #[inline]
+    fn value(x: T, y: T) -> T {
+        x + y
+    }
+
+    #[inline]
+    fn save(_x: T, _y: T, _z: T) {}
+
+    #[inline]
+    fn derivative((): (), dout: T) -> (T, T) {
+        (dout, dout)
+    }
+}
+
 impl<T: Float> AddLayer<T> {
     /// Returns `x + y`.
     #[inline]
@@ -220,6 +330,24 @@ stateless_layer! {
     SubLayer
 }
 
+impl<T: Float> BinaryRule for SubLayer<T> {
+    type Elem = T;
+    type Saved = ();
+
+    #[inline]
+    fn value(x: T, y: T) -> T {
+        x - y
+    }
+
+    #[inline]
+    fn save(_x: T, _y: T, _z: T) {}
+
+    #[inline]
+    fn derivative((): (), dout: T) -> (T, T) {
+        (dout, -dout)
+    }
+}
+
 impl<T: Float> SubLayer<T> {
     /// Returns `x - y`.
     #[inline]
@@ -244,6 +372,25 @@ stateless_layer! {
     /// assert_eq!(neg.backward(1.0), -1.0);
     /// ```
     NegLayer
+}
+
+impl<T: Float> UnaryRule for NegLayer<T> {
+    type Elem = T;
+    type Saved = ();
+    const SAVES_OUTPUT: bool = false;
+
+    #[inline]
+    fn value(x: T) -> T {
+        -x
+    }
+
+    #[inline]
+    fn save(_x: T, _y: T) {}
+
+    #[inline]
+    fn derivative((): (), dout: T) -> T {
+        -dout
+    }
 }
 
 impl<T: Float> NegLayer<T> {
@@ -529,7 +676,7 @@ unary_layer! {
     /// ```
     ExpLayer,
     forward: |x| x.exp(),
-    saves: |_x, y| y,
+    saves: output,
     backward: |dout, y| dout * y,
 }
 
@@ -544,7 +691,7 @@ unary_layer! {
     /// ```
     Exp2Layer,
     forward: |x| x.exp2(),
-    saves: |_x, y| y,
+    saves: output,
     backward: |dout, y| dout * (y * cast::<T>(core::f64::consts::LN_2)),
 }
 
@@ -559,7 +706,7 @@ unary_layer! {
     /// ```
     ExpM1Layer,
     forward: |x| x.exp_m1(),
-    saves: |_x, y| y,
+    saves: output,
     backward: |dout, y| dout * (y + T::one()),
 }
 
@@ -574,7 +721,7 @@ unary_layer! {
     /// ```
     LnLayer,
     forward: |x| x.ln(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| dout / x,
 }
 
@@ -589,7 +736,7 @@ unary_layer! {
     /// ```
     Ln1pLayer,
     forward: |x| x.ln_1p(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| dout / (T::one() + x),
 }
 
@@ -604,7 +751,7 @@ unary_layer! {
     /// ```
     Log2Layer,
     forward: |x| x.log2(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| dout / (x * cast::<T>(core::f64::consts::LN_2)),
 }
 
@@ -619,7 +766,7 @@ unary_layer! {
     /// ```
     Log10Layer,
     forward: |x| x.log10(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| dout / (x * cast::<T>(core::f64::consts::LN_10)),
 }
 
@@ -634,7 +781,7 @@ unary_layer! {
     /// ```
     SqrtLayer,
     forward: |x| x.sqrt(),
-    saves: |_x, y| y,
+    saves: output,
     backward: |dout, y| dout / (y + y),
 }
 
@@ -649,7 +796,7 @@ unary_layer! {
     /// ```
     CbrtLayer,
     forward: |x| x.cbrt(),
-    saves: |_x, y| y,
+    saves: output,
     backward: |dout, y| dout / (cast::<T>(3.0) * y * y),
 }
 
@@ -664,7 +811,7 @@ unary_layer! {
     /// ```
     RecipLayer,
     forward: |x| x.recip(),
-    saves: |_x, y| y,
+    saves: output,
     backward: |dout, y| -(dout * y * y),
 }
 
@@ -679,7 +826,7 @@ unary_layer! {
     /// ```
     SinLayer,
     forward: |x| x.sin(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| dout * x.cos(),
 }
 
@@ -694,7 +841,7 @@ unary_layer! {
     /// ```
     CosLayer,
     forward: |x| x.cos(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| -(dout * x.sin()),
 }
 
@@ -709,7 +856,7 @@ unary_layer! {
     /// ```
     TanLayer,
     forward: |x| x.tan(),
-    saves: |_x, y| y,
+    saves: output,
     backward: |dout, y| dout * (T::one() + y * y),
 }
 
@@ -724,7 +871,7 @@ unary_layer! {
     /// ```
     AsinLayer,
     forward: |x| x.asin(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| dout / (T::one() - x * x).sqrt(),
 }
 
@@ -739,7 +886,7 @@ unary_layer! {
     /// ```
     AcosLayer,
     forward: |x| x.acos(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| -(dout / (T::one() - x * x).sqrt()),
 }
 
@@ -754,7 +901,7 @@ unary_layer! {
     /// ```
     AtanLayer,
     forward: |x| x.atan(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| dout / (T::one() + x * x),
 }
 
@@ -769,7 +916,7 @@ unary_layer! {
     /// ```
     SinhLayer,
     forward: |x| x.sinh(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| dout * x.cosh(),
 }
 
@@ -784,7 +931,7 @@ unary_layer! {
     /// ```
     CoshLayer,
     forward: |x| x.cosh(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| dout * x.sinh(),
 }
 
@@ -799,7 +946,7 @@ unary_layer! {
     /// ```
     TanhLayer,
     forward: |x| x.tanh(),
-    saves: |_x, y| y,
+    saves: output,
     backward: |dout, y| dout * (T::one() - y * y),
 }
 
@@ -814,7 +961,7 @@ unary_layer! {
     /// ```
     AsinhLayer,
     forward: |x| x.asinh(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| dout / (x * x + T::one()).sqrt(),
 }
 
@@ -829,7 +976,7 @@ unary_layer! {
     /// ```
     AcoshLayer,
     forward: |x| x.acosh(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| dout / (x * x - T::one()).sqrt(),
 }
 
@@ -844,7 +991,7 @@ unary_layer! {
     /// ```
     AtanhLayer,
     forward: |x| x.atanh(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| dout / (T::one() - x * x),
 }
 
@@ -861,7 +1008,7 @@ unary_layer! {
     /// ```
     AbsLayer,
     forward: |x| x.abs(),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| dout * sign_or_zero(x),
 }
 
@@ -877,7 +1024,7 @@ unary_layer! {
     /// ```
     SigmoidLayer,
     forward: |x| crate::activation::sigmoid(x),
-    saves: |_x, y| y,
+    saves: output,
     backward: |dout, y| dout * (T::one() - y) * y,
 }
 
@@ -896,7 +1043,7 @@ unary_layer! {
     /// ```
     ReluLayer,
     forward: |x| crate::activation::relu(x),
-    saves: |x, _y| x,
+    saves: input,
     backward: |dout, x| if x > T::zero() {
         dout
     } else if x.is_nan() {
