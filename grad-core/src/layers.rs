@@ -76,6 +76,21 @@ pub trait UnaryRule {
     fn derivative(saved: Self::Saved, dout: Self::Elem) -> Self::Elem;
 }
 
+/// Which of ndarray's arithmetic operators a [`BinaryRule`] is, if any: the
+/// array layers compute those with ndarray's own operators, and their
+/// gradients without an elementwise pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arithmetic {
+    /// `x + y`
+    Add,
+    /// `x - y`
+    Sub,
+    /// `x * y`
+    Mul,
+    /// `x / y`
+    Div,
+}
+
 /// A two-operand layer's formulas as pure functions (see [`UnaryRule`]).
 ///
 /// ```
@@ -88,6 +103,8 @@ pub trait BinaryRule {
     type Elem: Float;
     /// What backward needs from forward.
     type Saved: Copy;
+    /// Which arithmetic operator it is, if it is one.
+    const ARITHMETIC: Option<Arithmetic> = None;
     /// The value at `(x, y)`.
     fn value(x: Self::Elem, y: Self::Elem) -> Self::Elem;
     /// What backward needs, from the operands and the output `z`.
@@ -142,8 +159,8 @@ macro_rules! unary_layer {
             }
 
             #[inline]
-            fn save(x: T, y: T) -> T {
-                unary_layer!(@save $saves, x, y)
+            fn save(input: T, output: T) -> T {
+                unary_layer!(@save $saves, input, output)
             }
 
             #[inline]
@@ -185,8 +202,8 @@ macro_rules! unary_layer {
     };
     (@output input) => { false };
     (@output output) => { true };
-    (@save input, $x:ident, $y:ident) => { $x };
-    (@save output, $x:ident, $y:ident) => { $y };
+    (@save input, $x:ident, $y:ident) => {{ let _ = $y; $x }};
+    (@save output, $x:ident, $y:ident) => {{ let _ = $x; $y }};
 }
 
 /// Declares a two-operand layer that saves what its backward needs (its
@@ -196,6 +213,7 @@ macro_rules! binary_layer {
     (
         $(#[$doc:meta])*
         $name:ident,
+        $(arithmetic: $arithmetic:ident,)?
         forward: |$x:ident, $y:ident| $forward:expr,
         saves $saved:ty: |$sx:pat_param, $sy:pat_param, $sz:pat_param| $save:expr,
         $(#[$backward_doc:meta])*
@@ -210,6 +228,7 @@ macro_rules! binary_layer {
         impl<T: Float> BinaryRule for $name<T> {
             type Elem = T;
             type Saved = $saved;
+            $(const ARITHMETIC: Option<Arithmetic> = Some(Arithmetic::$arithmetic);)?
 
             #[inline]
             fn value($x: T, $y: T) -> T {
@@ -289,6 +308,7 @@ stateless_layer! {
 impl<T: Float> BinaryRule for AddLayer<T> {
     type Elem = T;
     type Saved = ();
+    const ARITHMETIC: Option<Arithmetic> = Some(Arithmetic::Add);
 
     #[inline]
     fn value(x: T, y: T) -> T {
@@ -333,6 +353,7 @@ stateless_layer! {
 impl<T: Float> BinaryRule for SubLayer<T> {
     type Elem = T;
     type Saved = ();
+    const ARITHMETIC: Option<Arithmetic> = Some(Arithmetic::Sub);
 
     #[inline]
     fn value(x: T, y: T) -> T {
@@ -425,6 +446,7 @@ binary_layer! {
     /// mul.backward(1.0); // panics: MulLayer::backward called before MulLayer::forward
     /// ```
     MulLayer,
+    arithmetic: Mul,
     forward: |x, y| x * y,
     saves (T, T): |x, y, _z| (x, y),
     /// Returns `(dout * y, dout * x)`, in the seed's operand order.
@@ -442,6 +464,7 @@ binary_layer! {
     /// assert_eq!(div.backward(1.0), (0.5, -1.5)); // 1/y, -x/y^2
     /// ```
     DivLayer,
+    arithmetic: Div,
     forward: |x, y| x / y,
     saves (T, T): |_x, y, z| (y, z),
     /// Returns `(dout / y, -(dout / y) * z)`.
@@ -543,6 +566,18 @@ impl<T: Float> PowiLayer<T> {
         let Some((x, n)) = self.saved else {
             backward_before_forward("PowiLayer")
         };
+        Self::derivative(x, n, dout)
+    }
+
+    /// `dout · n xⁿ⁻¹`, the backward at `x` with the exponent `n`, as a pure
+    /// function (what the array layer applies to every element).
+    ///
+    /// ```
+    /// assert_eq!(grad_core::PowiLayer::derivative(3.0, 2, 1.0), 6.0);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn derivative(x: T, n: i32, dout: T) -> T {
         match n {
             0 => T::zero(),
             1 => dout,
