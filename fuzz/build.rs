@@ -14,7 +14,7 @@
 mod formulas;
 
 use formulas::{Case, Form};
-use grad_core::ops::{OPERATIONS, Operation, Shape};
+use grad_core::ops::{Operation, Shape, scalar_operations};
 use grad_generator::{Expr, Formula, Scalar, Signature, shapes};
 use std::fmt::Write as _;
 
@@ -45,7 +45,7 @@ fn main() {
     write("engine.rs", engine);
     write(
         "operations.rs",
-        OPERATIONS.iter().map(operation_test).collect::<String>(),
+        scalar_operations().map(operation_test).collect::<String>(),
     );
 }
 
@@ -62,6 +62,7 @@ fn operation_formula(op: &'static Operation, fan_out: bool) -> Formula {
     let mut output = match op.shape {
         Shape::UnaryInt => Expr::powi(Expr::Input(0), POWI_EXPONENT),
         Shape::Unary | Shape::Binary => Expr::apply(op, operands),
+        Shape::UnaryLabels => unreachable!("{} works on arrays only", op.name),
     };
     if fan_out {
         output = Expr::infix("*", output, Expr::Input(0));

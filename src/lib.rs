@@ -311,12 +311,9 @@ pub fn constant<T: Float>(value: f64) -> T {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::constant as literal;
-    pub use grad_core::Float;
-    pub use grad_core::layers::*;
-    pub use grad_core::{CustomLayer, Partials};
+    pub use grad_core::__private::*;
     #[cfg(feature = "graph")]
     pub use grad_graph::{Graph, NoTrace, Recorder, Trace};
-    pub use num_traits::{One, Zero};
 
     /// A value as a picture shows it: `f64`, NaN if it has none.
     #[cfg(feature = "graph")]

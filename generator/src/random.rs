@@ -2,7 +2,7 @@
 
 use crate::choices::Choices;
 use crate::formula::{Constant, Exponent, Expr, Formula, Let};
-use grad_core::ops::{OPERATIONS, Operation, Shape, Syntax};
+use grad_core::ops::{Operation, Shape, Syntax, scalar_operations};
 
 /// A function that is not in the table, called as a custom operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,11 +86,11 @@ pub struct Layout {
 }
 
 impl Grammar {
-    /// Every operation of the table, and nothing else.
+    /// Every operation of the table on scalars, and nothing else.
     #[must_use]
     pub fn every_operation() -> Self {
         Self {
-            operations: OPERATIONS.iter().collect(),
+            operations: scalar_operations().collect(),
             ..Self::default()
         }
     }
@@ -187,6 +187,9 @@ impl<C: Choices> Writer<'_, C> {
             Shape::Unary => {
                 let (operand, height) = self.expression(budget - 1);
                 (Expr::apply(op, vec![operand]), height + 1)
+            }
+            Shape::UnaryLabels => {
+                unreachable!("{}: the grammar writes formulas over scalars", op.name)
             }
             Shape::Binary => {
                 let left_budget = self.c.below(budget);

@@ -42,6 +42,7 @@
 //! assert_eq!((dx, dw), (arr2(&[[1.0, 1.0], [1.0, 1.0]]), arr2(&[[4.0], [6.0]])));
 //! ```
 
+use crate::Summary;
 use crate::layers::{Arithmetic, BinaryRule, PowiLayer, UnaryRule};
 use core::marker::PhantomData;
 use ndarray::{
@@ -115,8 +116,8 @@ macro_rules! scalars {
             }
 
             #[inline]
-            fn into_scalar(self) -> $scalar {
-                self
+            fn scalar(&self) -> $scalar {
+                *self
             }
 
             fn summary(&self) -> Summary {
@@ -144,6 +145,15 @@ impl<'a, A: Element, S: Data<Elem = A>, D: Dimension> Operand<'a> for &'a ArrayB
     }
 }
 
+/// A view of an operand.
+type View<'a, X> = ArrayView<'a, <X as Operand<'a>>::Elem, <X as Operand<'a>>::Dim>;
+
+/// An owned array of an operand's shape.
+type Owned<'a, X> = Array<<X as Operand<'a>>::Elem, <X as Operand<'a>>::Dim>;
+
+/// A view of the operand `Y` with the elements of `X`.
+type ViewOf<'a, X, Y> = ArrayView<'a, <X as Operand<'a>>::Elem, <Y as Operand<'a>>::Dim>;
+
 /// What a value of an array formula can be, a scalar or an array: the
 /// generated code seeds backward at the output with it, returns the output
 /// as a scalar, and shows values in pictures.
@@ -164,7 +174,7 @@ pub trait Value {
     /// # Panics
     ///
     /// As [`seed`](Self::seed).
-    fn into_scalar(self) -> Self::Elem;
+    fn scalar(&self) -> Self::Elem;
     /// What a picture shows of it.
     fn summary(&self) -> Summary;
 }
@@ -180,8 +190,8 @@ impl<A: Element, S: Data<Elem = A>, D: Dimension> Value for ArrayBase<S, D> {
     }
 
     #[track_caller]
-    fn into_scalar(self) -> A {
-        one_number(&self);
+    fn scalar(&self) -> A {
+        one_number(self);
         self.iter().copied().next().unwrap_or_else(A::nan)
     }
 
@@ -197,15 +207,6 @@ fn one_number<S: Data, D: Dimension>(array: &ArrayBase<S, D>) {
         "the output of a formula is one number, not an array of shape {:?}",
         array.shape()
     );
-}
-
-/// What a picture shows of a value: a scalar's number, an array's shape.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Summary {
-    /// A scalar.
-    Scalar(f64),
-    /// An array of this shape.
-    Array(Vec<usize>),
 }
 
 /// The shape two shapes broadcast to, as ndarray broadcasts them: aligned at
@@ -309,10 +310,7 @@ fn backward_before_forward(layer: &str) -> ! {
 /// assert_eq!(exp.backward(arr1(&[1.0, 2.0])), arr1(&[1.0, 2.0 * 1f64.exp()]));
 /// ```
 pub struct Map<'a, L, X: Operand<'a>> {
-    saved: Option<(
-        ArrayView<'a, X::Elem, X::Dim>,
-        Option<Array<X::Elem, X::Dim>>,
-    )>,
+    saved: Option<(View<'a, X>, Option<Owned<'a, X>>)>,
     rule: PhantomData<L>,
 }
 
@@ -378,7 +376,7 @@ impl<'a, L: UnaryRule<Elem = X::Elem>, X: Operand<'a>> Map<'a, L, X> {
 /// assert_eq!(cube.backward(arr1(&[1.0, 1.0])), arr1(&[12.0, 27.0])); // 3 x²
 /// ```
 pub struct Powi<'a, X: Operand<'a>> {
-    saved: Option<(ArrayView<'a, X::Elem, X::Dim>, i32)>,
+    saved: Option<(View<'a, X>, i32)>,
 }
 
 impl<'a, X: Operand<'a>> Default for Powi<'a, X> {
@@ -432,6 +430,10 @@ type Broadcast<'a, X, Y> = Array<
     <<X as Operand<'a>>::Dim as DimMax<<Y as Operand<'a>>::Dim>>::Output,
 >;
 
+/// What [`Zip`] keeps: views of both operands, and the output if the
+/// derivative reads it.
+type ZipSaved<'a, X, Y> = (View<'a, X>, ViewOf<'a, X, Y>, Option<Broadcast<'a, X, Y>>);
+
 /// A two-operand layer `L` applied to every pair of elements of two
 /// operands broadcast together, as ndarray's arithmetic broadcasts them:
 /// `a + b`, `a * b`, `a.powf(b)`, … The gradients are summed back to each
@@ -452,11 +454,7 @@ pub struct Zip<'a, L, X: Operand<'a>, Y: Operand<'a, Elem = X::Elem>>
 where
     X::Dim: DimMax<Y::Dim>,
 {
-    saved: Option<(
-        ArrayView<'a, X::Elem, X::Dim>,
-        ArrayView<'a, X::Elem, Y::Dim>,
-        Option<Broadcast<'a, X, Y>>,
-    )>,
+    saved: Option<ZipSaved<'a, X, Y>>,
     rule: PhantomData<L>,
 }
 
@@ -694,10 +692,7 @@ impl<A: Element> DotProduct<A, Ix1> for Ix1 {
 /// assert_eq!(dot.backward(2.0), (arr1(&[6.0, 8.0]), arr1(&[2.0, 4.0])));
 /// ```
 pub struct Dot<'a, X: Operand<'a>, Y: Operand<'a, Elem = X::Elem>> {
-    saved: Option<(
-        ArrayView<'a, X::Elem, X::Dim>,
-        ArrayView<'a, X::Elem, Y::Dim>,
-    )>,
+    saved: Option<(View<'a, X>, ViewOf<'a, X, Y>)>,
 }
 
 impl<'a, X: Operand<'a>, Y: Operand<'a, Elem = X::Elem>> Default for Dot<'a, X, Y> {
@@ -878,7 +873,7 @@ fn softmax_of<A: Element, D: Dimension>(scores: &ArrayView<'_, A, D>) -> Array<A
 /// assert_eq!(softmax.backward(arr1(&[1.0, 0.0])), arr1(&[0.25, -0.25]));
 /// ```
 pub struct Softmax<'a, X: Operand<'a>> {
-    output: Option<Array<X::Elem, X::Dim>>,
+    output: Option<Owned<'a, X>>,
 }
 
 impl<'a, X: Operand<'a>> Default for Softmax<'a, X> {
@@ -939,7 +934,7 @@ impl<'a, X: Operand<'a>> Softmax<'a, X> {
 /// assert_eq!(loss.backward(1.0), arr2(&[[-0.25, 0.25], [0.25, -0.25]]));
 /// ```
 pub struct SoftmaxCrossEntropy<'a, X: Operand<'a>> {
-    saved: Option<(Array<X::Elem, X::Dim>, &'a [usize])>,
+    saved: Option<(Owned<'a, X>, &'a [usize])>,
 }
 
 impl<'a, X: Operand<'a>> Default for SoftmaxCrossEntropy<'a, X> {

@@ -26,3 +26,26 @@ pub use check::{
 pub use custom::{CustomLayer, Partials};
 pub use layers::*;
 pub use num_traits::Float;
+
+/// What a value looks like at a glance: a scalar's number, an array's shape.
+/// Pictures of formulas over arrays show it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Summary {
+    /// A scalar, as `f64`.
+    Scalar(f64),
+    /// An array of this shape.
+    Array(Vec<usize>),
+}
+
+/// What `grad!` expansions call from this crate, with the `array` layers
+/// when the `ndarray` feature is on: `grad` re-exports all of it in its own
+/// `__private`, whichever features this crate was built with. Not a public
+/// API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    #[cfg(feature = "ndarray")]
+    pub use crate::array;
+    pub use crate::layers::*;
+    pub use crate::{CustomLayer, Partials, Summary};
+    pub use num_traits::{Float, One, Zero};
+}

@@ -42,6 +42,9 @@ pub enum Shape {
     Binary,
     /// One differentiable operand and an `i32` that gets no gradient (`powi`).
     UnaryInt,
+    /// Scores, differentiable, and labels (`&[usize]`) that get no gradient
+    /// (`softmax_cross_entropy`).
+    UnaryLabels,
 }
 
 impl Shape {
@@ -49,7 +52,7 @@ impl Shape {
     #[must_use]
     pub const fn differentiable_operands(self) -> usize {
         match self {
-            Self::Unary | Self::UnaryInt => 1,
+            Self::Unary | Self::UnaryInt | Self::UnaryLabels => 1,
             Self::Binary => 2,
         }
     }
@@ -59,7 +62,7 @@ impl Shape {
     pub const fn written_operands(self) -> usize {
         match self {
             Self::Unary => 1,
-            Self::Binary | Self::UnaryInt => 2,
+            Self::Binary | Self::UnaryInt | Self::UnaryLabels => 2,
         }
     }
 }
@@ -116,6 +119,10 @@ pub struct Operation {
     pub symbol: &'static str,
     /// Where it is smooth, for tests and formula generators.
     pub smooth: Domain,
+    /// Whether it exists only on arrays (`dot`, `sum`, `softmax`, …): its
+    /// layer is in [`array`](crate::array) (feature `ndarray`), and a formula
+    /// over scalars cannot use it.
+    pub arrays_only: bool,
     /// Its local derivatives, for documentation and error messages.
     pub derivative: &'static str,
 }
@@ -165,13 +172,25 @@ impl Operation {
     }
 }
 
+/// The operations a formula over scalars can use: every entry of the table
+/// but those that exist only on arrays.
+///
+/// ```
+/// use grad_core::ops::{OPERATIONS, scalar_operations};
+/// assert!(scalar_operations().all(|op| !op.arrays_only));
+/// assert!(scalar_operations().count() < OPERATIONS.len());
+/// ```
+pub fn scalar_operations() -> impl Iterator<Item = &'static Operation> {
+    OPERATIONS.iter().filter(|op| !op.arrays_only)
+}
+
 /// The spellings of every operation written one way, in table order, for
 /// messages: `` `+`, `-`, `*`, `/` `` for [`Syntax::Infix`].
 ///
 /// ```
 /// use grad_core::ops::{Syntax, spellings};
 /// assert_eq!(spellings(Syntax::Infix), "`+`, `-`, `*`, `/`");
-/// assert_eq!(spellings(Syntax::Function), "`sigmoid`, `relu`");
+/// assert_eq!(spellings(Syntax::Function), "`sigmoid`, `relu`, `softmax`, `softmax_cross_entropy`");
 /// ```
 #[must_use]
 pub fn spellings(kind: fn(&'static str) -> Syntax) -> String {
@@ -183,10 +202,16 @@ pub fn spellings(kind: fn(&'static str) -> Syntax) -> String {
         .join(", ")
 }
 
+#[cold]
+#[track_caller]
+fn arrays_only(name: &str) -> ! {
+    panic!("`{name}` works on arrays only: it has no scalar form")
+}
+
 macro_rules! operations {
     ($(
         $kind:ident => $layer:ident, $syntax:ident $spelling:tt $(($name:ident, $symbol:literal))?,
-        $shape:ident, smooth [$(($low:expr, $high:expr)),+] $($mirrored:ident)?, $derivative:literal;
+        $shape:ident $([$tier:ident])?, smooth [$(($low:expr, $high:expr)),+] $($mirrored:ident)?, $derivative:literal;
     )+) => {
         /// Every operation `grad!` knows, one variant per layer.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -207,6 +232,7 @@ macro_rules! operations {
                 name: operations!(@or $(stringify!($name))?, stringify!($spelling)),
                 symbol: operations!(@or $($symbol)?, stringify!($spelling)),
                 smooth: operations!(@domain [$(($low, $high)),+] $($mirrored)?),
+                arrays_only: operations!(@arrays $($tier)?),
                 derivative: $derivative,
             },)+
         ];
@@ -235,11 +261,12 @@ macro_rules! operations {
             /// # Panics
             ///
             /// If `operands` is shorter than the operation's
-            /// [`Shape::differentiable_operands`].
+            /// [`Shape::differentiable_operands`], or if the operation exists
+            /// only on arrays ([`Operation::arrays_only`]).
             #[must_use]
             pub fn evaluate<T: Float>(self, operands: &[T], exponent: i32, dout: T) -> (T, [T; 2]) {
                 match self {
-                    $(Self::$kind => operations!(@evaluate $shape $layer, operands, exponent, dout),)+
+                    $(Self::$kind => operations!(@evaluate [$($tier)?] $shape $layer, operands, exponent, dout),)+
                 }
             }
 
@@ -259,21 +286,30 @@ macro_rules! operations {
             /// # Panics
             ///
             /// If `operands` is shorter than the operation's
-            /// [`Shape::differentiable_operands`].
+            /// [`Shape::differentiable_operands`], or if the operation exists
+            /// only on arrays ([`Operation::arrays_only`]).
             #[must_use]
             pub fn plain<T: Float>(self, operands: &[T], exponent: i32) -> T {
                 match self {
-                    $(Self::$kind => operations!(@plain $syntax $spelling $shape, operands, exponent),)+
+                    $(Self::$kind => operations!(@plain [$($tier)?] $syntax $spelling $shape, operands, exponent),)+
                 }
             }
         }
     };
-    (@plain Infix $op:tt Binary, $x:ident, $n:ident) => { $x[0] $op $x[1] };
-    (@plain Prefix $op:tt Unary, $x:ident, $n:ident) => { $op $x[0] };
-    (@plain Method $method:ident Unary, $x:ident, $n:ident) => { $x[0].$method() };
-    (@plain Method $method:ident UnaryInt, $x:ident, $n:ident) => { $x[0].$method($n) };
-    (@plain Method $method:ident Binary, $x:ident, $n:ident) => { $x[0].$method($x[1]) };
-    (@plain Function $function:ident Unary, $x:ident, $n:ident) => { crate::activation::$function($x[0]) };
+    (@arrays) => { false };
+    (@arrays arrays) => { true };
+    (@plain [arrays] $syntax:ident $spelling:tt $shape:ident, $x:ident, $n:ident) => {
+        arrays_only(stringify!($spelling))
+    };
+    (@plain [] Infix $op:tt Binary, $x:ident, $n:ident) => { $x[0] $op $x[1] };
+    (@plain [] Prefix $op:tt Unary, $x:ident, $n:ident) => { $op $x[0] };
+    (@plain [] Method $method:ident Unary, $x:ident, $n:ident) => { $x[0].$method() };
+    (@plain [] Method $method:ident UnaryInt, $x:ident, $n:ident) => { $x[0].$method($n) };
+    (@plain [] Method $method:ident Binary, $x:ident, $n:ident) => { $x[0].$method($x[1]) };
+    (@plain [] Function $function:ident Unary, $x:ident, $n:ident) => { crate::activation::$function($x[0]) };
+    (@evaluate [arrays] $shape:ident $layer:ident, $operands:ident, $exponent:ident, $dout:ident) => {
+        arrays_only(stringify!($layer))
+    };
     (@or $given:expr, $default:expr) => { $given };
     (@or , $default:expr) => { $default };
     (@domain [($low:expr, $high:expr)] $($mirrored:ident)?) => {
@@ -285,17 +321,17 @@ macro_rules! operations {
     (@domain [($low0:expr, $high0:expr), ($low1:expr, $high1:expr)] mirrored) => {
         Domain { operands: [($low0, $high0), ($low1, $high1)], mirrored: true }
     };
-    (@evaluate Unary $layer:ident, $operands:ident, $exponent:ident, $dout:ident) => {{
+    (@evaluate [] Unary $layer:ident, $operands:ident, $exponent:ident, $dout:ident) => {{
         let mut layer = $layer::new();
         let value = layer.forward($operands[0]);
         (value, [layer.backward($dout), T::zero()])
     }};
-    (@evaluate UnaryInt $layer:ident, $operands:ident, $exponent:ident, $dout:ident) => {{
+    (@evaluate [] UnaryInt $layer:ident, $operands:ident, $exponent:ident, $dout:ident) => {{
         let mut layer = $layer::new();
         let value = layer.forward($operands[0], $exponent);
         (value, [layer.backward($dout), T::zero()])
     }};
-    (@evaluate Binary $layer:ident, $operands:ident, $exponent:ident, $dout:ident) => {{
+    (@evaluate [] Binary $layer:ident, $operands:ident, $exponent:ident, $dout:ident) => {{
         let mut layer = $layer::new();
         let value = layer.forward($operands[0], $operands[1]);
         let (dx, dy) = layer.backward($dout);
@@ -345,6 +381,11 @@ operations! {
     Hypot => HypotLayer, Method hypot, Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dx = x/r, d/dy = y/r (0 at the origin)";
     Sigmoid => SigmoidLayer, Function sigmoid, Unary, smooth [(-3.0, 3.0)], "d/dx = (1 - σ(x)) σ(x)";
     Relu => ReluLayer, Function relu, Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = 1 for x > 0, else 0 (relu'(0) = 0)";
+    Dot => Dot, Method dot, Binary [arrays], smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/da = dout · bᵀ, d/db = aᵀ · dout (matrices; outer products for vectors)";
+    Transpose => Transpose, Method t, Unary [arrays], smooth [(-3.0, 3.0)], "d/da = doutᵀ";
+    Sum => Sum, Method sum, Unary [arrays], smooth [(-3.0, 3.0)], "d/da = dout for every element";
+    Softmax => Softmax, Function softmax, Unary [arrays], smooth [(-3.0, 3.0)], "d/dx = y ⊙ (dout - Σ dout ⊙ y), row by row";
+    SoftmaxCrossEntropy => SoftmaxCrossEntropy, Function softmax_cross_entropy, UnaryLabels [arrays], smooth [(-3.0, 3.0)], "d/dx = dout (softmax(x) - onehot(labels)) / rows (labels get none)";
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! compiler. Errors become `compile_error!`s.
 
 use crate::errors::Errors;
-use crate::graph::Inputs;
+use crate::graph::{Inputs, Values};
 use crate::parse::{Form, GradInput};
 use crate::{generate, graph, parse, validate};
 use proc_macro2::TokenStream;
@@ -44,7 +44,7 @@ fn pipeline(input: TokenStream, form: Form) -> syn::Result<TokenStream> {
     };
     match parsed {
         GradInput::Inline(formula) => {
-            let graph = graph::lower(&formula, &Inputs::Free, &mut errors);
+            let graph = graph::lower(&formula, &Inputs::Free, Values::Scalars, &mut errors);
             validate::validate(&formula, &graph, None, &mut errors);
             errors.finish()?;
             Ok(generate::inline(&graph))
@@ -53,14 +53,24 @@ fn pipeline(input: TokenStream, form: Form) -> syn::Result<TokenStream> {
             let mut expansion = TokenStream::new();
             for function in &functions {
                 let before = errors.len();
-                let inputs = Inputs::Parameters(&function.params);
-                let graph = graph::lower(&function.formula, &inputs, &mut errors);
-                validate::validate(
+                let names = function.inputs();
+                let values = if function.arrays {
+                    Values::Arrays
+                } else {
+                    Values::Scalars
+                };
+                let graph = graph::lower(
                     &function.formula,
-                    &graph,
-                    Some(&function.params),
+                    &Inputs::Parameters(&names),
+                    values,
                     &mut errors,
                 );
+                let params: Vec<syn::Ident> = function
+                    .params
+                    .iter()
+                    .map(|param| param.name.clone())
+                    .collect();
+                validate::validate(&function.formula, &graph, Some(&params), &mut errors);
                 // Code is generated from valid graphs only; the other
                 // functions of the block are still generated, so that their
                 // callers report nothing more than the real mistake.

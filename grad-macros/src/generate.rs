@@ -297,11 +297,11 @@ impl<'g> Plan<'g> {
                 NodeKind::Operation {
                     op,
                     operands,
-                    exponent,
+                    argument,
                 } => {
                     let operands = operands.iter().map(|&operand| self.value(operand));
                     let arguments = match op.shape {
-                        Shape::UnaryInt => quote!(#(#operands,)* #exponent),
+                        Shape::UnaryInt | Shape::UnaryLabels => quote!(#(#operands,)* (#argument)),
                         Shape::Unary | Shape::Binary => quote!(#(#operands),*),
                     };
                     quote_spanned!(span=> #value = #layers.#field.forward(#arguments);)
@@ -932,18 +932,15 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
     );
     let output = plan.value(graph.output);
     let construct = gradients.construct(&plan);
-    let params: Vec<(&Ident, &syn::Type)> = function
+    let declared: Vec<TokenStream> = function
         .params
         .iter()
-        .zip(sig.inputs.iter())
-        .filter_map(|(param, input)| match input {
-            syn::FnArg::Typed(typed) => Some((param, &*typed.ty)),
-            syn::FnArg::Receiver(_) => None,
+        .map(|param| {
+            let (name, ty) = (&param.name, &param.ty);
+            quote!(#name: #ty)
         })
         .collect();
-    let declared = params.iter().map(|(param, ty)| quote!(#param: #ty));
-    let declared: Vec<TokenStream> = declared.collect();
-    let arguments: Vec<&Ident> = params.iter().map(|(param, _)| *param).collect();
+    let arguments: Vec<&Ident> = function.params.iter().map(|param| &param.name).collect();
     let generics = &sig.generics;
     let where_clause = &sig.generics.where_clause;
     let (value, dout, trace) = (local("value"), &plan.dout, &plan.trace);

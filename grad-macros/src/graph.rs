@@ -63,8 +63,9 @@ pub enum NodeKind {
     Operation {
         op: &'static Operation,
         operands: Vec<NodeId>,
-        /// The `i32` exponent of `powi`, evaluated in the caller's scope.
-        exponent: Option<Expr>,
+        /// The operand that gets no gradient, evaluated in the caller's scope:
+        /// `powi`'s `i32` exponent, `softmax_cross_entropy`'s labels.
+        argument: Option<Expr>,
     },
     /// A call to the user's function `f(..)`, differentiated by `f_grad(..)`.
     Custom {
@@ -87,14 +88,24 @@ impl NodeKind {
 pub enum Inputs<'a> {
     /// Inline form: every free single name is an input.
     Free,
-    /// Function form: the parameters are the inputs; other free names are constants.
+    /// Function form: these parameters are the inputs; other free names,
+    /// and the parameters that get no gradient, are constants.
     Parameters(&'a [Ident]),
+}
+
+/// What the values of a formula are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// Scalars: the operations of the table on scalars.
+    Scalars,
+    /// Scalars and arrays: every operation of the table.
+    Arrays,
 }
 
 /// Lowers a formula to its graph, adding to `errors` every expression it
 /// cannot differentiate; the graph is only meant for code generation when
 /// no error was added.
-pub fn lower(formula: &Formula, inputs: &Inputs, errors: &mut Errors) -> Graph {
+pub fn lower(formula: &Formula, inputs: &Inputs, values: Values, errors: &mut Errors) -> Graph {
     let mut lowering = Lowering {
         graph: Graph {
             nodes: Vec::new(),
@@ -106,6 +117,7 @@ pub fn lower(formula: &Formula, inputs: &Inputs, errors: &mut Errors) -> Graph {
         },
         scope: HashMap::new(),
         input_nodes: HashMap::new(),
+        values,
         errors,
     };
     if let Inputs::Parameters(params) = inputs {
@@ -137,6 +149,7 @@ struct Lowering<'a> {
     /// constants, and their own mistakes are reported).
     scope: HashMap<String, Option<NodeId>>,
     input_nodes: HashMap<String, NodeId>,
+    values: Values,
     errors: &'a mut Errors,
 }
 
@@ -150,6 +163,8 @@ enum Step<'e> {
 enum Build {
     Operation(&'static Operation, Option<Expr>),
     Custom(syn::Path, usize),
+    /// The operand itself (`&h` is `h`).
+    Identity,
 }
 
 impl Lowering<'_> {
@@ -181,21 +196,24 @@ impl Lowering<'_> {
                         steps.extend(operands.into_iter().rev().map(Step::Visit));
                     }
                 },
+                Step::Build(_, Build::Identity) => {}
                 Step::Build(expr, build) => {
                     let count = match &build {
                         Build::Operation(op, _) => op.shape.differentiable_operands(),
                         Build::Custom(_, count) => *count,
+                        Build::Identity => unreachable!("handled above"),
                     };
                     let operands: Option<Vec<NodeId>> =
                         values.split_off(values.len() - count).into_iter().collect();
                     let node = operands.map(|operands| {
                         let kind = match build {
-                            Build::Operation(op, exponent) => NodeKind::Operation {
+                            Build::Operation(op, argument) => NodeKind::Operation {
                                 op,
                                 operands,
-                                exponent,
+                                argument,
                             },
                             Build::Custom(function, _) => NodeKind::Custom { function, operands },
+                            Build::Identity => unreachable!("handled above"),
                         };
                         self.push(kind, operator_span(expr))
                     });
@@ -220,6 +238,11 @@ impl Lowering<'_> {
                     Some(op) => Visit::Descend(Build::Operation(op, None), vec![&unary.expr]),
                     None => self.reject(unary.op.span(), "unary `-` is missing from the operation table"),
                 }
+            }
+            // `&h` borrows a value used again, as plain ndarray code must
+            // (`h.tanh() * &h`): to the gradient it is the value itself.
+            Expr::Reference(reference) if reference.mutability.is_none() => {
+                Visit::Descend(Build::Identity, vec![&reference.expr])
             }
             Expr::Unary(unary) if matches!(unary.op, UnOp::Deref(_)) => self.reject(
                 unary.op.span(),
@@ -270,10 +293,13 @@ impl Lowering<'_> {
                         call.method.span(),
                         format!(
                             "unknown method `{method}`: grad! differentiates the methods {}; for your own function call it as `{method}(x)` and write `{method}_grad`",
-                            spellings(Syntax::Method)
+                            self.methods()
                         ),
                     );
                 };
+                if let Some(rejected) = self.check_values(op, call.method.span()) {
+                    return rejected;
+                }
                 let written = op.shape.written_operands() - 1;
                 if call.args.len() != written {
                     return self.reject(
@@ -286,12 +312,12 @@ impl Lowering<'_> {
                     );
                 }
                 let mut operands = vec![&*call.receiver];
-                let mut exponent = None;
+                let mut argument = None;
                 match op.shape {
-                    Shape::UnaryInt => exponent = call.args.first().cloned(),
+                    Shape::UnaryInt | Shape::UnaryLabels => argument = call.args.first().cloned(),
                     Shape::Unary | Shape::Binary => operands.extend(call.args.iter()),
                 }
-                Visit::Descend(Build::Operation(op, exponent), operands)
+                Visit::Descend(Build::Operation(op, argument), operands)
             }
             Expr::Call(call) => {
                 let Expr::Path(function) = &*call.func else {
@@ -307,6 +333,9 @@ impl Lowering<'_> {
                 if let Some(name) = builtin_function_name(&function.path)
                     && let Some(op) = Operation::lookup(Syntax::Function, &name.to_string())
                 {
+                    if let Some(rejected) = self.check_values(op, name.span()) {
+                        return rejected;
+                    }
                     let written = op.shape.written_operands();
                     if operands.len() != written {
                         return self.reject(
@@ -314,7 +343,18 @@ impl Lowering<'_> {
                             format!("`{name}` takes {written} argument{}, found {}", if written == 1 { "" } else { "s" }, operands.len()),
                         );
                     }
-                    return Visit::Descend(Build::Operation(op, None), operands);
+                    let mut operands = operands;
+                    let argument = match op.shape {
+                        Shape::UnaryLabels | Shape::UnaryInt => operands.pop().cloned(),
+                        Shape::Unary | Shape::Binary => None,
+                    };
+                    return Visit::Descend(Build::Operation(op, argument), operands);
+                }
+                if self.values == Values::Arrays {
+                    return self.reject(
+                        function.span(),
+                        "a custom operation takes scalars: a formula over arrays uses the operations of the table (`dot`, `t`, `sum`, elementwise methods, `relu`, `sigmoid`, `softmax`, `softmax_cross_entropy`)",
+                    );
                 }
                 let count = operands.len();
                 Visit::Descend(Build::Custom(function.path.clone(), count), operands)
@@ -387,6 +427,31 @@ impl Lowering<'_> {
         };
         syn::visit::Visit::visit_expr(&mut finder, expr);
         finder.found
+    }
+
+    /// The methods a formula over these values can call, for messages.
+    fn methods(&self) -> String {
+        grad_core::ops::OPERATIONS
+            .iter()
+            .filter(|op| matches!(op.syntax, Syntax::Method(_)))
+            .filter(|op| self.values == Values::Arrays || !op.arrays_only)
+            .map(|op| format!("`{}`", op.syntax.spelling()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// An operation that exists only on arrays, in a formula over scalars:
+    /// rejected, saying where it works.
+    fn check_values<'e>(&mut self, op: &Operation, span: Span) -> Option<Visit<'e>> {
+        (op.arrays_only && self.values == Values::Scalars).then(|| {
+            self.reject(
+                span,
+                format!(
+                    "`{}` works on arrays: use it in a function whose parameters include arrays, such as `x: &Array2<f64>` (feature `ndarray`)",
+                    op.syntax.spelling()
+                ),
+            )
+        })
     }
 
     fn reject<'e>(&mut self, span: Span, message: impl fmt::Display) -> Visit<'e> {
@@ -620,7 +685,7 @@ mod tests {
         let parse::GradInput::Inline(formula) = parsed else {
             return Err("not inline".into());
         };
-        let graph = lower(&formula, &Inputs::Free, &mut errors);
+        let graph = lower(&formula, &Inputs::Free, Values::Scalars, &mut errors);
         errors.finish().map_err(|e| e.to_string())?;
         Ok(graph.to_string())
     }
@@ -686,7 +751,7 @@ mod tests {
             let parse::GradInput::Inline(formula) = parsed else {
                 unreachable!()
             };
-            lower(&formula, &Inputs::Free, &mut errors);
+            lower(&formula, &Inputs::Free, Values::Scalars, &mut errors);
             errors.finish().unwrap_err().into_iter().count()
         };
         assert_eq!(errors, 3);

@@ -56,16 +56,92 @@ pub struct Binding {
 
 /// A function written in the function form.
 pub struct Function {
-    /// The item as the user wrote it; it is emitted unchanged as the forward function.
+    /// The item as the user wrote it, but for the `#[constant]` markers of
+    /// its parameters: it is emitted as the forward function.
     pub item: ItemFn,
-    /// The parameters, which are the inputs, in order.
-    pub params: Vec<Ident>,
-    /// The scalar type: the return type, shared by every parameter.
+    /// The parameters, in order.
+    pub params: Vec<Parameter>,
+    /// The scalar type: the return type.
     pub scalar: Type,
+    /// Whether some parameter is an array: the formula is then computed by
+    /// the array layers, every operand passed by reference.
+    pub arrays: bool,
     /// The body.
     pub formula: Formula,
     /// Whether its signature or body shape was reported as wrong.
     pub has_shape_errors: bool,
+}
+
+/// A parameter of the function form.
+pub struct Parameter {
+    pub name: Ident,
+    pub ty: Type,
+    pub kind: ParameterKind,
+}
+
+/// What a parameter is to the formula.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParameterKind {
+    /// A scalar of the function's type: an input, with a gradient.
+    Scalar,
+    /// Any other type but a label: an array (`&Array2<f64>`, `Array1<f32>`,
+    /// …), an input with a gradient of its own type.
+    Array,
+    /// Marked `#[constant]`, or an integer, `bool` or label type (`usize`,
+    /// `&[usize]`, …): read as a constant, with no gradient.
+    Constant,
+}
+
+impl Function {
+    /// The names of the parameters that are inputs (that get a gradient).
+    pub fn inputs(&self) -> Vec<Ident> {
+        self.params
+            .iter()
+            .filter(|param| param.kind != ParameterKind::Constant)
+            .map(|param| param.name.clone())
+            .collect()
+    }
+}
+
+/// The integer and `bool` types: parameters of these, and references,
+/// slices, arrays and vectors of them, are labels or counts, with no gradient.
+const DISCRETE: &[&str] = &[
+    "bool", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+];
+
+/// Whether `ty` is an integer or `bool` type, or a reference, slice, array
+/// or `Vec` of one: `usize`, `&[usize]`, `&Vec<u8>`, `[i32; 3]`.
+fn is_discrete(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(reference) => is_discrete(&reference.elem),
+        Type::Slice(slice) => is_discrete(&slice.elem),
+        Type::Array(array) => is_discrete(&array.elem),
+        Type::Paren(paren) => is_discrete(&paren.elem),
+        Type::Path(path) if path.qself.is_none() => {
+            let Some(last) = path.path.segments.last() else {
+                return false;
+            };
+            match &last.arguments {
+                syn::PathArguments::None => {
+                    path.path.segments.len() == 1 && DISCRETE.iter().any(|name| last.ident == name)
+                }
+                syn::PathArguments::AngleBracketed(arguments) if last.ident == "Vec" => {
+                    matches!(
+                        arguments.args.first(),
+                        Some(syn::GenericArgument::Type(element)) if is_discrete(element)
+                    )
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Whether `ty` is one of the primitive float types.
+fn is_float(ty: &Type) -> bool {
+    matches!(ty, Type::Path(path) if path.qself.is_none()
+        && (path.path.is_ident("f32") || path.path.is_ident("f64")))
 }
 
 /// Parses either form. Shape errors go to `errors` and parsing goes on, so
@@ -184,7 +260,7 @@ fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
         }
         match statement {
             Stmt::Local(local) => {
-                if let Some(binding) = binding(local, None, errors) {
+                if let Some(binding) = binding(local, Annotation::None, errors) {
                     bindings.push(binding);
                 }
             }
@@ -268,7 +344,17 @@ fn statement_span(statement: &Stmt) -> Span {
 
 /// `let name = expr;`, with a type annotation allowed only when it names the
 /// function's scalar type.
-fn binding(local: syn::Local, scalar: Option<&Type>, errors: &mut Errors) -> Option<Binding> {
+/// The type annotations a `let` may carry.
+enum Annotation<'a> {
+    /// None: the inline form, where every value has the inputs' type.
+    None,
+    /// The function's scalar type (`None` if it has no return type).
+    Scalar(Option<&'a Type>),
+    /// Any: a function over arrays.
+    Any,
+}
+
+fn binding(local: syn::Local, annotation: Annotation, errors: &mut Errors) -> Option<Binding> {
     let (pat, ty) = match local.pat {
         Pat::Type(typed) => (*typed.pat, Some(typed.ty)),
         pat => (pat, None),
@@ -292,16 +378,17 @@ fn binding(local: syn::Local, scalar: Option<&Type>, errors: &mut Errors) -> Opt
         }
     };
     if let Some(ty) = ty {
-        match scalar {
-            Some(scalar) if same_type(&ty, scalar) => {}
-            Some(scalar) => errors.push(syn::Error::new_spanned(
+        match annotation {
+            Annotation::Any | Annotation::Scalar(None) => {}
+            Annotation::Scalar(Some(scalar)) if same_type(&ty, scalar) => {}
+            Annotation::Scalar(Some(scalar)) => errors.push(syn::Error::new_spanned(
                 ty,
                 format!(
                     "every value of this function has its scalar type `{}`",
                     quote::ToTokens::to_token_stream(scalar)
                 ),
             )),
-            None => errors.push(syn::Error::new_spanned(
+            Annotation::None => errors.push(syn::Error::new_spanned(
                 ty,
                 "type annotations are not allowed in an inline formula: every value has the inputs' scalar type",
             )),
@@ -365,7 +452,14 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
         ));
     }
     let scalar = match &sig.output {
-        ReturnType::Type(_, ty) => Some((**ty).clone()),
+        ReturnType::Type(_, ty) if matches!(**ty, Type::Path(_)) => Some((**ty).clone()),
+        ReturnType::Type(_, ty) => {
+            errors.push(syn::Error::new_spanned(
+                ty,
+                "a grad! function returns one scalar, such as `f64`, `f32` or a generic `T`: the value it differentiates",
+            ));
+            None
+        }
         ReturnType::Default => {
             errors.push(syn::Error::new_spanned(
                 &sig.ident,
@@ -385,9 +479,9 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
                 "a grad! function cannot take `self`: write a free function",
             )),
             syn::FnArg::Typed(typed) => {
-                match &*typed.pat {
+                let name = match &*typed.pat {
                     Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
-                        params.push(ident.ident.clone());
+                        ident.ident.clone()
                     }
                     other => {
                         errors.push(syn::Error::new_spanned(
@@ -396,21 +490,37 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
                         ));
                         continue;
                     }
-                }
-                if let Some(scalar) = &scalar
-                    && !same_type(&typed.ty, scalar)
-                {
-                    errors.push(syn::Error::new_spanned(
-                        &typed.ty,
-                        format!(
-                            "every parameter has the scalar type the function returns, `{}`",
-                            quote::ToTokens::to_token_stream(scalar)
-                        ),
-                    ));
-                }
+                };
+                let constant = typed
+                    .attrs
+                    .iter()
+                    .any(|attr| attr.path().is_ident("constant"));
+                let kind = match &scalar {
+                    _ if constant || is_discrete(&typed.ty) => ParameterKind::Constant,
+                    Some(scalar) if same_type(&typed.ty, scalar) => ParameterKind::Scalar,
+                    Some(scalar) if is_float(&typed.ty) => {
+                        errors.push(syn::Error::new_spanned(
+                            &typed.ty,
+                            format!(
+                                "every scalar parameter has the type the function returns, `{}`",
+                                quote::ToTokens::to_token_stream(scalar)
+                            ),
+                        ));
+                        ParameterKind::Scalar
+                    }
+                    _ => ParameterKind::Array,
+                };
+                params.push(Parameter {
+                    name,
+                    ty: (*typed.ty).clone(),
+                    kind,
+                });
             }
         }
     }
+    let arrays = params
+        .iter()
+        .any(|param| param.kind == ParameterKind::Array);
     let mut bindings = Vec::new();
     let mut output = None;
     let statements = &item.block.stmts;
@@ -424,7 +534,13 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
         let last = i + 1 == statements.len();
         match statement {
             Stmt::Local(local) => {
-                if let Some(binding) = binding(local.clone(), scalar.as_ref(), errors) {
+                // Over arrays the values have many types: any annotation goes.
+                let annotation = if arrays {
+                    Annotation::Any
+                } else {
+                    Annotation::Scalar(scalar.as_ref())
+                };
+                if let Some(binding) = binding(local.clone(), annotation, errors) {
                     bindings.push(binding);
                 }
                 if last {
@@ -458,9 +574,16 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
     }
     // Later stages still check a function whose signature or shape is wrong,
     // so that every mistake is reported in one go; nothing is generated.
+    let mut item = item;
+    for input in &mut item.sig.inputs {
+        if let syn::FnArg::Typed(typed) = input {
+            typed.attrs.retain(|attr| !attr.path().is_ident("constant"));
+        }
+    }
     Some(Function {
         has_shape_errors: errors.len() > before,
         params,
+        arrays,
         scalar: scalar.unwrap_or_else(|| syn::parse_quote!(f64)),
         formula: Formula {
             bindings,

@@ -1,9 +1,10 @@
 // Three mistakes in one function, all reported together: a parameter of the
-// wrong type, a `let` shadowing a parameter, and a trailing `;`.
+// float type other than the one it returns, a `let` shadowing a parameter,
+// and a trailing `;`.
 use grad::grad;
 
 grad! {
-    fn f(x: f64, n: i32) -> f64 {
+    fn f(x: f64, n: f32) -> f64 {
         let x = x * 2.0;
         x.sin();
     }

@@ -2,7 +2,7 @@
 //! seed. `build.rs` writes them into the test through `grad!`; the test
 //! makes them again to evaluate them.
 
-use grad_core::ops::OPERATIONS;
+use grad_core::ops::scalar_operations;
 use grad_generator::{Constant, Custom, Exponent, Formula, Grammar, Layout, Scalar, SplitMix64};
 
 /// How many formulas: enough that every operation of the table is the
@@ -52,7 +52,7 @@ fn grammar(scalar: &Scalar) -> Grammar {
             .to_vec(),
     };
     Grammar {
-        operations: OPERATIONS.iter().collect(),
+        operations: scalar_operations().collect(),
         literals,
         constants,
         exponents: [2, 3, -1, 0].map(Exponent::new).to_vec(),
@@ -86,7 +86,7 @@ pub fn cases() -> Vec<Case> {
             };
             let grammar = Grammar {
                 // Operation k, k + COUNT, ... of the table come first.
-                first: OPERATIONS.iter().skip(k).step_by(COUNT).collect(),
+                first: scalar_operations().skip(k).step_by(COUNT).collect(),
                 ..grammar(&scalar)
             };
             let layout = Layout {

@@ -4,7 +4,7 @@
 //! the expansion uses internally.
 
 use crate::case::{Case, Expect};
-use grad_core::ops::OPERATIONS;
+use grad_core::ops::scalar_operations;
 use grad_generator::{
     Choices, Constant, Custom, Exponent, Formula, Grammar, Layout, Scalar, Signature,
 };
@@ -133,7 +133,7 @@ fn grammar(constants: &[&str]) -> Grammar {
         .flat_map(|path| (0..4).map(move |arity| Custom::new(*path, arity)));
     let builtin = BUILTIN_FUNCTIONS.iter().map(|path| Custom::new(*path, 1));
     Grammar {
-        operations: OPERATIONS.iter().collect(),
+        operations: scalar_operations().collect(),
         literals: GOOD_LITERALS.iter().map(|&text| text.to_owned()).collect(),
         constants: constants.iter().map(|&text| Constant::text(text)).collect(),
         exponents: POWI_EXPONENTS

@@ -37,7 +37,6 @@ const EXPRESSION_MISTAKES: &[&str] = &[
     "{x} ^ {y}",
     "!{x}",
     "*{x}",
-    "&{x}",
     "&mut {x}",
     "{x} += {y}",
     "{x} -= 1",
@@ -257,7 +256,12 @@ pub fn function_mistake(c: &mut impl Choices) -> Case {
             formula.function(signature)
         }
         1 => format!("{head}({p}: {s}) {{ {tail} }}"),
-        2 => format!("{head}({p}: {s}, q_: i32) -> {s} {{ {tail} }}"),
+        // A float parameter of the other float type (an integer one is a
+        // constant parameter, which is fine).
+        2 => {
+            let other = if s == "f32" { "f64" } else { "f32" };
+            format!("{head}({p}: {s}, q_: {other}) -> {s} {{ {tail} }}")
+        }
         3 => format!("{head}(&self, {p}: {s}) -> {s} {{ {tail} }}"),
         4 => format!("{head}((a_, b_): ({s}, {s}), {p}: {s}) -> {s} {{ {tail} }}"),
         5..=8 => {
