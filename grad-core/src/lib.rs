@@ -20,11 +20,13 @@ pub use ndarray;
 
 pub use activation::{relu, sigmoid};
 pub use check::{
-    DEFAULT_STEP, GradientCheck, check_gradient, check_gradient_with_step, numerical_gradient,
-    numerical_gradient_with_step, relative_error,
+    DEFAULT_STEP, GradientCheck, Point, check_gradient, check_gradient_with_step,
+    numerical_gradient, numerical_gradient_with_step, relative_error,
 };
 pub use custom::{CustomLayer, Partials};
 pub use layers::*;
+#[cfg(feature = "ndarray")]
+pub use nn::{softmax, softmax_cross_entropy};
 pub use num_traits::Float;
 
 /// What a value looks like at a glance: a scalar's number, an array's shape.
