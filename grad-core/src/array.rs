@@ -145,6 +145,27 @@ impl<'a, A: Element, S: Data<Elem = A>, D: Dimension> Operand<'a> for &'a ArrayB
     }
 }
 
+/// A reference to a reference: what the expansion passes for a parameter
+/// that is itself a reference (`x: &Array2<f64>` is passed as `&x`).
+impl<'a, 'b: 'a, T: ?Sized> Operand<'a> for &'a &'b T
+where
+    &'b T: Operand<'b>,
+{
+    type Elem = <&'b T as Operand<'b>>::Elem;
+    type Dim = <&'b T as Operand<'b>>::Dim;
+    type Grad = <&'b T as Operand<'b>>::Grad;
+
+    #[inline]
+    fn view(self) -> ArrayView<'a, Self::Elem, Self::Dim> {
+        (*self).view()
+    }
+
+    #[inline]
+    fn gradient(array: Array<Self::Elem, Self::Dim>) -> Self::Grad {
+        <&'b T as Operand<'b>>::gradient(array)
+    }
+}
+
 /// A view of an operand.
 type View<'a, X> = ArrayView<'a, <X as Operand<'a>>::Elem, <X as Operand<'a>>::Dim>;
 
@@ -196,7 +217,32 @@ impl<A: Element, S: Data<Elem = A>, D: Dimension> Value for ArrayBase<S, D> {
     }
 
     fn summary(&self) -> Summary {
-        Summary::Array(self.shape().to_vec())
+        match self.shape() {
+            // `2.0 * x` of two scalars is a zero-dimensional array: a number.
+            [] => Summary::Scalar(self.iter().next().map_or(f64::NAN, |&x| x.into())),
+            shape => Summary::Array(shape.to_vec()),
+        }
+    }
+}
+
+/// A reference to a value: what the expansion reads a reference
+/// parameter's value through.
+impl<V: Value + ?Sized> Value for &V {
+    type Elem = V::Elem;
+    type Grad = V::Grad;
+
+    #[track_caller]
+    fn seed(&self, dout: V::Elem) -> V::Grad {
+        (**self).seed(dout)
+    }
+
+    #[track_caller]
+    fn scalar(&self) -> V::Elem {
+        (**self).scalar()
+    }
+
+    fn summary(&self) -> Summary {
+        (**self).summary()
     }
 }
 
@@ -524,29 +570,71 @@ where
     /// If `forward` has not run, or if `dout` does not have the output's shape.
     #[track_caller]
     pub fn backward(&self, dout: Broadcast<'a, X, Y>) -> (X::Grad, Y::Grad) {
+        match self.gradients(dout, true, true) {
+            (Some(dx), Some(dy)) => (X::gradient(dx), Y::gradient(dy)),
+            _ => unreachable!("both gradients were asked for"),
+        }
+    }
+
+    /// The gradient of the left operand alone, for a right operand that
+    /// gets none: its own gradient is never computed.
+    ///
+    /// # Panics
+    ///
+    /// As [`backward`](Self::backward).
+    #[track_caller]
+    pub fn backward_left(&self, dout: Broadcast<'a, X, Y>) -> X::Grad {
+        match self.gradients(dout, true, false) {
+            (Some(dx), _) => X::gradient(dx),
+            _ => unreachable!("the left gradient was asked for"),
+        }
+    }
+
+    /// The gradient of the right operand alone.
+    ///
+    /// # Panics
+    ///
+    /// As [`backward`](Self::backward).
+    #[track_caller]
+    pub fn backward_right(&self, dout: Broadcast<'a, X, Y>) -> Y::Grad {
+        match self.gradients(dout, false, true) {
+            (_, Some(dy)) => Y::gradient(dy),
+            _ => unreachable!("the right gradient was asked for"),
+        }
+    }
+
+    /// The gradients asked for, as arrays of the operands' shapes.
+    #[track_caller]
+    #[allow(clippy::type_complexity)] // two optional arrays, one per operand
+    fn gradients(
+        &self,
+        dout: Broadcast<'a, X, Y>,
+        left: bool,
+        right: bool,
+    ) -> (Option<Owned<'a, X>>, Option<Array<X::Elem, Y::Dim>>) {
         let Some((x, y, z)) = &self.saved else {
             backward_before_forward("Zip")
         };
-        let (dx, dy) = match (L::ARITHMETIC, z) {
-            (Some(Arithmetic::Add), _) => {
-                let dy = unbroadcast_copy(&dout, &y.raw_dim());
-                (unbroadcast(dout, &x.raw_dim()), dy)
-            }
-            (Some(Arithmetic::Sub), _) => {
-                let dy = -unbroadcast_copy(&dout, &y.raw_dim());
-                (unbroadcast(dout, &x.raw_dim()), dy)
+        match (L::ARITHMETIC, z) {
+            (Some(op @ (Arithmetic::Add | Arithmetic::Sub)), _) => {
+                // The right gradient first: it only reads `dout`, which the
+                // left one then takes, with no copy when no sum is needed.
+                let dy = right.then(|| {
+                    let dy = unbroadcast_copy(&dout, &y.raw_dim());
+                    if op == Arithmetic::Sub { -dy } else { dy }
+                });
+                let dx = left.then(|| unbroadcast(dout, &x.raw_dim()));
+                (dx, dy)
             }
             (Some(Arithmetic::Mul), _) => {
-                let shape = dout.raw_dim();
-                let mut dx = dout.clone();
-                Lockstep::from(&mut dx)
-                    .and(&broadcast_to(y, &shape))
-                    .for_each(|g, &y| *g = *g * y);
-                let mut dy = dout;
-                Lockstep::from(&mut dy)
-                    .and(&broadcast_to(x, &shape))
-                    .for_each(|g, &x| *g = *g * x);
-                (unbroadcast(dx, &x.raw_dim()), unbroadcast(dy, &y.raw_dim()))
+                let (for_x, for_y) = match (left, right) {
+                    (true, true) => (Some(dout.clone()), Some(dout)),
+                    (true, false) => (Some(dout), None),
+                    (false, _) => (None, Some(dout)),
+                };
+                let dx = for_x.map(|g| unbroadcast(times(g, y), &x.raw_dim()));
+                let dy = for_y.map(|g| unbroadcast(times(g, x), &y.raw_dim()));
+                (dx, dy)
             }
             (_, Some(z)) => {
                 let shape = z.raw_dim();
@@ -561,12 +649,27 @@ where
                     .for_each(|dx, dy, &x, &y, &z| {
                         (*dx, *dy) = L::derivative(L::save(x, y, z), *dx);
                     });
-                (unbroadcast(dx, &x.raw_dim()), unbroadcast(dy, &y.raw_dim()))
+                (
+                    left.then(|| unbroadcast(dx, &x.raw_dim())),
+                    right.then(|| unbroadcast(dy, &y.raw_dim())),
+                )
             }
             (_, None) => unreachable!("forward keeps the output of every rule but + - *"),
-        };
-        (X::gradient(dx), Y::gradient(dy))
+        }
     }
+}
+
+/// `grad` times `factor` (broadcast to its shape), element by element.
+#[track_caller]
+fn times<A: Element, D: Dimension, E: Dimension>(
+    mut grad: Array<A, E>,
+    factor: &ArrayView<'_, A, D>,
+) -> Array<A, E> {
+    let shape = grad.raw_dim();
+    Lockstep::from(&mut grad)
+        .and(&broadcast_to(factor, &shape))
+        .for_each(|g, &f| *g = *g * f);
+    grad
 }
 
 /// `view` broadcast to `shape`.
@@ -590,18 +693,16 @@ fn broadcast_to<'v, A, D: Dimension, E: Dimension>(
 
 /// The shapes `a.dot(b)` takes, as ndarray's `dot`: matrix·matrix,
 /// matrix·vector, vector·matrix and vector·vector; the result's type, and
-/// how backward splits a gradient of it between `a` and `b`.
+/// the gradient of each operand from a gradient of the result.
 pub trait DotProduct<A: Element, D2: Dimension>: Dimension {
     /// The result: an array, or a scalar for vector·vector.
     type Product;
     /// `a.dot(b)`.
     fn dot(a: &ArrayView<'_, A, Self>, b: &ArrayView<'_, A, D2>) -> Self::Product;
-    /// The gradients of `a` and `b` from the result's gradient `dout`.
-    fn backward(
-        a: &ArrayView<'_, A, Self>,
-        b: &ArrayView<'_, A, D2>,
-        dout: Self::Product,
-    ) -> (Array<A, Self>, Array<A, D2>);
+    /// The gradient of `a` from the result's gradient `dout`.
+    fn left(b: &ArrayView<'_, A, D2>, dout: &Self::Product) -> Array<A, Self>;
+    /// The gradient of `b` from the result's gradient `dout`.
+    fn right(a: &ArrayView<'_, A, Self>, dout: &Self::Product) -> Array<A, D2>;
 }
 
 /// `a · b`, `(m, n) · (n, p)`: `da = dout · bᵀ`, `db = aᵀ · dout`.
@@ -612,12 +713,12 @@ impl<A: Element> DotProduct<A, Ix2> for Ix2 {
         a.dot(b)
     }
 
-    fn backward(
-        a: &ArrayView<'_, A, Ix2>,
-        b: &ArrayView<'_, A, Ix2>,
-        dout: Array<A, Ix2>,
-    ) -> (Array<A, Ix2>, Array<A, Ix2>) {
-        (dout.dot(&b.t()), a.t().dot(&dout))
+    fn left(b: &ArrayView<'_, A, Ix2>, dout: &Array<A, Ix2>) -> Array<A, Ix2> {
+        dout.dot(&b.t())
+    }
+
+    fn right(a: &ArrayView<'_, A, Ix2>, dout: &Array<A, Ix2>) -> Array<A, Ix2> {
+        a.t().dot(dout)
     }
 }
 
@@ -629,16 +730,14 @@ impl<A: Element> DotProduct<A, Ix1> for Ix2 {
         a.dot(b)
     }
 
-    fn backward(
-        a: &ArrayView<'_, A, Ix2>,
-        b: &ArrayView<'_, A, Ix1>,
-        dout: Array<A, Ix1>,
-    ) -> (Array<A, Ix2>, Array<A, Ix1>) {
-        let outer = dout
-            .view()
+    fn left(b: &ArrayView<'_, A, Ix1>, dout: &Array<A, Ix1>) -> Array<A, Ix2> {
+        dout.view()
             .insert_axis(Axis(1))
-            .dot(&b.view().insert_axis(Axis(0)));
-        (outer, a.t().dot(&dout))
+            .dot(&b.view().insert_axis(Axis(0)))
+    }
+
+    fn right(a: &ArrayView<'_, A, Ix2>, dout: &Array<A, Ix1>) -> Array<A, Ix1> {
+        a.t().dot(dout)
     }
 }
 
@@ -650,16 +749,14 @@ impl<A: Element> DotProduct<A, Ix2> for Ix1 {
         a.dot(b)
     }
 
-    fn backward(
-        a: &ArrayView<'_, A, Ix1>,
-        b: &ArrayView<'_, A, Ix2>,
-        dout: Array<A, Ix1>,
-    ) -> (Array<A, Ix1>, Array<A, Ix2>) {
-        let outer = a
-            .view()
+    fn left(b: &ArrayView<'_, A, Ix2>, dout: &Array<A, Ix1>) -> Array<A, Ix1> {
+        b.dot(dout)
+    }
+
+    fn right(a: &ArrayView<'_, A, Ix1>, dout: &Array<A, Ix1>) -> Array<A, Ix2> {
+        a.view()
             .insert_axis(Axis(1))
-            .dot(&dout.view().insert_axis(Axis(0)));
-        (b.dot(&dout), outer)
+            .dot(&dout.view().insert_axis(Axis(0)))
     }
 }
 
@@ -671,12 +768,12 @@ impl<A: Element> DotProduct<A, Ix1> for Ix1 {
         a.dot(b)
     }
 
-    fn backward(
-        a: &ArrayView<'_, A, Ix1>,
-        b: &ArrayView<'_, A, Ix1>,
-        dout: A,
-    ) -> (Array<A, Ix1>, Array<A, Ix1>) {
-        (b.mapv(|b| b * dout), a.mapv(|a| a * dout))
+    fn left(b: &ArrayView<'_, A, Ix1>, dout: &A) -> Array<A, Ix1> {
+        b.mapv(|b| b * *dout)
+    }
+
+    fn right(a: &ArrayView<'_, A, Ix1>, dout: &A) -> Array<A, Ix1> {
+        a.mapv(|a| a * *dout)
     }
 }
 
@@ -736,11 +833,46 @@ where
         &self,
         dout: <X::Dim as DotProduct<X::Elem, Y::Dim>>::Product,
     ) -> (X::Grad, Y::Grad) {
-        let Some((a, b)) = &self.saved else {
-            backward_before_forward("Dot")
-        };
-        let (da, db) = <X::Dim as DotProduct<X::Elem, Y::Dim>>::backward(a, b, dout);
+        let (a, b) = self.saved();
+        let da = <X::Dim as DotProduct<X::Elem, Y::Dim>>::left(b, &dout);
+        let db = <X::Dim as DotProduct<X::Elem, Y::Dim>>::right(a, &dout);
         (X::gradient(da), Y::gradient(db))
+    }
+
+    /// The gradient of `a` alone, for a `b` that gets none (a constant):
+    /// `b`'s gradient, a product as costly as `a`'s, is never computed.
+    ///
+    /// # Panics
+    ///
+    /// As [`backward`](Self::backward).
+    #[track_caller]
+    pub fn backward_left(&self, dout: <X::Dim as DotProduct<X::Elem, Y::Dim>>::Product) -> X::Grad {
+        let (_, b) = self.saved();
+        X::gradient(<X::Dim as DotProduct<X::Elem, Y::Dim>>::left(b, &dout))
+    }
+
+    /// The gradient of `b` alone, for an `a` that gets none: the weights'
+    /// gradient of `x.dot(w)` with `x` the data, as the book's Affine layer
+    /// computes it when nothing asks for `dx`.
+    ///
+    /// # Panics
+    ///
+    /// As [`backward`](Self::backward).
+    #[track_caller]
+    pub fn backward_right(
+        &self,
+        dout: <X::Dim as DotProduct<X::Elem, Y::Dim>>::Product,
+    ) -> Y::Grad {
+        let (a, _) = self.saved();
+        Y::gradient(<X::Dim as DotProduct<X::Elem, Y::Dim>>::right(a, &dout))
+    }
+
+    #[track_caller]
+    fn saved(&self) -> (&View<'a, X>, &ViewOf<'a, X, Y>) {
+        match &self.saved {
+            Some((a, b)) => (a, b),
+            None => backward_before_forward("Dot"),
+        }
     }
 }
 
@@ -847,20 +979,6 @@ impl<'a, X: Operand<'a>> Sum<'a, X> {
     }
 }
 
-/// The softmax of `scores` over its last axis, each row exp(x - max) / sum:
-/// what `grad::softmax` computes.
-fn softmax_of<A: Element, D: Dimension>(scores: &ArrayView<'_, A, D>) -> Array<A, D> {
-    let last = Axis(scores.ndim().saturating_sub(1));
-    let mut probabilities = scores.to_owned();
-    for mut row in probabilities.lanes_mut(last) {
-        let max = row.fold(A::neg_infinity(), |max, &x| max.max(x));
-        row.mapv_inplace(|x| (x - max).exp());
-        let total = row.sum();
-        row.mapv_inplace(|x| x / total);
-    }
-    probabilities
-}
-
 /// `softmax(scores)` over the last axis; backward is
 /// `y ⊙ (dout - Σ dout ⊙ y)` row by row. It keeps its output.
 ///
@@ -891,7 +1009,7 @@ impl<'a, X: Operand<'a>> Softmax<'a, X> {
 
     /// The softmax of every row (the last axis).
     pub fn forward(&mut self, scores: X) -> Array<X::Elem, X::Dim> {
-        let y = softmax_of(&scores.view());
+        let y = crate::nn::softmax(scores.view());
         self.output = Some(y.clone());
         y
     }
@@ -959,8 +1077,9 @@ impl<'a, X: Operand<'a>> SoftmaxCrossEntropy<'a, X> {
     /// column of `scores`.
     #[track_caller]
     pub fn forward(&mut self, scores: X, labels: &'a [usize]) -> X::Elem {
-        let probabilities = softmax_of(&scores.view());
-        let loss = cross_entropy(&probabilities.view(), labels);
+        let scores = scores.view();
+        let loss = crate::nn::softmax_cross_entropy(&scores, labels);
+        let probabilities = crate::nn::softmax(scores);
         self.saved = Some((probabilities, labels));
         loss
     }
@@ -986,26 +1105,4 @@ impl<'a, X: Operand<'a>> SoftmaxCrossEntropy<'a, X> {
         }
         X::gradient(grad)
     }
-}
-
-/// The mean over the rows of `-ln probabilities[row, label]`.
-#[track_caller]
-fn cross_entropy<A: Element, D: Dimension>(
-    probabilities: &ArrayView<'_, A, D>,
-    labels: &[usize],
-) -> A {
-    let last = Axis(probabilities.ndim().saturating_sub(1));
-    let rows = probabilities.lanes(last);
-    assert_eq!(
-        rows.clone().into_iter().count(),
-        labels.len(),
-        "softmax_cross_entropy: {} labels for {} rows of scores",
-        labels.len(),
-        rows.clone().into_iter().count()
-    );
-    let total = rows
-        .into_iter()
-        .zip(labels)
-        .fold(A::zero(), |total, (row, &label)| total - row[label].ln());
-    total / <A as num_traits::NumCast>::from(labels.len()).unwrap_or_else(A::nan)
 }

@@ -18,7 +18,7 @@ pub mod ops;
 #[cfg(feature = "ndarray")]
 pub use ndarray;
 
-pub use activation::{relu, sigmoid};
+pub use activation::{Activation, OnArrays, OnScalars, relu, sigmoid};
 pub use check::{
     DEFAULT_STEP, GradientCheck, Point, check_gradient, check_gradient_with_step,
     numerical_gradient, numerical_gradient_with_step, relative_error,
@@ -39,12 +39,35 @@ pub enum Summary {
     Array(Vec<usize>),
 }
 
+#[doc(hidden)]
+#[macro_export]
+#[cfg(feature = "ndarray")]
+/// The code `grad!` generates for a function over arrays, as it is.
+macro_rules! __over_arrays {
+    ($parameters:literal, $function:literal; $($code:tt)*) => { $($code)* };
+}
+
+#[doc(hidden)]
+#[macro_export]
+#[cfg(not(feature = "ndarray"))]
+/// Without the `ndarray` feature, one clear error for a function over arrays.
+macro_rules! __over_arrays {
+    ($parameters:literal, $function:literal; $($code:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "`", $function, "` has array parameters (", $parameters,
+            "): enable the `ndarray` feature of grad, \
+             `grad = { version = \"0.1\", features = [\"ndarray\"] }`"
+        ));
+    };
+}
+
 /// What `grad!` expansions call from this crate, with the `array` layers
 /// when the `ndarray` feature is on: `grad` re-exports all of it in its own
 /// `__private`, whichever features this crate was built with. Not a public
 /// API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__over_arrays as over_arrays;
     #[cfg(feature = "ndarray")]
     pub use crate::array;
     pub use crate::layers::*;

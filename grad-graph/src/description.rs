@@ -206,6 +206,7 @@ pub(super) fn parse(description: &'static str) -> Result<Graph, DescriptionError
             kind: line.kind,
             name: line.name,
             value: f64::NAN,
+            shape: None,
             grad: None,
         });
     }

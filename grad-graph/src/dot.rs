@@ -52,14 +52,17 @@ pub(super) fn render(graph: &Graph) -> String {
             "    n{} -> n{} [label={}];",
             edge.from,
             edge.to,
-            label(edge.value, edge.grad)
+            label(&graph.value_text(edge.from, format_compact), edge.grad)
         );
     }
     let _ = writeln!(
         dot,
         "    n{} -> out [label={}];",
         graph.output.node,
-        label(graph.output.value, graph.output.dout)
+        label(
+            &graph.value_text(graph.output.node, format_compact),
+            graph.output.dout,
+        )
     );
     dot.push_str("}\n");
     dot
@@ -67,14 +70,14 @@ pub(super) fn render(graph: &Graph) -> String {
 
 /// An HTML-like label: the value, then the gradient in red on the line below.
 /// Numbers need no escaping.
-fn label(value: f64, grad: Option<f64>) -> String {
+fn label(value: &str, grad: Option<f64>) -> String {
     match grad {
         Some(grad) => format!(
             "<{}<BR/><FONT COLOR=\"red\">{}</FONT>>",
-            format_compact(value),
+            value,
             format_compact(grad)
         ),
-        None => quote(&format_compact(value)),
+        None => quote(value),
     }
 }
 

@@ -281,10 +281,14 @@ pub struct Node {
     /// The input's name, or the `let` name of an intermediate; always
     /// present for an input.
     pub name: Option<&'static str>,
-    /// Its forward value (NaN until reported).
+    /// Its forward value (NaN until reported, and for an array).
     pub value: f64,
+    /// The shape of its value if it is an array (a formula over arrays),
+    /// which pictures show in place of the value.
+    pub shape: Option<Vec<usize>>,
     /// Its gradient (the derivative of the output with respect to this
-    /// node), if backward ran.
+    /// node), if backward ran; `None` for an array, whose gradient has its
+    /// shape.
     pub grad: Option<f64>,
 }
 
@@ -302,6 +306,7 @@ impl Node {
     ///     kind: NodeKind::Operation { op: OpKind::Powi, exponent: Some(3) },
     ///     name: None,
     ///     value: 8.0,
+    ///     shape: None,
     ///     grad: None,
     /// };
     /// assert_eq!(node.label(), "powi(3)");
@@ -497,6 +502,16 @@ impl Graph {
 
     /// Node `id`'s line with `expression` for what it computes: `n{id}`, its
     /// name, the expression and its numbers.
+    /// What a picture writes for node `id`'s value: the number as `format`
+    /// writes it, or an array's shape, such as `100×50`.
+    pub(crate) fn value_text(&self, id: usize, format: fn(f64) -> String) -> String {
+        let node = &self.nodes[id];
+        match &node.shape {
+            Some(shape) => format_shape(shape),
+            None => format(node.value),
+        }
+    }
+
     pub(crate) fn line(&self, id: usize, expression: &str) -> String {
         let node = &self.nodes[id];
         let mut line = format!("n{id}");
@@ -507,7 +522,7 @@ impl Graph {
         line.push_str(" = ");
         line.push_str(expression);
         line.push_str(" = ");
-        line.push_str(&format_full(node.value));
+        line.push_str(&self.value_text(id, format_full));
         if let Some(grad) = node.grad {
             line.push_str(" | grad ");
             line.push_str(&format_full(grad));
@@ -542,7 +557,7 @@ impl fmt::Display for Graph {
             "{} = n{} = {}",
             output.name,
             output.node,
-            format_full(output.value)
+            self.value_text(output.node, format_full)
         )?;
         if let Some(dout) = output.dout {
             write!(f, " | dout {}", format_full(dout))?;
@@ -574,9 +589,22 @@ pub fn format_compact(x: f64) -> String {
     format_shortest(rounded, 1e6)
 }
 
+/// An array's shape as a picture writes it: `100×50`, `()` for a
+/// zero-dimensional array.
+fn format_shape(shape: &[usize]) -> String {
+    if shape.is_empty() {
+        return "()".to_owned();
+    }
+    shape
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join("×")
+}
+
 /// Formats a number at full precision (Rust's shortest round-trip form), in
 /// scientific notation below `1e-4` and from `1e16` on.
-fn format_full(x: f64) -> String {
+pub(crate) fn format_full(x: f64) -> String {
     format_shortest(x, 1e16)
 }
 

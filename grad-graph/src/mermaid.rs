@@ -41,7 +41,7 @@ pub(super) fn render(graph: &Graph) -> String {
             mermaid,
             "    n{} -->|\"{}\"| n{}",
             edge.from,
-            label(edge.value, edge.grad),
+            label(&graph.value_text(edge.from, format_compact), edge.grad),
             edge.to
         );
     }
@@ -49,7 +49,10 @@ pub(super) fn render(graph: &Graph) -> String {
         mermaid,
         "    n{} -->|\"{}\"| out",
         graph.output.node,
-        label(graph.output.value, graph.output.dout)
+        label(
+            &graph.value_text(graph.output.node, format_compact),
+            graph.output.dout,
+        )
     );
     mermaid.push_str("    classDef plain fill:none,stroke:none\n");
     let _ = writeln!(mermaid, "    class {} plain", plain.join(","));
@@ -61,14 +64,14 @@ pub(super) fn render(graph: &Graph) -> String {
 }
 
 /// The value, then the gradient in red on the line below.
-fn label(value: f64, grad: Option<f64>) -> String {
+fn label(value: &str, grad: Option<f64>) -> String {
     match grad {
         Some(grad) => format!(
             "{}<br/><span style='color:red'>{}</span>",
-            format_compact(value),
+            value,
             format_compact(grad)
         ),
-        None => format_compact(value),
+        None => value.to_owned(),
     }
 }
 

@@ -53,9 +53,14 @@ pub(super) fn render(graph: &Graph) -> String {
     let texts: Vec<(String, Option<String>)> = graph
         .edges
         .iter()
-        .map(|edge| (edge.value, edge.grad))
-        .chain([(graph.output.value, graph.output.dout)])
-        .map(|(value, grad)| (format_compact(value), grad.map(format_compact)))
+        .map(|edge| (edge.from, edge.grad))
+        .chain([(graph.output.node, graph.output.dout)])
+        .map(|(from, grad)| {
+            (
+                graph.value_text(from, format_compact),
+                grad.map(format_compact),
+            )
+        })
         .collect();
     let ends = graph
         .edges
@@ -101,7 +106,7 @@ pub(super) fn render(graph: &Graph) -> String {
                     edge.from,
                     edge.to,
                     edge.position,
-                    format_full(edge.value),
+                    graph.value_text(edge.from, format_full),
                     edge.grad
                         .map_or_else(String::new, |grad| format!(" | grad {}", format_full(grad)))
                 ),
@@ -114,7 +119,7 @@ pub(super) fn render(graph: &Graph) -> String {
                     "{} = n{}: {}{}",
                     graph.output.name,
                     graph.output.node,
-                    format_full(graph.output.value),
+                    graph.value_text(graph.output.node, format_full),
                     graph
                         .output
                         .dout

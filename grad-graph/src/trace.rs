@@ -2,6 +2,7 @@
 //! computes, and the [`Recorder`] that turns them into a [`Graph`].
 
 use super::{Graph, NodeKind};
+use grad_core::Summary;
 use grad_core::ops::Shape;
 use num_traits::Float;
 
@@ -36,6 +37,26 @@ pub trait Trace<T> {
     /// an edge on no path to the output), and the gradient `adjoints[i]` of
     /// each node `nodes[i]` whose gradient backward keeps.
     fn gradients(&mut self, edges: &[T], nodes: &[usize], adjoints: &[T]);
+
+    /// In a formula over arrays, in place of [`values`](Self::values): every
+    /// node's value as a [`Summary`], a scalar's number or an array's shape.
+    /// Ignored unless the trace overrides it.
+    fn summaries(&mut self, values: &[Summary]) {
+        let _ = values;
+    }
+
+    /// In a formula over arrays, in place of [`gradients`](Self::gradients):
+    /// the same gradients as [`Summary`]s, whose numbers are those of the
+    /// scalars; `None` for an edge whose gradient backward did not compute
+    /// (it is on no path to the output). Ignored unless the trace overrides it.
+    fn gradient_summaries(
+        &mut self,
+        edges: &[Option<Summary>],
+        nodes: &[usize],
+        adjoints: &[Summary],
+    ) {
+        let _ = (edges, nodes, adjoints);
+    }
 }
 
 /// Reports nothing: what `backward` uses. Its [`ON`](Trace::ON) is false, so
@@ -82,6 +103,21 @@ impl<T, R: Trace<T> + ?Sized> Trace<T> for &mut R {
     #[inline(always)]
     fn gradients(&mut self, edges: &[T], nodes: &[usize], adjoints: &[T]) {
         (**self).gradients(edges, nodes, adjoints);
+    }
+
+    #[inline(always)]
+    fn summaries(&mut self, values: &[Summary]) {
+        (**self).summaries(values);
+    }
+
+    #[inline(always)]
+    fn gradient_summaries(
+        &mut self,
+        edges: &[Option<Summary>],
+        nodes: &[usize],
+        adjoints: &[Summary],
+    ) {
+        (**self).gradient_summaries(edges, nodes, adjoints);
     }
 }
 
@@ -193,7 +229,8 @@ impl Recorder {
             let user = edges[end - 1].to;
             let start = edges[..end].partition_point(|edge| edge.to < user);
             for edge in &edges[start..end] {
-                if nodes[edge.from].grad.is_none() {
+                let from = &nodes[edge.from];
+                if from.grad.is_none() && from.shape.is_none() {
                     let term = edge.grad.unwrap_or(0.0);
                     let sum = &mut sums[edge.from];
                     *sum = Some(sum.map_or(term, |sum| sum + term));
@@ -201,11 +238,16 @@ impl Recorder {
             }
             end = start;
         }
+        // An array's gradient is not a number: it stays `None`.
         for (node, sum) in nodes.iter_mut().zip(sums) {
-            node.grad = node.grad.or(Some(sum.unwrap_or(0.0)));
+            if node.shape.is_none() {
+                node.grad = node.grad.or(Some(sum.unwrap_or(0.0)));
+            }
         }
         for edge in edges.iter_mut() {
-            edge.grad = edge.grad.or(Some(0.0));
+            if nodes[edge.from].shape.is_none() {
+                edge.grad = edge.grad.or(Some(0.0));
+            }
         }
         output.dout = nodes[output.node].grad;
         graph
@@ -271,6 +313,34 @@ impl<T: Float> Trace<T> for Recorder {
         }
         for (&node, grad) in nodes.iter().zip(adjoints) {
             self.adjoint(node, grad);
+        }
+        self.backward = true;
+    }
+
+    fn summaries(&mut self, values: &[Summary]) {
+        for (node, value) in self.graph.nodes.iter_mut().zip(values) {
+            match value {
+                Summary::Scalar(value) => (node.value, node.shape) = (*value, None),
+                Summary::Array(shape) => (node.value, node.shape) = (f64::NAN, Some(shape.clone())),
+            }
+        }
+    }
+
+    fn gradient_summaries(
+        &mut self,
+        edges: &[Option<Summary>],
+        nodes: &[usize],
+        adjoints: &[Summary],
+    ) {
+        for (edge, grad) in self.graph.edges.iter_mut().zip(edges) {
+            if let Some(Summary::Scalar(grad)) = grad {
+                edge.grad = Some(*grad);
+            }
+        }
+        for (&node, grad) in nodes.iter().zip(adjoints) {
+            if let Summary::Scalar(grad) = grad {
+                self.graph.nodes[node].grad = Some(*grad);
+            }
         }
         self.backward = true;
     }

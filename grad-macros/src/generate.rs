@@ -19,6 +19,8 @@
 //! identifier with `Span::mixed_site()` hygiene, so it can neither shadow nor
 //! be shadowed by the user's variables.
 
+mod arrays;
+
 use crate::graph::{Graph, NodeId, NodeKind, unraw};
 use crate::parse::Function;
 use grad_core::ops::Shape;
@@ -374,14 +376,13 @@ impl<'g> Plan<'g> {
     /// a0 = e0; a0 = Add::add(a0, e3);  // a value used twice sums its edges
     /// if <R as Trace<f64>>::ON { Trace::gradients(trace, &[e0, e1, ..], &[0, 1, ..], &[a0, a1, ..]); }
     /// ```
-    fn backward(&self, scalar: &TokenStream, traced: bool) -> TokenStream {
+    /// Which layers backward runs and which edges it computes: with
+    /// `traced`, every edge of a layer on a path to the output; otherwise
+    /// only the edges into nodes that keep a gradient.
+    fn schedule(&self, traced: bool) -> Schedule {
         let graph = self.graph;
-        let count = graph.nodes.len();
-        let (layers, dout, trace) = (&self.layers, &self.dout, &self.trace);
-        // Which edges backward computes, and each node's outgoing edges in
-        // the order it visits them.
         let mut kept = vec![false; self.edge_count];
-        let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); count];
+        let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); graph.nodes.len()];
         let mut visited = Vec::new();
         for &node in self.operations.iter().rev() {
             if !self.reachable[node] {
@@ -404,14 +405,29 @@ impl<'g> Plan<'g> {
             }
             visited.push(node);
         }
-        let edge = |edge: usize| local(&format!("e{edge}"));
+        Schedule {
+            kept,
+            outgoing,
+            visited,
+        }
+    }
+
+    fn backward(&self, scalar: &TokenStream, traced: bool) -> TokenStream {
+        let graph = self.graph;
+        let count = graph.nodes.len();
+        let (layers, dout, trace) = (&self.layers, &self.dout, &self.trace);
+        let Schedule {
+            kept,
+            outgoing,
+            visited,
+        } = self.schedule(traced);
         // `a = e0; a = Add::add(a, e3);`: `Add::add`, not `a = a + e`, which
         // clippy asks to write `+=`, an operator `Float` scalars do not all have.
         let sum = |node: NodeId| -> TokenStream {
             let Some(adjoint) = &self.adjoint[node] else {
                 return TokenStream::new();
             };
-            let mut edges = outgoing[node].iter().map(|&e| edge(e));
+            let mut edges = outgoing[node].iter().map(|&e| edge_local(e));
             match edges.next() {
                 None => quote!(#adjoint = <#scalar as ::grad::__private::Zero>::zero();),
                 Some(first) => quote! {
@@ -436,7 +452,7 @@ impl<'g> Plan<'g> {
                 .map(|position| {
                     let index = self.first_edge[node] + position;
                     if kept[index] {
-                        let local = edge(index);
+                        let local = edge_local(index);
                         quote!(#local)
                     } else {
                         quote!(_)
@@ -462,7 +478,7 @@ impl<'g> Plan<'g> {
             .collect();
         let edges: Vec<(Ident, bool)> = (0..kept.len())
             .filter(|&index| kept[index])
-            .map(|index| (edge(index), false))
+            .map(|index| (edge_local(index), false))
             .collect();
         let declarations = declare(&adjoints, Some(scalar));
         let edge_declarations = declare(&edges, Some(scalar));
@@ -470,7 +486,7 @@ impl<'g> Plan<'g> {
             let zero = local("zero");
             let edge_values = (0..kept.len()).map(|index| {
                 if kept[index] {
-                    let local = edge(index);
+                    let local = edge_local(index);
                     quote!(#local)
                 } else {
                     quote!(#zero)
@@ -498,6 +514,22 @@ impl<'g> Plan<'g> {
             #report
         }
     }
+}
+
+/// What backward runs, in the order it runs it.
+struct Schedule {
+    /// Whether each edge's gradient is computed.
+    kept: Vec<bool>,
+    /// Each node's computed outgoing edges, in the order backward computes
+    /// them (the last user first): a node's gradient is their sum, in this order.
+    outgoing: Vec<Vec<usize>>,
+    /// The layers backward runs, from the output back.
+    visited: Vec<NodeId>,
+}
+
+/// A local holding the gradient along an edge.
+fn edge_local(edge: usize) -> Ident {
+    local(&format!("e{edge}"))
 }
 
 /// The gradients struct: one public field per input, then per `let`.
@@ -802,14 +834,20 @@ struct SplitGenerics {
     predicates: Vec<syn::WherePredicate>,
 }
 
-fn split_generics(generics: &syn::Generics, scalar: &syn::Type) -> SplitGenerics {
-    let named: Vec<String> = quote!(#scalar)
-        .into_iter()
-        .filter_map(|tree| match tree {
-            proc_macro2::TokenTree::Ident(ident) => Some(ident.to_string()),
-            _ => None,
-        })
-        .collect();
+fn split_generics(generics: &syn::Generics, field_types: &[syn::Type]) -> SplitGenerics {
+    fn identifiers(tokens: TokenStream, names: &mut Vec<String>) {
+        for tree in tokens {
+            match tree {
+                proc_macro2::TokenTree::Ident(ident) => names.push(ident.to_string()),
+                proc_macro2::TokenTree::Group(group) => identifiers(group.stream(), names),
+                _ => {}
+            }
+        }
+    }
+    let mut named = Vec::new();
+    for ty in field_types {
+        identifiers(quote!(#ty), &mut named);
+    }
     let mentioned = |ident: &Ident| named.contains(&ident.to_string());
     let mut on_struct = syn::Generics::default();
     let mut on_body = Vec::new();
@@ -886,7 +924,16 @@ fn trace_parameter(generics: &syn::Generics) -> Ident {
 /// pub fn price_graph(apple: f64, ..) -> Graph { .. PriceGrad::__trace(apple, .., 1.0, &mut recorder) .. }
 /// ```
 pub fn function(function: &Function, graph: &Graph) -> TokenStream {
-    let plan = Plan::new(graph, trace_parameter(&function.item.sig.generics));
+    let mut plan = Plan::new(graph, trace_parameter(&function.item.sig.generics));
+    if function.arrays {
+        // Over arrays only the parameters have gradient fields: an
+        // intermediate keeps a gradient only on a path to the output.
+        for (node, adjoint) in plan.adjoint.iter_mut().enumerate() {
+            if !plan.reachable[node] && !matches!(graph.nodes[node].kind, NodeKind::Input(_)) {
+                *adjoint = None;
+            }
+        }
+    }
     let item = &function.item;
     let sig = &item.sig;
     let vis = &item.vis;
@@ -907,22 +954,38 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
     let allows = lint_allowances(&item.attrs);
     let scalar_type = &function.scalar;
     let scalar = quote!(#scalar_type);
-    let split = split_generics(&sig.generics, scalar_type);
+    let field_types: Vec<syn::Type> = if function.arrays {
+        arrays::fields(function)
+            .into_iter()
+            .map(|(_, ty)| ty)
+            .collect()
+    } else {
+        vec![scalar_type.clone()]
+    };
+    let split = split_generics(&sig.generics, &field_types);
     let (_, struct_type_generics, _) = split.on_struct.split_for_impl();
     let struct_path = {
         let turbofish = struct_type_generics.as_turbofish();
         quote!(#gradients_type #turbofish)
     };
     let plain = unraw(name);
-    let gradients_struct = gradients.definition(
-        vis,
-        &format!(
+    let (gradients_struct, partials) = if function.arrays {
+        let doc = format!(
+            "The gradient of [`{plain}`], returned by [`{plain}_grad`]: one field per parameter that gets one, of its shape."
+        );
+        (
+            arrays::definition(function, gradients_type, &doc, &split.on_struct),
+            TokenStream::new(),
+        )
+    } else {
+        let doc = format!(
             "The gradient of [`{plain}`], returned by [`{plain}_grad`]: one field per parameter, then one per `let` intermediate."
-        ),
-        &split.on_struct,
-        &scalar,
-    );
-    let partials = gradients.partials(&split.on_struct, &scalar);
+        );
+        (
+            gradients.definition(vis, &doc, &split.on_struct, &scalar),
+            gradients.partials(&split.on_struct, &scalar),
+        )
+    };
     let layers_type = format_ident!("{}Layers", camel);
     let layers_struct = plan.layers_struct(&layers_type);
     let forward = plan.forward(
@@ -949,6 +1012,9 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         "The value of [`{plain}`] and its gradient, computed by backpropagation through the layers of its formula."
     );
     let function_body = |traced: bool| {
+        if function.arrays {
+            return arrays::body(&plan, function, gradients_type, traced);
+        }
         let backward = plan.backward(&scalar, traced);
         let report_values = traced.then(|| {
             let values = (0..graph.nodes.len()).map(|node| plan.value(node));
@@ -1036,9 +1102,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
             TokenStream::new(),
         )
     };
-    quote! {
-        #item
-
+    let generated = quote! {
         #(#cfgs)*
         #gradients_struct
 
@@ -1058,5 +1122,23 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         }
 
         #graph_function
+    };
+    if !function.arrays {
+        return quote!(#item #generated);
+    }
+    // Over arrays the code needs grad-core's array layers: without them,
+    // one error saying so, not one per layer.
+    let arrays: Vec<String> = function
+        .params
+        .iter()
+        .filter(|param| param.kind == crate::parse::ParameterKind::Array)
+        .map(|param| {
+            format!("`{}: {}`", unraw(&param.name), crate::graph::tidy(&param.ty))
+        })
+        .collect();
+    let arrays = arrays.join(", ");
+    quote! {
+        #item
+        ::grad::__private::over_arrays! { #arrays, #plain; #generated }
     }
 }
