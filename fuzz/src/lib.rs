@@ -20,6 +20,8 @@ mod errors;
 mod expand;
 #[path = "../../grad-macros/src/generate.rs"]
 mod generate;
+#[path = "../../grad-macros/src/generate_arrays.rs"]
+mod generate_arrays;
 #[path = "../../grad-macros/src/graph.rs"]
 mod graph;
 #[path = "../../grad-macros/src/parse.rs"]

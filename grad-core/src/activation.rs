@@ -10,7 +10,9 @@
 use num_traits::Float;
 
 /// The activation functions of a value: applied to a scalar, or to every
-/// element of an array.
+/// element of an array. Call them as [`relu`] and [`sigmoid`]; the
+/// methods have other names so that they are not mistaken for those
+/// functions.
 ///
 /// `Kind` is [`OnScalars`] or [`OnArrays`], and is never written: it lets
 /// every `Float` type and every ndarray array implement the trait, which two
@@ -20,9 +22,9 @@ pub trait Activation<Kind> {
     /// The result: the scalar, or an owned array of the same shape.
     type Output;
     /// The rectifier of the value, or of every element.
-    fn relu(self) -> Self::Output;
+    fn rectified(self) -> Self::Output;
     /// The logistic function of the value, or of every element.
-    fn sigmoid(self) -> Self::Output;
+    fn logistic(self) -> Self::Output;
 }
 
 /// The [`Activation`]s of scalars.
@@ -37,12 +39,12 @@ impl<T: Float> Activation<OnScalars> for T {
     type Output = T;
 
     #[inline]
-    fn relu(self) -> T {
+    fn rectified(self) -> T {
         if self <= T::zero() { T::zero() } else { self }
     }
 
     #[inline]
-    fn sigmoid(self) -> T {
+    fn logistic(self) -> T {
         T::one() / (T::one() + (-self).exp())
     }
 }
@@ -56,24 +58,24 @@ mod arrays {
     impl<A: Float, S: Data<Elem = A>, D: Dimension> Activation<OnArrays> for ArrayBase<S, D> {
         type Output = Array<A, D>;
 
-        fn relu(self) -> Array<A, D> {
-            self.mapv(Activation::relu)
+        fn rectified(self) -> Array<A, D> {
+            self.mapv(Activation::rectified)
         }
 
-        fn sigmoid(self) -> Array<A, D> {
-            self.mapv(Activation::sigmoid)
+        fn logistic(self) -> Array<A, D> {
+            self.mapv(Activation::logistic)
         }
     }
 
     impl<A: Float, S: Data<Elem = A>, D: Dimension> Activation<OnArrays> for &ArrayBase<S, D> {
         type Output = Array<A, D>;
 
-        fn relu(self) -> Array<A, D> {
-            self.mapv(Activation::relu)
+        fn rectified(self) -> Array<A, D> {
+            self.mapv(Activation::rectified)
         }
 
-        fn sigmoid(self) -> Array<A, D> {
-            self.mapv(Activation::sigmoid)
+        fn logistic(self) -> Array<A, D> {
+            self.mapv(Activation::logistic)
         }
     }
 }
@@ -89,7 +91,7 @@ mod arrays {
 /// ```
 #[inline]
 pub fn sigmoid<Kind, X: Activation<Kind>>(x: X) -> X::Output {
-    x.sigmoid()
+    x.logistic()
 }
 
 /// The rectifier `max(x, 0)`, the book's `relu`, of a scalar or of every
@@ -110,5 +112,5 @@ pub fn sigmoid<Kind, X: Activation<Kind>>(x: X) -> X::Output {
 /// ```
 #[inline]
 pub fn relu<Kind, X: Activation<Kind>>(x: X) -> X::Output {
-    x.relu()
+    x.rectified()
 }

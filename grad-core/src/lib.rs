@@ -54,7 +54,10 @@ macro_rules! __over_arrays {
 macro_rules! __over_arrays {
     ($parameters:literal, $function:literal; $($code:tt)*) => {
         ::core::compile_error!(::core::concat!(
-            "`", $function, "` has array parameters (", $parameters,
+            "`",
+            $function,
+            "` has array parameters (",
+            $parameters,
             "): enable the `ndarray` feature of grad, \
              `grad = { version = \"0.1\", features = [\"ndarray\"] }`"
         ));

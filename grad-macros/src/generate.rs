@@ -19,8 +19,7 @@
 //! identifier with `Span::mixed_site()` hygiene, so it can neither shadow nor
 //! be shadowed by the user's variables.
 
-mod arrays;
-
+use crate::generate_arrays as arrays;
 use crate::graph::{Graph, NodeId, NodeKind, unraw};
 use crate::parse::Function;
 use grad_core::ops::Shape;
@@ -35,11 +34,11 @@ const LOCALS_PER_LET: usize = 64;
 const PICTURES: bool = cfg!(feature = "graph");
 
 /// A local variable of the expansion, invisible to the user's code.
-fn local(name: &str) -> Ident {
+pub(crate) fn local(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
-fn value_local(node: NodeId) -> Ident {
+pub(crate) fn value_local(node: NodeId) -> Ident {
     local(&format!("v{node}"))
 }
 
@@ -47,7 +46,7 @@ fn adjoint_local(node: NodeId) -> Ident {
     local(&format!("a{node}"))
 }
 
-fn layer_field(node: NodeId) -> Ident {
+pub(crate) fn layer_field(node: NodeId) -> Ident {
     format_ident!("n{}", node)
 }
 
@@ -108,25 +107,25 @@ fn declare(locals: &[(Ident, bool)], scalar: Option<&TokenStream>) -> TokenStrea
 }
 
 /// What the code of one graph needs to know about its nodes.
-struct Plan<'g> {
-    graph: &'g Graph,
+pub(crate) struct Plan<'g> {
+    pub(crate) graph: &'g Graph,
     /// The operation and custom nodes, which have layers, in node order.
-    operations: Vec<NodeId>,
+    pub(crate) operations: Vec<NodeId>,
     /// The local holding each node's gradient, if it keeps one.
-    adjoint: Vec<Option<Ident>>,
+    pub(crate) adjoint: Vec<Option<Ident>>,
     /// Whether each node is on a path to the output.
-    reachable: Vec<bool>,
+    pub(crate) reachable: Vec<bool>,
     /// The index of each node's first operand edge: edges are numbered by
     /// the node they enter, then by operand position, as `grad-graph` does.
-    first_edge: Vec<usize>,
+    pub(crate) first_edge: Vec<usize>,
     /// How many edges the graph has.
     edge_count: usize,
     /// The `layers` local and the `dout` parameter.
     layers: Ident,
-    dout: Ident,
+    pub(crate) dout: Ident,
     /// The recorder parameter of the traced code, and its type parameter.
-    trace: Ident,
-    trace_type: Ident,
+    pub(crate) trace: Ident,
+    pub(crate) trace_type: Ident,
 }
 
 impl<'g> Plan<'g> {
@@ -330,7 +329,7 @@ impl<'g> Plan<'g> {
     /// something records them. An empty hook left in place, even inlined,
     /// costs the `NoTrace` code its vectorisation (measured: 1.5x the
     /// instructions of the same code without hooks on Rosenbrock n = 100).
-    fn traced(&self, scalar: &TokenStream, hooks: TokenStream) -> TokenStream {
+    pub(crate) fn traced(&self, scalar: &TokenStream, hooks: TokenStream) -> TokenStream {
         let trace_type = &self.trace_type;
         quote!(if <#trace_type as ::grad::__private::Trace<#scalar>>::ON { #hooks })
     }
@@ -379,7 +378,7 @@ impl<'g> Plan<'g> {
     /// Which layers backward runs and which edges it computes: with
     /// `traced`, every edge of a layer on a path to the output; otherwise
     /// only the edges into nodes that keep a gradient.
-    fn schedule(&self, traced: bool) -> Schedule {
+    pub(crate) fn schedule(&self, traced: bool) -> Schedule {
         let graph = self.graph;
         let mut kept = vec![false; self.edge_count];
         let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); graph.nodes.len()];
@@ -517,18 +516,18 @@ impl<'g> Plan<'g> {
 }
 
 /// What backward runs, in the order it runs it.
-struct Schedule {
+pub(crate) struct Schedule {
     /// Whether each edge's gradient is computed.
-    kept: Vec<bool>,
+    pub(crate) kept: Vec<bool>,
     /// Each node's computed outgoing edges, in the order backward computes
     /// them (the last user first): a node's gradient is their sum, in this order.
-    outgoing: Vec<Vec<usize>>,
+    pub(crate) outgoing: Vec<Vec<usize>>,
     /// The layers backward runs, from the output back.
-    visited: Vec<NodeId>,
+    pub(crate) visited: Vec<NodeId>,
 }
 
 /// A local holding the gradient along an edge.
-fn edge_local(edge: usize) -> Ident {
+pub(crate) fn edge_local(edge: usize) -> Ident {
     local(&format!("e{edge}"))
 }
 
@@ -1133,7 +1132,11 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         .iter()
         .filter(|param| param.kind == crate::parse::ParameterKind::Array)
         .map(|param| {
-            format!("`{}: {}`", unraw(&param.name), crate::graph::tidy(&param.ty))
+            format!(
+                "`{}: {}`",
+                unraw(&param.name),
+                crate::graph::tidy(&param.ty)
+            )
         })
         .collect();
     let arrays = arrays.join(", ");

@@ -16,6 +16,7 @@
 mod errors;
 mod expand;
 mod generate;
+mod generate_arrays;
 mod graph;
 mod parse;
 mod validate;

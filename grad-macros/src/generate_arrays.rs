@@ -1,5 +1,5 @@
-//! The function form over arrays: the same graph, run by the array layers
-//! of `grad_core::array`.
+//! Stage 4 for a function over arrays: the same graph, run by the array
+//! layers of `grad_core::array`.
 //!
 //! The macro cannot see types, and does not need to: every operand is
 //! passed to its layer by reference (`&x`, `&v3`), and the layer's type
@@ -20,7 +20,7 @@
 //! - only the parameters get gradient fields, of each parameter's type made
 //!   owned: the types of intermediates are unknown to the macro.
 
-use super::{Plan, Schedule, edge_local, layer_field, local, value_local};
+use crate::generate::{Plan, Schedule, edge_local, layer_field, local, value_local};
 use crate::graph::{NodeId, NodeKind};
 use crate::parse::{Function, ParameterKind};
 use grad_core::ops::Shape;
@@ -34,7 +34,7 @@ const ARRAY: &str = "array";
 
 /// The gradient field of each differentiable parameter: its name and the
 /// type of its gradient.
-pub(super) fn fields(function: &Function) -> Vec<(&Ident, Type)> {
+pub(crate) fn fields(function: &Function) -> Vec<(&Ident, Type)> {
     function
         .params
         .iter()
@@ -69,7 +69,9 @@ fn gradient_type(ty: &Type) -> Type {
         }
         let suffix_of = |prefix: &str| {
             name.strip_prefix(prefix)
-                .filter(|suffix| suffix.is_empty() || *suffix == "D" || suffix.parse::<u8>().is_ok())
+                .filter(|suffix| {
+                    suffix.is_empty() || *suffix == "D" || suffix.parse::<u8>().is_ok()
+                })
                 .map(str::to_owned)
         };
         if suffix_of("Array").is_some() {
@@ -116,7 +118,7 @@ impl VisitMut for StaticLifetimes {
 }
 
 /// The gradients struct of a function over arrays, with its `NAMES`.
-pub(super) fn definition(
+pub(crate) fn definition(
     function: &Function,
     name: &Ident,
     doc: &str,
@@ -128,9 +130,9 @@ pub(super) fn definition(
     let types = fields.iter().map(|(_, ty)| ty);
     let strings: Vec<String> = names.iter().map(|name| crate::graph::unraw(name)).collect();
     let count = names.len();
-    let field_docs = strings.iter().map(|name| {
-        format!("The gradient of the output with respect to `{name}`, of its shape.")
-    });
+    let field_docs = strings
+        .iter()
+        .map(|name| format!("The gradient of the output with respect to `{name}`, of its shape."));
     let (impl_generics, type_generics, _) = generics.split_for_impl();
     quote! {
         #[doc = #doc]
@@ -378,7 +380,7 @@ fn backward(plan: &Plan, schedule: &Schedule, scalar: &TokenStream, traced: bool
 /// The body of `name_grad` (and, with `traced`, of the traced function
 /// behind `name_graph`): forward, the value, backward, and the gradients
 /// struct, as `(value, gradients)`.
-pub(super) fn body(
+pub(crate) fn body(
     plan: &Plan,
     function: &Function,
     gradients_type: &Ident,
@@ -419,7 +421,9 @@ pub(super) fn body(
             .inputs
             .iter()
             .copied()
-            .find(|&node| matches!(&graph.nodes[node].kind, NodeKind::Input(input) if input == name))
+            .find(
+                |&node| matches!(&graph.nodes[node].kind, NodeKind::Input(input) if input == name),
+            )
             .unwrap_or_else(|| unreachable!("every differentiable parameter is an input"));
         let adjoint = &plan.adjoint[node];
         quote!(#name: #adjoint)
