@@ -30,17 +30,10 @@ use plotters::prelude::*;
 // written) and `loss_grad` (the value and a struct with one gradient per
 // parameter; `x` is `#[constant]`, the data, so its gradient is never
 // computed, and the labels `t` have none).
-//
-// SWITCH: until `grad!` accepts arrays, the block below is compiled out
-// (`#[cfg(any())]` is never true) and `by_hand` writes the same two
-// functions with the book's layers from `grad::nn`. To use `grad!`, delete
-// the two `#[cfg(any())]` lines and the module `by_hand` with its `use`.
 // --------------------------------------------------------------------------
 
-#[cfg(any())]
 use grad::{grad, relu, softmax_cross_entropy};
 
-#[cfg(any())]
 grad! {
     /// The book's TwoLayerNet: Affine -> ReLU -> Affine -> Softmax-with-Loss.
     pub fn loss(#[constant] x: &Array2<f64>, t: &[usize], w1: &Array2<f64>, b1: &Array1<f64>,
@@ -49,65 +42,6 @@ grad! {
         let z1 = relu(a1);
         let a2 = z1.dot(w2) + b2;
         softmax_cross_entropy(a2, t)
-    }
-}
-
-use by_hand::{loss, loss_grad};
-
-/// `loss` and `loss_grad` with the same signatures as `grad!` writes them,
-/// from the book's layers chained by hand.
-mod by_hand {
-    use grad::ndarray::{Array1, Array2};
-    use grad::nn::{Affine, Relu, SoftmaxWithLoss};
-    use grad::softmax_cross_entropy;
-
-    /// The book's TwoLayerNet: Affine -> ReLU -> Affine -> Softmax-with-Loss.
-    pub fn loss(
-        x: &Array2<f64>,
-        t: &[usize],
-        w1: &Array2<f64>,
-        b1: &Array1<f64>,
-        w2: &Array2<f64>,
-        b2: &Array1<f64>,
-    ) -> f64 {
-        let a1 = x.dot(w1) + b1;
-        let z1 = a1.mapv(grad::relu);
-        let a2 = z1.dot(w2) + b2;
-        softmax_cross_entropy(a2, t)
-    }
-
-    /// The gradients of [`loss`] with respect to the parameters.
-    pub struct LossGrad {
-        pub w1: Array2<f64>,
-        pub b1: Array1<f64>,
-        pub w2: Array2<f64>,
-        pub b2: Array1<f64>,
-    }
-
-    /// The loss and its gradients: forward through the layers, then
-    /// backward through them in reverse (the book's `gradient`).
-    pub fn loss_grad(
-        x: &Array2<f64>,
-        t: &[usize],
-        w1: &Array2<f64>,
-        b1: &Array1<f64>,
-        w2: &Array2<f64>,
-        b2: &Array1<f64>,
-    ) -> (f64, LossGrad) {
-        let mut affine1 = Affine::new(w1.clone(), b1.clone());
-        let mut relu = Relu::new();
-        let mut affine2 = Affine::new(w2.clone(), b2.clone());
-        let mut last = SoftmaxWithLoss::new();
-        let value = last.forward(&affine2.forward(&relu.forward(&affine1.forward(x))), t);
-        let dz1 = affine2.backward(&last.backward(1.0));
-        affine1.backward_params(&relu.backward(&dz1)); // no dx: x is the data
-        let d = LossGrad {
-            w1: affine1.dw,
-            b1: affine1.db,
-            w2: affine2.dw,
-            b2: affine2.db,
-        };
-        (value, d)
     }
 }
 
