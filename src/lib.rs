@@ -175,6 +175,71 @@
 //! assert_eq!((d.w, d.h), (16.0, 6.0));
 //! ```
 //!
+//! # Arrays and the book's network (feature `ndarray`)
+//!
+//! With the feature `ndarray` (which re-exports the ndarray it supports as
+//! [`ndarray`]), a function of the function form takes array parameters,
+//! and its body is plain ndarray code: `+ - * /` and unary `-` with
+//! ndarray's broadcasting, `a.dot(b)` (matrix and vector, in the four
+//! combinations), `a.t()`, the elementwise methods (`exp`, `ln`, `tanh`,
+//! `powi`, …), `a.sum()`, and the book's [`relu`], [`sigmoid`],
+//! [`softmax`] and [`softmax_cross_entropy`], which take scalars or arrays
+//! in plain Rust too.
+//!
+//! ```
+//! use grad::ndarray::{Array1, Array2, array};
+//! use grad::{grad, relu, softmax_cross_entropy};
+//!
+//! grad! {
+//!     /// The book's TwoLayerNet: Affine -> ReLU -> Affine -> Softmax-with-Loss.
+//!     pub fn loss(#[constant] x: &Array2<f64>, t: &[usize], w1: &Array2<f64>, b1: &Array1<f64>,
+//!                 w2: &Array2<f64>, b2: &Array1<f64>) -> f64 {
+//!         let a1 = x.dot(w1) + b1;
+//!         let z1 = relu(a1);
+//!         let a2 = z1.dot(w2) + b2;
+//!         softmax_cross_entropy(a2, t)
+//!     }
+//! }
+//!
+//! let (x, t) = (array![[1.0, 2.0], [0.5, -1.0]], [1, 0]);
+//! let (mut w1, b1) = (array![[0.1, -0.2, 0.3], [0.2, 0.1, -0.1]], Array1::zeros(3));
+//! let (w2, b2) = (array![[0.3, -0.1], [0.2, 0.4], [-0.5, 0.1]], Array1::zeros(2));
+//! let (value, d): (f64, LossGrad) = loss_grad(&x, &t, &w1, &b1, &w2, &b2);
+//! assert_eq!(value, loss(&x, &t, &w1, &b1, &w2, &b2));
+//! assert_eq!(d.b1.shape(), &[3]); // the bias gradient, summed over the batch
+//! w1.scaled_add(-0.1, &d.w1);     // a step of gradient descent
+//! assert_eq!(LossGrad::NAMES, ["w1", "b1", "w2", "b2"]);
+//! ```
+//!
+//! - Each operation is one array layer ([`array`](mod@array)): the scalar layers'
+//!   formulas applied element by element, or a layer of its own (`dot`,
+//!   `t`, `sum`, `softmax`, `softmax_cross_entropy`). The macro does not
+//!   know the types: every operand is passed by reference, and rustc picks
+//!   each layer's shapes, so a scalar parameter (`lambda: f64`) or a
+//!   literal mixes in as in ndarray.
+//! - Backward undoes broadcasting: every gradient has exactly its
+//!   parameter's shape (the bias gradient of `x.dot(w) + b` is the sum over
+//!   the batch axis, as in the book's Affine layer). A shape mismatch
+//!   panics with ndarray's message, as the plain function does.
+//! - The gradients struct has one field per parameter that gets a
+//!   gradient, of the parameter's owned type (`&Array2<f64>` and
+//!   `ArrayView2<f64>` give `Array2<f64>`). Integer, `bool` and label
+//!   parameters (`t: &[usize]`) get none; `#[constant]` (removed from the
+//!   emitted function) marks another parameter, such as the data `x`, that
+//!   gets none: its gradient is never computed, so `x.dot(w1)` costs one
+//!   matrix product backward, not two. Intermediates get no field: their
+//!   types are not written in the formula.
+//! - `&h` borrows a value that is used again, as ndarray needs
+//!   (`h.tanh() * &h`); it is the value itself to the gradient.
+//! - `name_graph` draws the formula with each array's shape in place of a
+//!   value, and the numbers of the scalars.
+//! - Not yet: the inline form over arrays, custom operations on arrays,
+//!   indexing (`x[0]`), reductions along an axis (`sum_axis`, `mean`).
+//!
+//! The book's layers themselves are in [`nn`] (`Affine`, `Relu`, `Sigmoid`,
+//! `SoftmaxWithLoss`), to chain by hand as the book does; and
+//! [`numerical_gradient`] and [`check_gradient`] take array parameters.
+//!
 //! # Checking gradients
 //!
 //! [`numerical_gradient`] (central differences with the book's `h = 1e-4`,

@@ -217,7 +217,7 @@ macro_rules! operations {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum OpKind {
             $(
-                #[doc = concat!("`", stringify!($spelling), "`, computed by [`", stringify!($layer), "`]: ", $derivative)]
+                #[doc = concat!("`", stringify!($spelling), "`, computed by ", operations!(@layer_link $layer $($tier)?), ": ", $derivative)]
                 $kind,
             )+
         }
@@ -295,6 +295,11 @@ macro_rules! operations {
                 }
             }
         }
+    };
+    // The array layers are linked where they exist, with the feature.
+    (@layer_link $layer:ident) => { concat!("[`", stringify!($layer), "`]") };
+    (@layer_link $layer:ident arrays) => {
+        concat!("`array::", stringify!($layer), "` (feature `ndarray`, over arrays only)")
     };
     (@arrays) => { false };
     (@arrays arrays) => { true };
