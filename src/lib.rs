@@ -182,9 +182,9 @@
 //! and its body is plain ndarray code: `+ - * /` and unary `-` with
 //! ndarray's broadcasting, `a.dot(b)` (matrix and vector, in the four
 //! combinations), `a.t()`, the elementwise methods (`exp`, `ln`, `tanh`,
-//! `powi`, …), `a.sum()`, and the book's [`relu`], [`sigmoid`],
-//! [`softmax`] and [`softmax_cross_entropy`], which take scalars or arrays
-//! in plain Rust too.
+//! `powi`, …), `a.sum()`, and the book's [`relu`] and [`sigmoid`] (which
+//! take scalars or arrays in plain Rust too), [`softmax`] and
+//! [`softmax_cross_entropy`].
 //!
 //! ```
 //! use grad::ndarray::{Array1, Array2, array};
@@ -325,6 +325,9 @@
 //! parentheses deep build; at 20,000, rustc itself overflows its stack while
 //! reading the tokens, before `grad!` runs.
 #![forbid(unsafe_code)]
+// The section on arrays links the items of the `ndarray` feature, which
+// exist only with it (docs.rs builds every feature).
+#![cfg_attr(not(feature = "ndarray"), allow(rustdoc::broken_intra_doc_links))]
 
 pub use grad_core::*;
 /// Pictures of formulas (feature `graph`, on by default).

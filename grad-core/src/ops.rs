@@ -120,7 +120,7 @@ pub struct Operation {
     /// Where it is smooth, for tests and formula generators.
     pub smooth: Domain,
     /// Whether it exists only on arrays (`dot`, `sum`, `softmax`, …): its
-    /// layer is in [`array`](crate::array) (feature `ndarray`), and a formula
+    /// layer is in `grad_core::array` (feature `ndarray`), and a formula
     /// over scalars cannot use it.
     pub arrays_only: bool,
     /// Its local derivatives, for documentation and error messages.
