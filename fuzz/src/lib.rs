@@ -22,6 +22,8 @@ mod expand;
 mod generate;
 #[path = "../../grad-macros/src/generate_arrays.rs"]
 mod generate_arrays;
+#[path = "../../grad-macros/src/generate_loops.rs"]
+mod generate_loops;
 #[path = "../../grad-macros/src/graph.rs"]
 mod graph;
 #[path = "../../grad-macros/src/parse.rs"]

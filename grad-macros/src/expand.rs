@@ -44,7 +44,7 @@ fn pipeline(input: TokenStream, form: Form) -> syn::Result<TokenStream> {
     };
     match parsed {
         GradInput::Inline(formula) => {
-            let graph = graph::lower(&formula, &Inputs::Free, Values::Scalars, &mut errors);
+            let graph = graph::lower(&formula, &Inputs::Free, &[], Values::Scalars, &mut errors);
             validate::validate(&formula, &graph, None, &mut errors);
             errors.finish()?;
             Ok(generate::inline(&graph))
@@ -59,9 +59,11 @@ fn pipeline(input: TokenStream, form: Form) -> syn::Result<TokenStream> {
                 } else {
                     Values::Scalars
                 };
+                let elements = function.elements();
                 let graph = graph::lower(
                     &function.formula,
                     &Inputs::Parameters(&names),
+                    &elements,
                     values,
                     &mut errors,
                 );

@@ -238,6 +238,7 @@ fn forward(plan: &Plan, scalar: &TokenStream) -> TokenStream {
                 }
             }
             NodeKind::Custom { .. } => unreachable!("custom operations are rejected over arrays"),
+            _ => unreachable!("loops, branches and elements are rejected over arrays"),
         }
     });
     quote!(#(#steps)*)

@@ -9,7 +9,7 @@
 //! deep nesting cannot overflow the macro's own stack.
 
 use crate::errors::Errors;
-use crate::parse::Formula;
+use crate::parse::{Formula, Loop, Statement, Update, UpdateOp};
 use grad_core::ops::{Operation, Shape, Syntax, spellings};
 use proc_macro2::Span;
 use std::collections::HashMap;
@@ -34,6 +34,111 @@ pub struct Graph {
     pub output_name: Ident,
     /// Every use of a name that no earlier `let` bound, for validation.
     pub free_uses: Vec<Named>,
+    /// The regions nodes run in: `regions[0]` is the body; loops and the
+    /// branches of `if`s nest in it. A straight-line formula has one.
+    pub regions: Vec<Region>,
+}
+
+/// The index of a region in [`Graph::regions`].
+pub type RegionId = usize;
+
+/// A part of the body that runs as a unit: the body itself, a loop's body
+/// (once per iteration), or a branch of an `if` (when its condition says).
+///
+/// A node reads nodes of its own region and of the regions around it; it
+/// reads what an inner region computes only through the nodes that carry
+/// the results out: a loop's [`NodeKind::Exit`]s, an `if`'s
+/// [`NodeKind::Select`].
+pub struct Region {
+    pub kind: RegionKind,
+    /// The region this one is nested in (itself for the body).
+    pub parent: RegionId,
+}
+
+/// What a [`Region`] is.
+pub enum RegionKind {
+    /// The function's body.
+    Body,
+    /// A `for` loop's body.
+    Loop(LoopRegion),
+    /// A branch of the `if` whose [`NodeKind::Select`] is `select`: the
+    /// `then` branch if `taken` is true.
+    Branch { select: NodeId, taken: bool },
+}
+
+/// `for variable in start..end` (`..=` if `inclusive`).
+pub struct LoopRegion {
+    pub variable: Ident,
+    pub start: Expr,
+    pub end: Expr,
+    pub inclusive: bool,
+    /// The accumulators the loop reads or updates, in order of first use.
+    pub carried: Vec<Carried>,
+    /// The `for` keyword.
+    pub span: Span,
+}
+
+/// An accumulator carried through a loop: its value before the loop
+/// (`init`, a node of an outer region), its value at the start of an
+/// iteration (`entry`) and at the end of one (`last`, which the next
+/// iteration starts from), and after the loop (`exit`).
+pub struct Carried {
+    pub name: Ident,
+    pub init: NodeId,
+    pub entry: NodeId,
+    pub last: NodeId,
+    pub exit: NodeId,
+}
+
+/// A condition of an `if`: comparisons of values, which get no gradient.
+pub enum Condition {
+    Compare {
+        op: syn::BinOp,
+        left: NodeId,
+        right: NodeId,
+    },
+    And(Box<Condition>, Box<Condition>),
+    Or(Box<Condition>, Box<Condition>),
+    Not(Box<Condition>),
+}
+
+impl Condition {
+    /// The nodes it compares.
+    pub fn operands(&self, out: &mut Vec<NodeId>) {
+        match self {
+            Self::Compare { left, right, .. } => out.extend([*left, *right]),
+            Self::And(a, b) | Self::Or(a, b) => {
+                a.operands(out);
+                b.operands(out);
+            }
+            Self::Not(a) => a.operands(out),
+        }
+    }
+}
+
+impl Graph {
+    /// Whether the body has loops, branches or element reads: code for it
+    /// is the structured kind, with loops and branches, not straight-line.
+    pub fn is_structured(&self) -> bool {
+        self.regions.len() > 1
+            || self
+                .nodes
+                .iter()
+                .any(|node| matches!(node.kind, NodeKind::Element { .. }))
+    }
+
+    /// Whether `region` is `ancestor` or nested in it.
+    pub fn is_within(&self, mut region: RegionId, ancestor: RegionId) -> bool {
+        loop {
+            if region == ancestor {
+                return true;
+            }
+            if region == 0 {
+                return false;
+            }
+            region = self.regions[region].parent;
+        }
+    }
 }
 
 /// A name and the node it stands for, with the statement it appears in.
@@ -49,6 +154,8 @@ pub struct Node {
     pub kind: NodeKind,
     /// The token that made the node: the operator, method name or literal.
     pub span: Span,
+    /// The region it runs in.
+    pub region: RegionId,
 }
 
 /// What a node computes.
@@ -72,6 +179,25 @@ pub enum NodeKind {
         function: syn::Path,
         operands: Vec<NodeId>,
     },
+    /// An element of an array parameter, `x[i + 1]` or `w[i][j]`, whose
+    /// gradient goes to that element of the parameter's gradient.
+    Element {
+        array: Ident,
+        /// One index per level, as written: a literal or a loop variable ± a literal.
+        indices: Vec<Expr>,
+    },
+    /// The value of the accumulator `carried[slot]` of the loop `region`
+    /// at the start of an iteration.
+    Entry { region: RegionId, slot: usize },
+    /// Its value after the loop.
+    Exit { region: RegionId, slot: usize },
+    /// `if condition { .. } else { .. }`: the value of the branch taken,
+    /// `values[0]` (computed in `regions[0]`) or `values[1]`.
+    Select {
+        condition: Condition,
+        values: [NodeId; 2],
+        regions: [RegionId; 2],
+    },
 }
 
 impl NodeKind {
@@ -79,7 +205,13 @@ impl NodeKind {
     pub fn operands(&self) -> &[NodeId] {
         match self {
             Self::Operation { operands, .. } | Self::Custom { operands, .. } => operands,
-            Self::Input(_) | Self::Literal(_) | Self::Constant(_) => &[],
+            Self::Select { values, .. } => values,
+            Self::Input(_)
+            | Self::Literal(_)
+            | Self::Constant(_)
+            | Self::Element { .. }
+            | Self::Entry { .. }
+            | Self::Exit { .. } => &[],
         }
     }
 }
@@ -104,8 +236,15 @@ pub enum Values {
 
 /// Lowers a formula to its graph, adding to `errors` every expression it
 /// cannot differentiate; the graph is only meant for code generation when
-/// no error was added.
-pub fn lower(formula: &Formula, inputs: &Inputs, values: Values, errors: &mut Errors) -> Graph {
+/// no error was added. `elements` are the array parameters read by index,
+/// with how many indices each takes.
+pub fn lower(
+    formula: &Formula,
+    inputs: &Inputs,
+    elements: &[(Ident, usize)],
+    values: Values,
+    errors: &mut Errors,
+) -> Graph {
     let mut lowering = Lowering {
         graph: Graph {
             nodes: Vec::new(),
@@ -114,10 +253,23 @@ pub fn lower(formula: &Formula, inputs: &Inputs, values: Values, errors: &mut Er
             output: 0,
             output_name: formula.output_name.clone(),
             free_uses: Vec::new(),
+            regions: vec![Region {
+                kind: RegionKind::Body,
+                parent: 0,
+            }],
         },
-        scope: HashMap::new(),
+        frames: vec![Frame {
+            region: 0,
+            names: HashMap::new(),
+        }],
         input_nodes: HashMap::new(),
+        elements: elements
+            .iter()
+            .map(|(name, depth)| (name.to_string(), *depth))
+            .collect(),
         values,
+        region: 0,
+        statement: 0,
         errors,
     };
     if let Inputs::Parameters(params) = inputs {
@@ -125,17 +277,7 @@ pub fn lower(formula: &Formula, inputs: &Inputs, values: Values, errors: &mut Er
             lowering.input(param);
         }
     }
-    for (statement, binding) in formula.bindings.iter().enumerate() {
-        let node = lowering.expression(&binding.expr, statement, inputs);
-        lowering.scope.insert(binding.name.to_string(), node);
-        if let Some(node) = node {
-            lowering.graph.bindings.push(Named {
-                name: binding.name.clone(),
-                node,
-                statement,
-            });
-        }
-    }
+    lowering.statements(&formula.statements, formula, inputs);
     let output = lowering.expression(&formula.output, formula.bindings.len(), inputs);
     let mut graph = lowering.graph;
     graph.output = output.unwrap_or_default();
@@ -144,13 +286,560 @@ pub fn lower(formula: &Formula, inputs: &Inputs, values: Values, errors: &mut Er
 
 struct Lowering<'a> {
     graph: Graph,
-    /// Names bound by `let` so far; `None` for a `let` whose expression was
-    /// rejected, which later uses still read (so they are not taken for
-    /// constants, and their own mistakes are reported).
-    scope: HashMap<String, Option<NodeId>>,
+    /// The names bound so far, one frame per region entered (the body's
+    /// first); inner frames shadow outer ones.
+    frames: Vec<Frame>,
     input_nodes: HashMap<String, NodeId>,
+    /// The array parameters read by index, with their number of indices.
+    elements: HashMap<String, usize>,
     values: Values,
+    /// The region new nodes run in.
+    region: RegionId,
+    /// How many top-level `let`s came before: uses are numbered with it.
+    statement: usize,
     errors: &'a mut Errors,
+}
+
+/// The names bound in one region.
+struct Frame {
+    region: RegionId,
+    names: HashMap<String, Name>,
+}
+
+/// What a bound name is.
+#[derive(Clone, Copy)]
+enum Name {
+    /// A value: `None` for a `let` whose expression was rejected, which
+    /// later uses still read (so they are not taken for constants, and
+    /// their own mistakes are reported).
+    Value {
+        node: Option<NodeId>,
+        accumulator: bool,
+    },
+    /// A loop variable: an index, not a value.
+    LoopVariable,
+}
+
+/// The comparison operators a condition uses.
+fn is_comparison(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(op, Lt(_) | Le(_) | Gt(_) | Ge(_) | Eq(_) | Ne(_))
+}
+
+impl Lowering<'_> {
+    /// The statements of a body or of a loop's body, in order.
+    fn statements(&mut self, statements: &[Statement], formula: &Formula, inputs: &Inputs) {
+        for statement in statements {
+            match statement {
+                Statement::Let(index) => {
+                    let binding = &formula.bindings[*index];
+                    self.statement = *index;
+                    let node = self.expression(&binding.expr, *index, inputs);
+                    self.bind(&binding.name, node, false);
+                    if let Some(node) = node {
+                        self.graph.bindings.push(Named {
+                            name: binding.name.clone(),
+                            node,
+                            statement: *index,
+                        });
+                    }
+                    self.statement = index + 1;
+                }
+                Statement::Local(binding) => {
+                    let node = self.expression(&binding.expr, self.statement, inputs);
+                    self.bind(&binding.name, node, false);
+                }
+                Statement::Accumulator(binding) => {
+                    let node = self.expression(&binding.expr, self.statement, inputs);
+                    self.bind(&binding.name, node, true);
+                }
+                Statement::Update(update) => self.update(update, inputs),
+                Statement::For(body) => self.for_loop(body, formula, inputs),
+            }
+        }
+    }
+
+    /// Binds `name` in the innermost region.
+    fn bind(&mut self, name: &Ident, node: Option<NodeId>, accumulator: bool) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame
+                .names
+                .insert(name.to_string(), Name::Value { node, accumulator });
+        }
+    }
+
+    /// What `name` is bound to, if the formula binds it, without carrying it.
+    fn lookup(&self, name: &str) -> Option<Name> {
+        self.frames
+            .iter()
+            .rev()
+            .find_map(|frame| frame.names.get(name).copied())
+    }
+
+    /// Reads `name`: an accumulator of an outer region read inside loops is
+    /// carried through each of them, from the outermost in, and reads as
+    /// its value at the start of the innermost one's iteration.
+    fn read(&mut self, name: &Ident) -> Option<Name> {
+        let key = name.to_string();
+        let found = self
+            .frames
+            .iter()
+            .rposition(|frame| frame.names.contains_key(&key))?;
+        let bound = self.frames[found].names[&key];
+        let Name::Value {
+            node: Some(mut value),
+            accumulator: true,
+        } = bound
+        else {
+            return Some(bound);
+        };
+        for frame in found + 1..self.frames.len() {
+            let region = self.frames[frame].region;
+            let RegionKind::Loop(body) = &self.graph.regions[region].kind else {
+                continue;
+            };
+            let slot = body.carried.len();
+            let entry = self.push_in(region, NodeKind::Entry { region, slot }, name.span());
+            if let RegionKind::Loop(body) = &mut self.graph.regions[region].kind {
+                body.carried.push(Carried {
+                    name: name.clone(),
+                    init: value,
+                    entry,
+                    last: entry,
+                    exit: entry,
+                });
+            }
+            self.frames[frame].names.insert(
+                key.clone(),
+                Name::Value {
+                    node: Some(entry),
+                    accumulator: true,
+                },
+            );
+            value = entry;
+        }
+        Some(Name::Value {
+            node: Some(value),
+            accumulator: true,
+        })
+    }
+
+    /// `name op= expr;`: a new value of the accumulator, bound in the
+    /// innermost region.
+    fn update(&mut self, update: &Update, inputs: &Inputs) {
+        let name = &update.name;
+        let current = match self.lookup(&name.to_string()) {
+            Some(Name::Value {
+                accumulator: true, ..
+            }) => match self.read(name) {
+                Some(Name::Value { node, .. }) => node,
+                _ => None,
+            },
+            Some(Name::Value { .. }) => {
+                self.errors.push(syn::Error::new(
+                    name.span(),
+                    format!("`{name}` is not an accumulator: declare it `let mut {name} = ..;` to update it"),
+                ));
+                None
+            }
+            Some(Name::LoopVariable) => {
+                self.errors.push(syn::Error::new(
+                    name.span(),
+                    format!("the loop variable `{name}` cannot be updated: it runs over its range"),
+                ));
+                None
+            }
+            None if self.is_parameter(name, inputs) => {
+                self.errors.push(syn::Error::new(
+                    name.span(),
+                    format!("the parameter `{name}` cannot be updated: start an accumulator from it, `let mut s = {name};`"),
+                ));
+                None
+            }
+            None => {
+                self.errors.push(syn::Error::new(
+                    name.span(),
+                    format!("`{name}` is not declared: declare the accumulator before it is updated, `let mut {name} = 0.0;`"),
+                ));
+                None
+            }
+        };
+        let value = self.expression(&update.expr, self.statement, inputs);
+        let spelling = match update.op {
+            UpdateOp::Add => "+",
+            UpdateOp::Sub => "-",
+            UpdateOp::Mul => "*",
+            UpdateOp::Div => "/",
+            UpdateOp::Assign => {
+                self.errors.push(syn::Error::new(
+                    update.op_span,
+                    format!("an accumulator changes with `+=`, `-=`, `*=` or `/=`: write `{name} = {name} + x` as `{name} += x`"),
+                ));
+                return;
+            }
+        };
+        let node = match (Operation::lookup(Syntax::Infix, spelling), current, value) {
+            (Some(op), Some(current), Some(value)) => Some(self.push(
+                NodeKind::Operation {
+                    op,
+                    operands: vec![current, value],
+                    argument: None,
+                },
+                update.op_span,
+            )),
+            _ => None,
+        };
+        self.bind(name, node, true);
+    }
+
+    fn is_parameter(&self, name: &Ident, inputs: &Inputs) -> bool {
+        self.elements.contains_key(&name.to_string())
+            || matches!(inputs, Inputs::Parameters(params) if params.contains(name))
+    }
+
+    /// `for variable in start..end { body }`: a loop region, then the exits
+    /// of the accumulators it carried, bound where the loop is.
+    fn for_loop(&mut self, body: &Loop, formula: &Formula, inputs: &Inputs) {
+        self.check_bound(&body.start, inputs);
+        self.check_bound(&body.end, inputs);
+        let outer = self.region;
+        let region = self.graph.regions.len();
+        self.graph.regions.push(Region {
+            kind: RegionKind::Loop(LoopRegion {
+                variable: body.variable.clone(),
+                start: body.start.clone(),
+                end: body.end.clone(),
+                inclusive: body.inclusive,
+                carried: Vec::new(),
+                span: body.span,
+            }),
+            parent: outer,
+        });
+        let mut names = HashMap::new();
+        names.insert(body.variable.to_string(), Name::LoopVariable);
+        self.frames.push(Frame { region, names });
+        self.region = region;
+        self.statements(&body.body, formula, inputs);
+        let frame = self.frames.pop();
+        self.region = outer;
+        let count = match &self.graph.regions[region].kind {
+            RegionKind::Loop(body) => body.carried.len(),
+            _ => 0,
+        };
+        for slot in 0..count {
+            let RegionKind::Loop(body) = &self.graph.regions[region].kind else {
+                break;
+            };
+            let name = body.carried[slot].name.clone();
+            let span = body.span;
+            let last = frame
+                .as_ref()
+                .and_then(|frame| match frame.names.get(&name.to_string()) {
+                    Some(Name::Value { node, .. }) => *node,
+                    _ => None,
+                });
+            let exit = last.map(|last| {
+                let exit = self.push(NodeKind::Exit { region, slot }, span);
+                if let RegionKind::Loop(body) = &mut self.graph.regions[region].kind {
+                    body.carried[slot].last = last;
+                    body.carried[slot].exit = exit;
+                }
+                exit
+            });
+            self.bind(&name, exit, true);
+        }
+    }
+
+    /// A loop bound: known before the loop starts.
+    fn check_bound(&mut self, bound: &Expr, inputs: &Inputs) {
+        let allowed = match without_parentheses(bound) {
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Int(_), ..
+            }) => true,
+            Expr::Path(path) => path.path.get_ident().is_none_or(|name| {
+                !self.is_parameter(name, inputs)
+                    && !matches!(self.lookup(&name.to_string()), Some(Name::Value { .. }))
+            }),
+            Expr::MethodCall(call) => {
+                call.method == "len"
+                    && call.args.is_empty()
+                    && matches!(without_parentheses(&call.receiver), Expr::Path(path)
+                        if path.path.get_ident().is_some_and(|name| self.elements.contains_key(&name.to_string())))
+            }
+            Expr::Binary(binary)
+                if matches!(
+                    binary.op,
+                    syn::BinOp::Add(_) | syn::BinOp::Sub(_) | syn::BinOp::Mul(_)
+                ) =>
+            {
+                self.check_bound(&binary.left, inputs);
+                self.check_bound(&binary.right, inputs);
+                true
+            }
+            _ => false,
+        };
+        if !allowed {
+            self.errors.push(syn::Error::new_spanned(
+                bound,
+                "a loop bound is known before the loop: a literal, a const generic such as `N`, `x.len()` of an array parameter, an enclosing loop's variable, or a sum or difference of those",
+            ));
+        }
+    }
+
+    /// `x[i]`, `w[i][j]`: an element of an array parameter; or, when it
+    /// reads nothing of the formula, a constant.
+    fn element(&mut self, expr: &Expr, inputs: &Inputs) -> Option<NodeId> {
+        let mut indices = Vec::new();
+        let mut base = without_parentheses(expr);
+        while let Expr::Index(index) = base {
+            indices.push((*index.index).clone());
+            base = without_parentheses(&index.expr);
+        }
+        indices.reverse();
+        let array = match base {
+            Expr::Path(path) if path.qself.is_none() => path.path.get_ident(),
+            _ => None,
+        };
+        let Some(depth) = array.and_then(|array| self.elements.get(&array.to_string()).copied())
+        else {
+            if !self.depends_on_inputs(expr, inputs) {
+                return Some(self.constant(expr));
+            }
+            self.errors.push(syn::Error::new_spanned(
+                expr,
+                "indexing reads the elements of an array parameter (`x: &[f64; N]`, `x: &[f64]`): bind other values to a name before grad!",
+            ));
+            return None;
+        };
+        let array = array.cloned()?;
+        if indices.len() != depth {
+            self.errors.push(syn::Error::new_spanned(
+                expr,
+                format!(
+                    "`{array}` takes {depth} ind{}, as in `{array}{}`",
+                    if depth == 1 { "ex" } else { "ices" },
+                    ["[i]", "[j]", "[k]", "[l]"]
+                        .iter()
+                        .cycle()
+                        .take(depth)
+                        .copied()
+                        .collect::<String>()
+                ),
+            ));
+            return None;
+        }
+        let mut valid = true;
+        for index in &indices {
+            valid &= self.check_index(index);
+        }
+        valid.then(|| self.push(NodeKind::Element { array, indices }, expr.span()))
+    }
+
+    /// An index: a literal, a loop variable, or a loop variable ± a literal.
+    fn check_index(&mut self, index: &Expr) -> bool {
+        let is_loop_variable = |lowering: &Self, expr: &Expr| match without_parentheses(expr) {
+            Expr::Path(path) => path.path.get_ident().is_some_and(|name| {
+                matches!(lowering.lookup(&name.to_string()), Some(Name::LoopVariable))
+            }),
+            _ => false,
+        };
+        let is_literal = |expr: &Expr| {
+            matches!(
+                without_parentheses(expr),
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Int(_),
+                    ..
+                })
+            )
+        };
+        let allowed = match without_parentheses(index) {
+            Expr::Binary(binary)
+                if matches!(binary.op, syn::BinOp::Add(_) | syn::BinOp::Sub(_)) =>
+            {
+                is_loop_variable(self, &binary.left) && is_literal(&binary.right)
+            }
+            other => is_literal(other) || is_loop_variable(self, other),
+        };
+        if !allowed {
+            self.errors.push(syn::Error::new_spanned(
+                index,
+                "an index is a loop variable, a loop variable plus or minus a constant, or a literal: `x[i]`, `x[i + 1]`, `x[0]`",
+            ));
+        }
+        allowed
+    }
+
+    /// `if condition { a } else { b }`: each branch in a region of its own,
+    /// then the node that selects the value of the one taken.
+    fn if_expression(
+        &mut self,
+        expr: &syn::ExprIf,
+        statement: usize,
+        inputs: &Inputs,
+    ) -> Option<NodeId> {
+        if self.values == Values::Arrays {
+            self.errors.push(syn::Error::new(
+                expr.if_token.span,
+                "`if` is not supported over ndarray arrays: use `relu`, `max` or other operations of the table",
+            ));
+            return None;
+        }
+        let condition = self.condition(&expr.cond, statement, inputs);
+        let then = self.branch(statement, inputs, |lowering, statement, inputs| {
+            lowering.block(&expr.then_branch, statement, inputs)
+        });
+        let otherwise = match &expr.else_branch {
+            Some((_, otherwise)) => Some(self.branch(
+                statement,
+                inputs,
+                |lowering, statement, inputs| match without_parentheses(otherwise) {
+                    Expr::Block(block) => lowering.block(&block.block, statement, inputs),
+                    Expr::If(nested) => lowering.if_expression(nested, statement, inputs),
+                    other => {
+                        lowering.errors.push(syn::Error::new_spanned(
+                            other,
+                            "expected a block: `else { .. }`",
+                        ));
+                        None
+                    }
+                },
+            )),
+            None => {
+                self.errors.push(syn::Error::new(
+                    expr.if_token.span,
+                    "an `if` in a formula needs an `else`: the value comes from one branch or the other",
+                ));
+                None
+            }
+        };
+        let condition = condition?;
+        let (then_region, then) = then;
+        let (else_region, otherwise) = otherwise?;
+        let select = self.push(
+            NodeKind::Select {
+                condition,
+                values: [then?, otherwise?],
+                regions: [then_region, else_region],
+            },
+            expr.if_token.span,
+        );
+        for (region, taken) in [(then_region, true), (else_region, false)] {
+            self.graph.regions[region].kind = RegionKind::Branch { select, taken };
+        }
+        Some(select)
+    }
+
+    /// Runs `lower` in a new branch region; returns the region and the value.
+    fn branch(
+        &mut self,
+        statement: usize,
+        inputs: &Inputs,
+        lower: impl FnOnce(&mut Self, usize, &Inputs) -> Option<NodeId>,
+    ) -> (RegionId, Option<NodeId>) {
+        let outer = self.region;
+        let region = self.graph.regions.len();
+        self.graph.regions.push(Region {
+            kind: RegionKind::Branch {
+                select: NodeId::MAX,
+                taken: true,
+            },
+            parent: outer,
+        });
+        self.frames.push(Frame {
+            region,
+            names: HashMap::new(),
+        });
+        self.region = region;
+        let value = lower(self, statement, inputs);
+        self.frames.pop();
+        self.region = outer;
+        (region, value)
+    }
+
+    /// A branch's block: `let`s, then its value.
+    fn block(&mut self, block: &syn::Block, statement: usize, inputs: &Inputs) -> Option<NodeId> {
+        let mut value = None;
+        let count = block.stmts.len();
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            match stmt {
+                syn::Stmt::Local(local) => {
+                    let name = match &local.pat {
+                        syn::Pat::Ident(ident)
+                            if ident.mutability.is_none()
+                                && ident.by_ref.is_none()
+                                && ident.subpat.is_none() =>
+                        {
+                            Some(ident.ident.clone())
+                        }
+                        other => {
+                            self.errors.push(syn::Error::new_spanned(
+                                other,
+                                "expected `let name = expression;`: a branch computes its value, it updates nothing",
+                            ));
+                            None
+                        }
+                    };
+                    let node = match &local.init {
+                        Some(init) => self.expression(&init.expr, statement, inputs),
+                        None => None,
+                    };
+                    if let Some(name) = name {
+                        self.bind(&name, node, false);
+                    }
+                }
+                syn::Stmt::Expr(expr, None) if i + 1 == count => {
+                    value = self.expression(expr, statement, inputs);
+                }
+                other => {
+                    self.errors.push(syn::Error::new_spanned(
+                        other,
+                        "a branch holds `let`s and ends with its value: `if c { let t = x * x; t } else { x }`",
+                    ));
+                }
+            }
+        }
+        if count == 0 {
+            self.errors.push(syn::Error::new_spanned(
+                block,
+                "an empty branch: it must end with its value",
+            ));
+        }
+        value
+    }
+
+    /// A condition: comparisons of values, joined by `&&`, `||` and `!`.
+    fn condition(&mut self, expr: &Expr, statement: usize, inputs: &Inputs) -> Option<Condition> {
+        match without_parentheses(expr) {
+            Expr::Binary(binary) if is_comparison(&binary.op) => {
+                let left = self.expression(&binary.left, statement, inputs);
+                let right = self.expression(&binary.right, statement, inputs);
+                Some(Condition::Compare {
+                    op: binary.op,
+                    left: left?,
+                    right: right?,
+                })
+            }
+            Expr::Binary(binary) if matches!(binary.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+                let left = self.condition(&binary.left, statement, inputs);
+                let right = self.condition(&binary.right, statement, inputs);
+                let (left, right) = (Box::new(left?), Box::new(right?));
+                Some(match binary.op {
+                    syn::BinOp::And(_) => Condition::And(left, right),
+                    _ => Condition::Or(left, right),
+                })
+            }
+            Expr::Unary(unary) if matches!(unary.op, UnOp::Not(_)) => Some(Condition::Not(
+                Box::new(self.condition(&unary.expr, statement, inputs)?),
+            )),
+            other => {
+                self.errors.push(syn::Error::new_spanned(
+                    other,
+                    "a condition compares values, as `x > 0.0` or `a <= b`, joined with `&&`, `||` and `!`",
+                ));
+                None
+            }
+        }
+    }
 }
 
 /// A step of the explicit-stack walk.
@@ -169,7 +858,11 @@ enum Build {
 
 impl Lowering<'_> {
     fn push(&mut self, kind: NodeKind, span: Span) -> NodeId {
-        self.graph.nodes.push(Node { kind, span });
+        self.push_in(self.region, kind, span)
+    }
+
+    fn push_in(&mut self, region: RegionId, kind: NodeKind, span: Span) -> NodeId {
+        self.graph.nodes.push(Node { kind, span, region });
         self.graph.nodes.len() - 1
     }
 
@@ -370,12 +1063,12 @@ impl Lowering<'_> {
                 ));
                 Visit::Done(None)
             }
-            Expr::Index(index) => {
-                self.errors.push(syn::Error::new_spanned(
-                    index,
-                    "indexing is not supported: bind the element to a name before grad!, as `let x = xs[0];`",
-                ));
-                Visit::Done(None)
+            Expr::Index(_) => Visit::Done(self.element(expr, inputs)),
+            Expr::If(condition) => Visit::Done(self.if_expression(condition, statement, inputs)),
+            // `i as f64` of a loop variable, or any cast reading nothing of
+            // the formula, is a constant.
+            Expr::Cast(_) if !self.depends_on_inputs(expr, inputs) => {
+                Visit::Done(Some(self.constant(expr)))
             }
             Expr::Cast(cast) => self.reject(
                 cast.as_token.span,
@@ -407,7 +1100,9 @@ impl Lowering<'_> {
         impl<'ast> syn::visit::Visit<'ast> for Finder<'_, '_> {
             fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
                 if let Some(name) = path.path.get_ident().filter(|_| path.qself.is_none()) {
-                    self.found |= self.lowering.scope.contains_key(&name.to_string())
+                    let key = name.to_string();
+                    self.found |= matches!(self.lowering.lookup(&key), Some(Name::Value { .. }))
+                        || self.lowering.elements.contains_key(&key)
                         || match self.inputs {
                             Inputs::Free => true,
                             Inputs::Parameters(params) => params.contains(name),
@@ -488,8 +1183,23 @@ impl Lowering<'_> {
         let Some(name) = path.path.get_ident().filter(|_| path.qself.is_none()) else {
             return Some(self.push(NodeKind::Constant(Expr::Path(path.clone())), path.span()));
         };
-        if let Some(&node) = self.scope.get(&name.to_string()) {
-            return node;
+        match self.read(name) {
+            Some(Name::Value { node, .. }) => return node,
+            Some(Name::LoopVariable) => {
+                self.errors.push(syn::Error::new(
+                    name.span(),
+                    format!("the loop variable `{name}` is an index: read elements with it, as `x[{name}]`, or make a number of it with `{name} as f64`"),
+                ));
+                return None;
+            }
+            None => {}
+        }
+        if self.elements.contains_key(&name.to_string()) {
+            self.errors.push(syn::Error::new(
+                name.span(),
+                format!("`{name}` is an array: read its elements, as `{name}[i]`"),
+            ));
+            return None;
         }
         let node = match inputs {
             Inputs::Free => self.input(name),
@@ -601,6 +1311,36 @@ impl fmt::Display for Graph {
                 } => {
                     write!(f, "call {}({})", tidy(function), operands(args))?;
                 }
+                NodeKind::Element { array, indices } => {
+                    write!(f, "element {}", unraw(array))?;
+                    for index in indices {
+                        write!(f, "[{}]", tidy(index))?;
+                    }
+                }
+                NodeKind::Entry { region, slot } | NodeKind::Exit { region, slot } => {
+                    let which = if matches!(node.kind, NodeKind::Entry { .. }) {
+                        "entry"
+                    } else {
+                        "exit"
+                    };
+                    let name = match &self.regions[*region].kind {
+                        RegionKind::Loop(body) => unraw(&body.carried[*slot].name),
+                        _ => String::new(),
+                    };
+                    write!(f, "{which} {name} of r{region}")?;
+                }
+                NodeKind::Select {
+                    values, regions, ..
+                } => {
+                    write!(
+                        f,
+                        "select(n{}, n{}) of r{}, r{}",
+                        values[0], values[1], regions[0], regions[1]
+                    )?;
+                }
+            }
+            if node.region != 0 {
+                write!(f, " in r{}", node.region)?;
             }
             writeln!(f)?;
         }
@@ -685,7 +1425,7 @@ mod tests {
         let parse::GradInput::Inline(formula) = parsed else {
             return Err("not inline".into());
         };
-        let graph = lower(&formula, &Inputs::Free, Values::Scalars, &mut errors);
+        let graph = lower(&formula, &Inputs::Free, &[], Values::Scalars, &mut errors);
         errors.finish().map_err(|e| e.to_string())?;
         Ok(graph.to_string())
     }
@@ -751,7 +1491,7 @@ mod tests {
             let parse::GradInput::Inline(formula) = parsed else {
                 unreachable!()
             };
-            lower(&formula, &Inputs::Free, Values::Scalars, &mut errors);
+            lower(&formula, &Inputs::Free, &[], Values::Scalars, &mut errors);
             errors.finish().unwrap_err().into_iter().count()
         };
         assert_eq!(errors, 3);

@@ -17,6 +17,7 @@ mod errors;
 mod expand;
 mod generate;
 mod generate_arrays;
+mod generate_loops;
 mod graph;
 mod parse;
 mod validate;

@@ -40,8 +40,13 @@ pub enum GradInput {
 
 /// A body: named intermediates, then the output.
 pub struct Formula {
-    /// `let name = expr;` in order.
+    /// `let name = expr;` at the top level, in order: the intermediates
+    /// that get a gradient field.
     pub bindings: Vec<Binding>,
+    /// Every statement in order: the top-level `let`s (as indices into
+    /// `bindings`) and, in the function form, accumulators, their updates
+    /// and loops.
+    pub statements: Vec<Statement>,
     /// The output's name (the function's name in the function form).
     pub output_name: Ident,
     /// The output's expression.
@@ -52,6 +57,52 @@ pub struct Formula {
 pub struct Binding {
     pub name: Ident,
     pub expr: Expr,
+}
+
+/// A statement of a body.
+pub enum Statement {
+    /// `let name = expr;` at the top level: `Formula::bindings[index]`.
+    Let(usize),
+    /// `let name = expr;` inside a loop: a value of each iteration.
+    Local(Binding),
+    /// `let mut name = expr;`: an accumulator, which only `+=`, `-=`, `*=`
+    /// and `/=` change.
+    Accumulator(Binding),
+    /// `name += expr;` and the other updates, or `name = expr;`.
+    Update(Update),
+    /// `for variable in start..end { body }`.
+    For(Loop),
+}
+
+/// `name op= expr;`
+pub struct Update {
+    pub name: Ident,
+    pub op: UpdateOp,
+    /// The operator's span, where mistakes about it are reported.
+    pub op_span: Span,
+    pub expr: Expr,
+}
+
+/// How an [`Update`] changes its accumulator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// `name = expr`: not an update an accumulator allows.
+    Assign,
+}
+
+/// `for variable in start..end { body }` (or `start..=end`).
+pub struct Loop {
+    pub variable: Ident,
+    pub start: Expr,
+    pub end: Expr,
+    pub inclusive: bool,
+    pub body: Vec<Statement>,
+    /// The `for` keyword.
+    pub span: Span,
 }
 
 /// A function written in the function form.
@@ -87,19 +138,43 @@ pub enum ParameterKind {
     /// Any other type but a label: an array (`&Array2<f64>`, `Array1<f32>`,
     /// …), an input with a gradient of its own type.
     Array,
+    /// A Rust array or slice of scalars, read by index in loops: `[T; N]`,
+    /// `&[T; N]`, `&[T]`, `[[T; M]; N]`; its gradient has its shape.
+    Elements,
     /// Marked `#[constant]`, or an integer, `bool` or label type (`usize`,
     /// `&[usize]`, …): read as a constant, with no gradient.
     Constant,
 }
 
 impl Function {
-    /// The names of the parameters that are inputs (that get a gradient).
+    /// The names of the parameters that are value inputs (that get a
+    /// gradient and are read by name).
     pub fn inputs(&self) -> Vec<Ident> {
         self.params
             .iter()
-            .filter(|param| param.kind != ParameterKind::Constant)
+            .filter(|param| matches!(param.kind, ParameterKind::Scalar | ParameterKind::Array))
             .map(|param| param.name.clone())
             .collect()
+    }
+
+    /// The array parameters read by index, with their number of indices.
+    pub fn elements(&self) -> Vec<(Ident, usize)> {
+        self.params
+            .iter()
+            .filter(|param| param.kind == ParameterKind::Elements)
+            .map(|param| (param.name.clone(), element_depth(&param.ty)))
+            .collect()
+    }
+}
+
+/// How many indices an array parameter takes: `&[f64]` one, `[[f64; 3]; N]` two.
+pub fn element_depth(ty: &Type) -> usize {
+    match ty {
+        Type::Reference(reference) => element_depth(&reference.elem),
+        Type::Paren(paren) => element_depth(&paren.elem),
+        Type::Array(array) => 1 + element_depth(&array.elem),
+        Type::Slice(slice) => 1 + element_depth(&slice.elem),
+        _ => 0,
     }
 }
 
@@ -134,6 +209,27 @@ fn is_discrete(ty: &Type) -> bool {
                 _ => false,
             }
         }
+        _ => false,
+    }
+}
+
+/// Whether `ty` is an array or slice of `scalar` (or of arrays of it), or a
+/// reference to one: `[f64; N]`, `&[f64]`, `&[[T; 3]; N]`.
+fn is_elements(ty: &Type, scalar: &Type) -> bool {
+    fn arrays_of(ty: &Type, scalar: &Type) -> bool {
+        match ty {
+            Type::Array(array) => arrays_of(&array.elem, scalar),
+            Type::Paren(paren) => arrays_of(&paren.elem, scalar),
+            other => same_type(other, scalar),
+        }
+    }
+    match ty {
+        Type::Reference(reference) if reference.mutability.is_none() => {
+            is_elements(&reference.elem, scalar)
+        }
+        Type::Paren(paren) => is_elements(&paren.elem, scalar),
+        Type::Array(array) => arrays_of(&array.elem, scalar),
+        Type::Slice(slice) => arrays_of(&slice.elem, scalar),
         _ => false,
     }
 }
@@ -260,7 +356,13 @@ fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
         }
         match statement {
             Stmt::Local(local) => {
-                if let Some(binding) = binding(local, Annotation::None, errors) {
+                if let Some((binding, mutable)) = binding(local, Annotation::None, errors) {
+                    if let Some(mutability) = mutable {
+                        errors.push(syn::Error::new(
+                            mutability,
+                            "`let mut` is not supported in an inline formula: every value is bound once (accumulators and loops are for the function form)",
+                        ));
+                    }
                     bindings.push(binding);
                 }
             }
@@ -291,6 +393,7 @@ fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
     }
     match output {
         Some((output_name, output)) => Ok(Formula {
+            statements: (0..bindings.len()).map(Statement::Let).collect(),
             bindings,
             output_name,
             output,
@@ -345,6 +448,7 @@ fn statement_span(statement: &Stmt) -> Span {
 /// `let name = expr;`, with a type annotation allowed only when it names the
 /// function's scalar type.
 /// The type annotations a `let` may carry.
+#[derive(Clone, Copy)]
 enum Annotation<'a> {
     /// None: the inline form, where every value has the inputs' type.
     None,
@@ -354,21 +458,21 @@ enum Annotation<'a> {
     Any,
 }
 
-fn binding(local: syn::Local, annotation: Annotation, errors: &mut Errors) -> Option<Binding> {
+/// `let name = expr;`, and the `mut` if it has one.
+fn binding(
+    local: syn::Local,
+    annotation: Annotation,
+    errors: &mut Errors,
+) -> Option<(Binding, Option<Span>)> {
     let (pat, ty) = match local.pat {
         Pat::Type(typed) => (*typed.pat, Some(typed.ty)),
         pat => (pat, None),
     };
-    let name = match pat {
-        Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
-            if let Some(mutability) = ident.mutability {
-                errors.push(syn::Error::new_spanned(
-                    mutability,
-                    "`let mut` is not supported: every value in a formula is bound once",
-                ));
-            }
-            ident.ident
-        }
+    let (name, mutable) = match pat {
+        Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => (
+            ident.ident,
+            ident.mutability.map(|mutability| mutability.span),
+        ),
         other => {
             errors.push(syn::Error::new_spanned(
                 other,
@@ -407,10 +511,245 @@ fn binding(local: syn::Local, annotation: Annotation, errors: &mut Errors) -> Op
             "`let ... else` is not supported in a formula",
         ));
     }
-    Some(Binding {
-        name,
-        expr: *init.expr,
-    })
+    Some((
+        Binding {
+            name,
+            expr: *init.expr,
+        },
+        mutable,
+    ))
+}
+
+/// Whether `expr` is a statement however it ends (`s += x`, a loop), not
+/// a value a function could return.
+fn is_statement_expression(expr: &Expr) -> bool {
+    match expr {
+        Expr::Binary(binary) => is_compound_assignment(&binary.op),
+        Expr::Assign(_) | Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => true,
+        _ => false,
+    }
+}
+
+/// The statements of a function body, with its top-level `let`s collected
+/// as the intermediates that get a field.
+struct Body<'a, 'e> {
+    annotation: Annotation<'a>,
+    /// Whether the function is over ndarray arrays, where loops do not apply.
+    arrays: bool,
+    bindings: Vec<Binding>,
+    errors: &'e mut Errors,
+}
+
+impl Body<'_, '_> {
+    /// One statement, `depth` loops deep; `None` once its mistakes are reported.
+    fn statement(&mut self, statement: &Stmt, depth: usize) -> Option<Statement> {
+        match statement {
+            Stmt::Local(local) => {
+                let (binding, mutable) = binding(local.clone(), self.annotation, self.errors)?;
+                match mutable {
+                    Some(mutability) if self.arrays => {
+                        self.errors.push(syn::Error::new(
+                            mutability,
+                            "`let mut` is not supported over ndarray arrays: write the formula with array operations",
+                        ));
+                        None
+                    }
+                    Some(_) => Some(Statement::Accumulator(binding)),
+                    None if depth == 0 => {
+                        self.bindings.push(binding);
+                        Some(Statement::Let(self.bindings.len() - 1))
+                    }
+                    None => Some(Statement::Local(binding)),
+                }
+            }
+            Stmt::Expr(expr, _) => self.expression_statement(expr, depth),
+            Stmt::Item(item) => {
+                self.errors.push(syn::Error::new(
+                    item.span(),
+                    "an item inside a grad! function: define it outside grad!",
+                ));
+                None
+            }
+            Stmt::Macro(mac) => {
+                self.errors.push(syn::Error::new(
+                    mac.mac.path.span(),
+                    "a macro call inside a grad! function: write the formula with its operations",
+                ));
+                None
+            }
+        }
+    }
+
+    fn expression_statement(&mut self, expr: &Expr, depth: usize) -> Option<Statement> {
+        let reject = |errors: &mut Errors, span: Span, message: &str| {
+            errors.push(syn::Error::new(span, message));
+            None
+        };
+        match expr {
+            Expr::ForLoop(for_loop) => self.for_loop(for_loop, depth),
+            Expr::Binary(binary) if is_compound_assignment(&binary.op) => {
+                let op = match binary.op {
+                    syn::BinOp::AddAssign(_) => UpdateOp::Add,
+                    syn::BinOp::SubAssign(_) => UpdateOp::Sub,
+                    syn::BinOp::MulAssign(_) => UpdateOp::Mul,
+                    syn::BinOp::DivAssign(_) => UpdateOp::Div,
+                    _ => {
+                        return reject(
+                            self.errors,
+                            binary.op.span(),
+                            "unsupported update: an accumulator changes with `+=`, `-=`, `*=` or `/=`",
+                        );
+                    }
+                };
+                let name = self.assigned_name(&binary.left)?;
+                Some(Statement::Update(Update {
+                    name,
+                    op,
+                    op_span: binary.op.span(),
+                    expr: (*binary.right).clone(),
+                }))
+            }
+            Expr::Assign(assign) => {
+                let name = self.assigned_name(&assign.left)?;
+                Some(Statement::Update(Update {
+                    name,
+                    op: UpdateOp::Assign,
+                    op_span: assign.eq_token.span,
+                    expr: (*assign.right).clone(),
+                }))
+            }
+            Expr::While(while_loop) => reject(
+                self.errors,
+                while_loop.while_token.span,
+                "`while` is not supported: loop with `for i in start..end`, whose bounds are known when it starts",
+            ),
+            Expr::Loop(endless) => reject(
+                self.errors,
+                endless.loop_token.span,
+                "`loop` is not supported: loop with `for i in start..end`, whose bounds are known when it starts",
+            ),
+            Expr::Break(stop) => reject(
+                self.errors,
+                stop.break_token.span,
+                "`break` is not supported: a loop of a grad! function runs its whole range (choose values with `if c { a } else { b }`)",
+            ),
+            Expr::Continue(skip) => reject(
+                self.errors,
+                skip.continue_token.span,
+                "`continue` is not supported: a loop of a grad! function runs its whole range (choose values with `if c { a } else { b }`)",
+            ),
+            Expr::Return(ret) => reject(
+                self.errors,
+                ret.return_token.span,
+                "`return` is not supported: end the function with the expression it returns",
+            ),
+            Expr::If(condition) => reject(
+                self.errors,
+                condition.if_token.span,
+                "`if` is an expression in a grad! function: choose a value, as in `s += if x > 0.0 { x } else { -x };`",
+            ),
+            other if depth > 0 => reject(
+                self.errors,
+                other.span(),
+                "a loop body holds `let`s, updates of accumulators such as `s += x[i];` and loops; it returns nothing",
+            ),
+            other => reject(
+                self.errors,
+                other.span(),
+                "expected `let name = expression;`, an update such as `s += x;`, a `for` loop, or the returned expression",
+            ),
+        }
+    }
+
+    /// The name an update assigns to; an element or a field is reported.
+    fn assigned_name(&mut self, target: &Expr) -> Option<Ident> {
+        match target {
+            Expr::Path(path) if path.qself.is_none() && path.path.get_ident().is_some() => {
+                path.path.get_ident().cloned()
+            }
+            Expr::Index(index) => {
+                self.errors.push(syn::Error::new_spanned(
+                    index,
+                    "assignment to an element: a grad! function reads its arrays; accumulate in a `let mut` instead",
+                ));
+                None
+            }
+            other => {
+                self.errors.push(syn::Error::new_spanned(
+                    other,
+                    "only an accumulator (`let mut s = 0.0;`) can be updated",
+                ));
+                None
+            }
+        }
+    }
+
+    fn for_loop(&mut self, for_loop: &syn::ExprForLoop, depth: usize) -> Option<Statement> {
+        let span = for_loop.for_token.span;
+        if self.arrays {
+            self.errors.push(syn::Error::new(
+                span,
+                "loops are not supported over ndarray arrays: write the formula with array operations (loops read scalars from `[T; N]` and `&[T]` parameters)",
+            ));
+            return None;
+        }
+        if let Some(label) = &for_loop.label {
+            self.errors.push(syn::Error::new_spanned(
+                label,
+                "loop labels are not supported: a loop runs its whole range",
+            ));
+        }
+        let variable = match &*for_loop.pat {
+            Pat::Ident(ident)
+                if ident.by_ref.is_none()
+                    && ident.mutability.is_none()
+                    && ident.subpat.is_none() =>
+            {
+                Some(ident.ident.clone())
+            }
+            other => {
+                self.errors.push(syn::Error::new_spanned(
+                    other,
+                    "expected a loop variable: `for i in start..end`",
+                ));
+                None
+            }
+        };
+        let range = match &*for_loop.expr {
+            Expr::Range(syn::ExprRange {
+                start: Some(start),
+                limits,
+                end: Some(end),
+                ..
+            }) => Some((
+                (**start).clone(),
+                (**end).clone(),
+                matches!(limits, syn::RangeLimits::Closed(_)),
+            )),
+            other => {
+                self.errors.push(syn::Error::new_spanned(
+                    other,
+                    "expected a range with both bounds: `for i in start..end` or `start..=end`",
+                ));
+                None
+            }
+        };
+        let body: Vec<Statement> = for_loop
+            .body
+            .stmts
+            .iter()
+            .filter_map(|statement| self.statement(statement, depth + 1))
+            .collect();
+        let (start, end, inclusive) = range?;
+        Some(Statement::For(Loop {
+            variable: variable?,
+            start,
+            end,
+            inclusive,
+            body,
+            span,
+        }))
+    }
 }
 
 fn same_type(a: &Type, b: &Type) -> bool {
@@ -498,6 +837,7 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
                 let kind = match &scalar {
                     _ if constant || is_discrete(&typed.ty) => ParameterKind::Constant,
                     Some(scalar) if same_type(&typed.ty, scalar) => ParameterKind::Scalar,
+                    Some(scalar) if is_elements(&typed.ty, scalar) => ParameterKind::Elements,
                     Some(scalar) if is_float(&typed.ty) => {
                         errors.push(syn::Error::new_spanned(
                             &typed.ty,
@@ -521,7 +861,14 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
     let arrays = params
         .iter()
         .any(|param| param.kind == ParameterKind::Array);
-    let mut bindings = Vec::new();
+    if arrays {
+        // Over ndarray arrays a Rust array is one more array operand.
+        for param in &mut params {
+            if param.kind == ParameterKind::Elements {
+                param.kind = ParameterKind::Array;
+            }
+        }
+    }
     let mut output = None;
     let statements = &item.block.stmts;
     if statements.is_empty() {
@@ -530,33 +877,30 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
             "empty body: end the function with the expression it returns",
         ));
     }
+    let mut body = Body {
+        // Over arrays the values have many types: any annotation goes.
+        annotation: if arrays {
+            Annotation::Any
+        } else {
+            Annotation::Scalar(scalar.as_ref())
+        },
+        arrays,
+        bindings: Vec::new(),
+        errors,
+    };
+    let mut structure = Vec::new();
     for (i, statement) in statements.iter().enumerate() {
         let last = i + 1 == statements.len();
         match statement {
-            Stmt::Local(local) => {
-                // Over arrays the values have many types: any annotation goes.
-                let annotation = if arrays {
-                    Annotation::Any
-                } else {
-                    Annotation::Scalar(scalar.as_ref())
-                };
-                if let Some(binding) = binding(local.clone(), annotation, errors) {
-                    bindings.push(binding);
-                }
-                if last {
-                    errors.push(syn::Error::new_spanned(
-                        local,
-                        "the function must end with the expression it returns, after this `let`",
-                    ));
-                }
-            }
-            Stmt::Expr(Expr::Return(ret), _) => errors.push(syn::Error::new_spanned(
+            Stmt::Expr(Expr::Return(ret), _) => body.errors.push(syn::Error::new_spanned(
                 ret.return_token,
                 "`return` is not supported: end the function with the expression it returns",
             )),
-            Stmt::Expr(expr, None) if last => output = Some(expr.clone()),
-            Stmt::Expr(expr, Some(semi)) if last => {
-                errors.push(syn::Error::new_spanned(
+            Stmt::Expr(expr, None) if last && !is_statement_expression(expr) => {
+                output = Some(expr.clone());
+            }
+            Stmt::Expr(expr, Some(semi)) if last && !is_statement_expression(expr) => {
+                body.errors.push(syn::Error::new_spanned(
                     semi,
                     format!(
                         "remove this `;`: `{}` returns its last expression",
@@ -566,12 +910,18 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
                 // Checked as the output all the same, to report its mistakes too.
                 output = Some(expr.clone());
             }
-            other => errors.push(syn::Error::new(
-                statement_span(other),
-                "expected `let name = expression;` or the returned expression",
-            )),
+            statement => {
+                structure.extend(body.statement(statement, 0));
+                if last {
+                    body.errors.push(syn::Error::new(
+                        statement_span(statement),
+                        "the function must end with the expression it returns, after this statement",
+                    ));
+                }
+            }
         }
     }
+    let bindings = body.bindings;
     // Later stages still check a function whose signature or shape is wrong,
     // so that every mistake is reported in one go; nothing is generated.
     let mut item = item;
@@ -587,6 +937,7 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
         scalar: scalar.unwrap_or_else(|| syn::parse_quote!(f64)),
         formula: Formula {
             bindings,
+            statements: structure,
             output_name: item.sig.ident.clone(),
             output: output?,
         },
