@@ -1091,6 +1091,9 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
                     #[doc = concat!("`", #plain, "_grad` and `", #plain, "_graph`.")]
                     #[doc(hidden)]
                     #[inline]
+                    // Two parameters more than the user's function: the
+                    // seed and the trace.
+                    #[allow(clippy::too_many_arguments)]
                     #(#allows)*
                     #vis fn __trace<#(#on_body,)* #trace_type: ::grad::__private::Trace<#scalar>>(
                         #(#declared,)* #dout: #scalar, #trace: &mut #trace_type,

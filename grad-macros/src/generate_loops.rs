@@ -210,13 +210,21 @@ impl<'g> Structure<'g> {
                 _ => {}
             }
         }
+        let arrays: Vec<&Ident> = function
+            .params
+            .iter()
+            .filter(|param| param.kind == ParameterKind::Elements)
+            .map(|param| &param.name)
+            .collect();
         let gradient = (0..count)
             .map(|node| {
                 reached[node]
-                    && !matches!(
-                        graph.nodes[node].kind,
-                        NodeKind::Literal(_) | NodeKind::Constant(_)
-                    )
+                    && match &graph.nodes[node].kind {
+                        NodeKind::Literal(_) | NodeKind::Constant(_) => false,
+                        // An array's gradient is its elements', in its own buffer.
+                        NodeKind::Input(name) => !arrays.contains(&name),
+                        _ => true,
+                    }
             })
             .collect();
         let (taped, skipped) = Self::tapes(graph);
@@ -447,7 +455,7 @@ impl<'g> Structure<'g> {
                 }
                 quote_spanned!(span=> let #value: #scalar = #layer.forward(#derivative(#(#operands),*));)
             }
-            NodeKind::Element { array, indices } => {
+            NodeKind::Element { array, indices, .. } => {
                 quote_spanned!(span=> let #value: #scalar = #array #([#indices])*;)
             }
             NodeKind::Exit { region, slot } => {
@@ -640,7 +648,7 @@ impl<'g> Structure<'g> {
                 }
                 out
             }
-            NodeKind::Element { array, indices } => {
+            NodeKind::Element { array, indices, .. } => {
                 let Some((_, buffer)) = self.arrays.iter().find(|(name, _)| *array == name) else {
                     return TokenStream::new();
                 };

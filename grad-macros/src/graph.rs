@@ -34,6 +34,9 @@ pub struct Graph {
     pub output_name: Ident,
     /// Every use of a name that no earlier `let` bound, for validation.
     pub free_uses: Vec<Named>,
+    /// The names of values inside loops and branches, and of accumulators:
+    /// they get no gradient field, but pictures show them.
+    pub locals: Vec<Named>,
     /// The regions nodes run in: `regions[0]` is the body; loops and the
     /// branches of `if`s nest in it. A straight-line formula has one.
     pub regions: Vec<Region>,
@@ -60,10 +63,10 @@ pub enum RegionKind {
     /// The function's body.
     Body,
     /// A `for` loop's body.
-    Loop(LoopRegion),
-    /// A branch of the `if` whose [`NodeKind::Select`] is `select`: the
-    /// `then` branch if `taken` is true.
-    Branch { select: NodeId, taken: bool },
+    Loop(Box<LoopRegion>),
+    /// A branch of an `if` (its [`NodeKind::Select`] names both); `label`
+    /// is `if {condition}` or `else`.
+    Branch { label: String },
 }
 
 /// `for variable in start..end` (`..=` if `inclusive`).
@@ -183,6 +186,9 @@ pub enum NodeKind {
     /// gradient goes to that element of the parameter's gradient.
     Element {
         array: Ident,
+        /// The parameter's input node: an operand for pictures, which gets
+        /// no gradient of its own (the element's goes to the array's).
+        source: [NodeId; 1],
         /// One index per level, as written: a literal or a loop variable ± a literal.
         indices: Vec<Expr>,
     },
@@ -206,10 +212,10 @@ impl NodeKind {
         match self {
             Self::Operation { operands, .. } | Self::Custom { operands, .. } => operands,
             Self::Select { values, .. } => values,
+            Self::Element { source, .. } => source,
             Self::Input(_)
             | Self::Literal(_)
             | Self::Constant(_)
-            | Self::Element { .. }
             | Self::Entry { .. }
             | Self::Exit { .. } => &[],
         }
@@ -253,6 +259,7 @@ pub fn lower(
             output: 0,
             output_name: formula.output_name.clone(),
             free_uses: Vec::new(),
+            locals: Vec::new(),
             regions: vec![Region {
                 kind: RegionKind::Body,
                 parent: 0,
@@ -276,6 +283,9 @@ pub fn lower(
         for param in *params {
             lowering.input(param);
         }
+    }
+    for (array, _) in elements {
+        lowering.input(array);
     }
     lowering.statements(&formula.statements, formula, inputs);
     let output = lowering.expression(&formula.output, formula.bindings.len(), inputs);
@@ -347,16 +357,29 @@ impl Lowering<'_> {
                 }
                 Statement::Local(binding) => {
                     let node = self.expression(&binding.expr, self.statement, inputs);
-                    self.bind(&binding.name, node, false);
+                    self.name(&binding.name, node, false);
                 }
                 Statement::Accumulator(binding) => {
                     let node = self.expression(&binding.expr, self.statement, inputs);
-                    self.bind(&binding.name, node, true);
+                    self.name(&binding.name, node, true);
                 }
                 Statement::Update(update) => self.update(update, inputs),
                 Statement::For(body) => self.for_loop(body, formula, inputs),
             }
         }
+    }
+
+    /// Binds `name` in the innermost region, and names its node in pictures
+    /// if nothing did.
+    fn name(&mut self, name: &Ident, node: Option<NodeId>, accumulator: bool) {
+        if let Some(node) = node {
+            self.graph.locals.push(Named {
+                name: name.clone(),
+                node,
+                statement: self.statement,
+            });
+        }
+        self.bind(name, node, accumulator);
     }
 
     /// Binds `name` in the innermost region.
@@ -505,14 +528,14 @@ impl Lowering<'_> {
         let outer = self.region;
         let region = self.graph.regions.len();
         self.graph.regions.push(Region {
-            kind: RegionKind::Loop(LoopRegion {
+            kind: RegionKind::Loop(Box::new(LoopRegion {
                 variable: body.variable.clone(),
                 start: body.start.clone(),
                 end: body.end.clone(),
                 inclusive: body.inclusive,
                 carried: Vec::new(),
                 span: body.span,
-            }),
+            })),
             parent: outer,
         });
         let mut names = HashMap::new();
@@ -605,10 +628,15 @@ impl Lowering<'_> {
             if !self.depends_on_inputs(expr, inputs) {
                 return Some(self.constant(expr));
             }
-            self.errors.push(syn::Error::new_spanned(
-                expr,
-                "indexing reads the elements of an array parameter (`x: &[f64; N]`, `x: &[f64]`): bind other values to a name before grad!",
-            ));
+            let message = match inputs {
+                Inputs::Free => {
+                    "indexing is not supported in an inline formula: bind the element to a name before grad!, as `let x = xs[0];` (the function form reads elements of array parameters)"
+                }
+                Inputs::Parameters(_) => {
+                    "indexing reads the elements of an array parameter (`x: &[f64; N]`, `x: &[f64]`): bind other values to a name before grad!"
+                }
+            };
+            self.errors.push(syn::Error::new_spanned(expr, message));
             return None;
         };
         let array = array.cloned()?;
@@ -632,7 +660,17 @@ impl Lowering<'_> {
         for index in &indices {
             valid &= self.check_index(index);
         }
-        valid.then(|| self.push(NodeKind::Element { array, indices }, expr.span()))
+        let source = self.input(&array);
+        valid.then(|| {
+            self.push(
+                NodeKind::Element {
+                    array,
+                    source: [source],
+                    indices,
+                },
+                expr.span(),
+            )
+        })
     }
 
     /// An index: a literal, a loop variable, or a loop variable ± a literal.
@@ -677,6 +715,13 @@ impl Lowering<'_> {
         statement: usize,
         inputs: &Inputs,
     ) -> Option<NodeId> {
+        if matches!(inputs, Inputs::Free) {
+            self.errors.push(syn::Error::new(
+                expr.if_token.span,
+                "`if` is for the function form: write the formula as `grad! { fn f(x: f64) -> f64 { .. } }`",
+            ));
+            return None;
+        }
         if self.values == Values::Arrays {
             self.errors.push(syn::Error::new(
                 expr.if_token.span,
@@ -723,8 +768,9 @@ impl Lowering<'_> {
             },
             expr.if_token.span,
         );
-        for (region, taken) in [(then_region, true), (else_region, false)] {
-            self.graph.regions[region].kind = RegionKind::Branch { select, taken };
+        let test = format!("if {}", spaced(&expr.cond));
+        for (region, label) in [(then_region, test), (else_region, "else".to_owned())] {
+            self.graph.regions[region].kind = RegionKind::Branch { label };
         }
         Some(select)
     }
@@ -740,8 +786,7 @@ impl Lowering<'_> {
         let region = self.graph.regions.len();
         self.graph.regions.push(Region {
             kind: RegionKind::Branch {
-                select: NodeId::MAX,
-                taken: true,
+                label: String::new(),
             },
             parent: outer,
         });
@@ -784,7 +829,7 @@ impl Lowering<'_> {
                         None => None,
                     };
                     if let Some(name) = name {
-                        self.bind(&name, node, false);
+                        self.name(&name, node, false);
                     }
                 }
                 syn::Stmt::Expr(expr, None) if i + 1 == count => {
@@ -1274,6 +1319,17 @@ fn operator_span(expr: &Expr) -> Span {
 impl fmt::Display for Graph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut names: Vec<Option<&Ident>> = vec![None; self.nodes.len()];
+        for local in self.locals.iter().rev() {
+            names[local.node] = Some(&local.name);
+        }
+        for region in &self.regions {
+            if let RegionKind::Loop(body) = &region.kind {
+                for carried in &body.carried {
+                    names[carried.entry] = Some(&carried.name);
+                    names[carried.exit] = Some(&carried.name);
+                }
+            }
+        }
         for &input in &self.inputs {
             if let NodeKind::Input(name) = &self.nodes[input].kind {
                 names[input] = Some(name);
@@ -1290,6 +1346,32 @@ impl fmt::Display for Graph {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let group = |region: RegionId| {
+            if region == 0 {
+                String::new()
+            } else {
+                format!(" @r{region}")
+            }
+        };
+        for (id, region) in self.regions.iter().enumerate().skip(1) {
+            match &region.kind {
+                RegionKind::Body => {}
+                RegionKind::Loop(body) => {
+                    let range = if body.inclusive { "..=" } else { ".." };
+                    writeln!(
+                        f,
+                        "r{id} = for {} in {}{range}{}{}",
+                        unraw(&body.variable),
+                        spaced(&body.start),
+                        spaced(&body.end),
+                        group(region.parent)
+                    )?;
+                }
+                RegionKind::Branch { label, .. } => {
+                    writeln!(f, "r{id} = {label}{}", group(region.parent))?;
+                }
+            }
+        }
         for (id, node) in self.nodes.iter().enumerate() {
             write!(f, "n{id}")?;
             if let Some(name) = names[id] {
@@ -1311,40 +1393,48 @@ impl fmt::Display for Graph {
                 } => {
                     write!(f, "call {}({})", tidy(function), operands(args))?;
                 }
-                NodeKind::Element { array, indices } => {
-                    write!(f, "element {}", unraw(array))?;
+                NodeKind::Element {
+                    source, indices, ..
+                } => {
+                    write!(f, "element(n{})", source[0])?;
                     for index in indices {
-                        write!(f, "[{}]", tidy(index))?;
+                        write!(f, "[{}]", spaced(index))?;
                     }
                 }
                 NodeKind::Entry { region, slot } | NodeKind::Exit { region, slot } => {
-                    let which = if matches!(node.kind, NodeKind::Entry { .. }) {
-                        "entry"
-                    } else {
-                        "exit"
-                    };
-                    let name = match &self.regions[*region].kind {
-                        RegionKind::Loop(body) => unraw(&body.carried[*slot].name),
-                        _ => String::new(),
-                    };
-                    write!(f, "{which} {name} of r{region}")?;
+                    if let RegionKind::Loop(body) = &self.regions[*region].kind {
+                        let carried = &body.carried[*slot];
+                        match node.kind {
+                            NodeKind::Entry { .. } => write!(f, "enter(n{})", carried.init)?,
+                            _ => write!(f, "leave(n{})", carried.last)?,
+                        }
+                    }
                 }
-                NodeKind::Select {
-                    values, regions, ..
-                } => {
-                    write!(
-                        f,
-                        "select(n{}, n{}) of r{}, r{}",
-                        values[0], values[1], regions[0], regions[1]
-                    )?;
+                NodeKind::Select { values, .. } => {
+                    write!(f, "select(n{}, n{})", values[0], values[1])?;
                 }
             }
-            if node.region != 0 {
-                write!(f, " in r{}", node.region)?;
-            }
+            write!(f, "{}", group(node.region))?;
             writeln!(f)?;
         }
         write!(f, "{} = n{}", unraw(&self.output_name), self.output)
+    }
+}
+
+/// An expression as a label: as [`tidy`] writes it, but with spaces around
+/// binary operators, as people write bounds and conditions (`N - 1`, `x > 0.0`).
+pub fn spaced(expr: &Expr) -> String {
+    match expr {
+        Expr::Binary(binary) => format!(
+            "{} {} {}",
+            spaced(&binary.left),
+            tidy(&binary.op),
+            spaced(&binary.right)
+        ),
+        Expr::Paren(paren) => format!("({})", spaced(&paren.expr)),
+        Expr::Unary(unary) => format!("{}{}", tidy(&unary.op), spaced(&unary.expr)),
+        Expr::Index(index) => format!("{}[{}]", spaced(&index.expr), spaced(&index.index)),
+        other => tidy(other),
     }
 }
 
@@ -1495,5 +1585,66 @@ mod tests {
             errors.finish().unwrap_err().into_iter().count()
         };
         assert_eq!(errors, 3);
+    }
+
+    /// The description of the first function of a function-form block.
+    fn lowered_function(tokens: proc_macro2::TokenStream) -> Result<String, String> {
+        let mut errors = Errors::default();
+        let parsed = (|input: syn::parse::ParseStream| {
+            parse::parse(input, parse::Form::Functions, &mut errors)
+        })
+        .parse2(tokens)
+        .map_err(|e| e.to_string())?;
+        let parse::GradInput::Functions(functions) = parsed else {
+            return Err("not functions".into());
+        };
+        let function = &functions[0];
+        let graph = lower(
+            &function.formula,
+            &Inputs::Parameters(&function.inputs()),
+            &function.elements(),
+            Values::Scalars,
+            &mut errors,
+        );
+        errors.finish().map_err(|e| e.to_string())?;
+        Ok(graph.to_string())
+    }
+
+    #[test]
+    fn a_loop_is_a_region_with_its_accumulator_carried_through() {
+        let graph = lowered_function(quote::quote! {
+            fn rosenbrock<const N: usize>(x: &[f64; N]) -> f64 {
+                let mut s = 0.0;
+                for i in 0..N - 1 {
+                    let a = x[i + 1] - x[i] * x[i];
+                    s += 100.0 * a * a;
+                }
+                s
+            }
+        });
+        assert_eq!(
+            graph.unwrap(),
+            "r1 = for i in 0..N - 1\n\
+             n0 x = input\nn1 s = literal 0.0\nn2 = element(n0)[i + 1] @r1\n\
+             n3 = element(n0)[i] @r1\nn4 = element(n0)[i] @r1\nn5 = mul(n3, n4) @r1\n\
+             n6 a = sub(n2, n5) @r1\nn7 s = enter(n1) @r1\nn8 = literal 100.0 @r1\n\
+             n9 = mul(n8, n6) @r1\nn10 = mul(n9, n6) @r1\nn11 = add(n7, n10) @r1\n\
+             n12 s = leave(n11)\nrosenbrock = n12"
+        );
+    }
+
+    #[test]
+    fn an_if_is_two_branch_regions_and_a_select() {
+        let graph = lowered_function(quote::quote! {
+            fn f(x: f64) -> f64 {
+                if x > 1.0 { let t = x * x; t } else { 2.0 * x }
+            }
+        });
+        assert_eq!(
+            graph.unwrap(),
+            "r1 = if x > 1.0\nr2 = else\n\
+             n0 x = input\nn1 = literal 1.0\nn2 t = mul(n0, n0) @r1\nn3 = literal 2.0 @r2\n\
+             n4 = mul(n3, n0) @r2\nn5 = select(n2, n4)\nf = n5"
+        );
     }
 }

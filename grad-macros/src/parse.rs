@@ -33,7 +33,7 @@ pub enum Form {
 /// What the macro was given.
 pub enum GradInput {
     /// `price = expr`, with `let` statements before it.
-    Inline(Formula),
+    Inline(Box<Formula>),
     /// One or more `fn` items.
     Functions(Vec<Function>),
 }
@@ -251,7 +251,7 @@ pub fn parse(input: ParseStream, form: Form, errors: &mut Errors) -> syn::Result
         ));
     }
     match form {
-        Form::Inline => inline(input, errors).map(GradInput::Inline),
+        Form::Inline => inline(input, errors).map(|formula| GradInput::Inline(Box::new(formula))),
         Form::Functions => {
             let mut functions = Vec::new();
             while !input.is_empty() {
@@ -913,9 +913,14 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
             statement => {
                 structure.extend(body.statement(statement, 0));
                 if last {
-                    body.errors.push(syn::Error::new(
-                        statement_span(statement),
-                        "the function must end with the expression it returns, after this statement",
+                    let after = match statement {
+                        Stmt::Local(_) => "`let`",
+                        Stmt::Expr(Expr::ForLoop(_), _) => "loop",
+                        _ => "statement",
+                    };
+                    body.errors.push(syn::Error::new_spanned(
+                        statement,
+                        format!("the function must end with the expression it returns, after this {after}"),
                     ));
                 }
             }

@@ -1,5 +1,5 @@
-// An `if` has no derivative at its branch point. The error points at the `if`
-// expression and lists what a formula is made of.
+// An `if` in an inline formula: branches are for the function form, where
+// backward follows the branch forward took. The error points at the `if`.
 use grad::grad;
 
 fn main() {

@@ -1,5 +1,6 @@
-// Indexing an array in a formula. The error points at `xs[0]` and lists what
-// a formula is made of.
+// Indexing an array in an inline formula. The error points at `xs[0]` and
+// says to bind the element to a name (the function form reads elements of
+// its array parameters).
 use grad::grad;
 
 fn main() {

@@ -54,7 +54,8 @@ const EXPRESSION_MISTAKES: &[&str] = &[
     "{x}.atan2({y}, {x})",
     "sigmoid({x}, {y})",
     "relu({x}, {x})",
-    "if {x} > 0.0 {{ {x} }} else {{ {y} }}",
+    // An `if` needs an `else` (and, inline, is not allowed at all).
+    "if {x} > 0.0 {{ {y} }}",
     "match {x} {{ _ => {y} }}",
     "|t| t * {x}",
     "move || {x}",
@@ -277,11 +278,16 @@ pub fn function_mistake(c: &mut impl Choices) -> Case {
         13 => format!("{} {{ {lets} return {tail} }}", sig),
         14 => format!("{} {{ let {p} = {p} * 2.0; {tail} }}", sig),
         15 => format!("{} {{ let t_: i32 = {x}; {tail} }}", sig),
-        16 => format!("{} {{ let mut t_ = {x}; {tail} }}", sig),
+        // An accumulator changes with `+=` and the like, not `=`.
+        16 => format!("{} {{ let mut t_ = {x}; t_ = {x}; {tail} }}", sig),
         17 => format!("{} struct S;", formula.function(signature)),
         18 => format!("{} {name} = {x}", formula.function(signature)),
         19 => format!("{} {{ {x}; {tail} }}", sig),
-        20 => format!("{} {{ if {x} > 0.0 {{ {x} }} else {{ -{x} }} }}", sig),
+        // A loop whose bound reads a value of the formula.
+        20 => format!(
+            "{} {{ let mut t_ = {x}; for i_ in 0..{p} {{ t_ += {x}; }} t_ }}",
+            sig
+        ),
         21 => format!("{} {{ {lets} {tail} }}", sig.replace(" -> ", " -> &")),
         22 => format!("{} {{ let t_ = {x}; let t_ = {x}; {tail} }}", sig),
         _ => format!("{} {{ {lets} let {x} = 1.0; {tail} }}", sig),
