@@ -8,7 +8,10 @@
 //!   one run function and one test each (`tests/engine/main.rs`);
 //! - `operations.rs`: one test per entry of the operation table, its
 //!   formulas written by the generator from the table (`tests/operations.rs`),
-//!   so a new operation is tested as soon as it has its table line.
+//!   so a new operation is tested as soon as it has its table line;
+//! - `loops.rs`: random functions with loops and accumulators
+//!   (`grad_generator::loops`), one module and one test each
+//!   (`tests/loops.rs`).
 
 #[path = "tests/engine/formulas.rs"]
 mod formulas;
@@ -47,6 +50,63 @@ fn main() {
         "operations.rs",
         scalar_operations().map(operation_test).collect::<String>(),
     );
+    write(
+        "loops.rs",
+        (0..LOOP_FUNCTIONS).map(loop_test).collect::<String>(),
+    );
+}
+
+/// How many random loop functions `tests/loops.rs` compiles and checks.
+const LOOP_FUNCTIONS: u64 = 40;
+
+/// The random loop function of seed `seed` in `grad!`, and a test that
+/// compares its value with the plain function's and its gradient with
+/// central differences of the plain function.
+fn loop_test(seed: u64) -> String {
+    use grad_generator::SplitMix64;
+    use grad_generator::loops::{Options, loop_function};
+    let options = Options {
+        branches: false,
+        scalar: "f64",
+    };
+    let function = loop_function(&mut SplitMix64(seed), "f", &options);
+    let count = function.scalar_count();
+    let arguments = function.arguments();
+    let fields = function.gradient_fields().join(", ");
+    format!(
+        r#"
+// Random functions may leave a parameter, a `let` or a loop variable
+// unread, or an accumulator never updated, as code people write does;
+// what is checked here is their gradient.
+#[allow(unused, clippy::all)]
+mod loop_{seed} {{
+    use grad::grad;
+    {sigmoid}
+
+    grad! {{
+        {source}
+    }}
+
+    #[test]
+    fn value_and_gradient() {{
+        let point = super::point({count});
+        let v = point.as_slice();
+        let (value, d) = f_grad({arguments});
+        assert_eq!(value.to_bits(), f({arguments}).to_bits(), "the value is the plain function's");
+        let analytic: [f64; {count}] = [{fields}];
+        let plain = |v: &[f64]| f({arguments});
+        super::check(plain, &analytic, &point, "{escaped}");
+    }}
+}}
+"#,
+        source = function.source,
+        sigmoid = if function.source.contains("sigmoid(") {
+            "use grad::sigmoid;"
+        } else {
+            ""
+        },
+        escaped = function.source.replace('"', "\\\""),
+    )
 }
 
 /// The exponent the operation test gives `powi`.

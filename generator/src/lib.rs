@@ -48,6 +48,7 @@ mod adjoint;
 mod choices;
 mod evaluate;
 mod formula;
+pub mod loops;
 mod random;
 mod render;
 pub mod shapes;

@@ -529,7 +529,7 @@ impl<'g> Structure<'g> {
                 let tape = tape_local(region, slot);
                 before.extend(quote! {
                     let mut #tape: ::std::vec::Vec<#scalar> =
-                        ::std::vec::Vec::with_capacity(::core::iter::ExactSizeIterator::len(&(#range)));
+                        ::std::vec::Vec::with_capacity(::core::iter::Iterator::size_hint(&(#range)).0);
                 });
                 at_start.extend(quote!(#tape.push(#current);));
             }

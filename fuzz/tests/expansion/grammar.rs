@@ -297,3 +297,16 @@ pub fn valid_functions(c: &mut impl Choices) -> Case {
     let expect = if edge { Expect::Any } else { Expect::Accept };
     Case::text("valid function form", expect, &text)
 }
+
+/// A valid function with loops, accumulators, element reads and branches,
+/// in `f64` or `f32`.
+pub fn valid_loops(c: &mut impl Choices) -> Case {
+    let scalar = if c.rare(2) { "f32" } else { "f64" };
+    let options = grad_generator::loops::Options {
+        branches: true,
+        scalar,
+    };
+    let name = (*c.pick(FUNCTION_NAMES)).to_owned();
+    let function = grad_generator::loops::loop_function(c, &name, &options);
+    Case::text("valid loops", Expect::Accept, &function.source)
+}

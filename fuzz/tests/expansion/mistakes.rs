@@ -308,3 +308,37 @@ pub fn function_mistake(c: &mut impl Choices) -> Case {
         &format!("{before}{text}{after}"),
     )
 }
+
+/// A valid function with loops given one of the mistakes loops allow
+/// nowhere: each is a spanned error, reported with any others.
+pub fn loop_mistake(c: &mut impl Choices) -> Case {
+    let options = grad_generator::loops::Options {
+        branches: true,
+        scalar: "f64",
+    };
+    let function = grad_generator::loops::loop_function(c, "f", &options);
+    let mistake = *c.pick(&[
+        "while acc0 < 1.0 { acc0 += 1.0; }",
+        "loop { acc0 += 1.0; }",
+        "for i in 0..3 { break; }",
+        "for i in 0..3 { continue; }",
+        "for i in 0..3 { acc0 += x[2 * i]; }",
+        "for i in 0..3 { acc0 += x[acc0]; }",
+        "for i in 0..3 { acc0 += i; }",
+        "for i in 0..3 { x[i] += 1.0; }",
+        "for i in 0..3 { acc0 = acc0 + x[i]; }",
+        "for i in 0..3 { acc0 += if x[i] > 0.0 { x[i] }; }",
+        "for i in 0..3 { if x[i] > 0.0 { acc0 += 1.0; } }",
+        "for i in 0..x[0] { acc0 += 1.0; }",
+        "for i in (0..3).rev() { acc0 += x[i]; }",
+        "for (i, v) in x.iter().enumerate() { acc0 += v; }",
+        "let t_ = 1.0; t_ += 2.0;",
+        "x += 1.0;",
+        "for i in 0..3 { return acc0; }",
+    ]);
+    // After the accumulators' declarations, before the first loop.
+    let source = function
+        .source
+        .replacen("for i in", &format!("{mistake} for i in"), 1);
+    Case::text("loop mistake", Expect::Reject, &source)
+}

@@ -4,8 +4,10 @@
 use crate::case::Case;
 use crate::check::{Failure, Outcome, known_issue, shorten};
 use crate::deep::deep;
-use crate::grammar::{valid_functions, valid_inline};
-use crate::mistakes::{function_mistake, inline_expression_mistake, inline_statement_mistake};
+use crate::grammar::{valid_functions, valid_inline, valid_loops};
+use crate::mistakes::{
+    function_mistake, inline_expression_mistake, inline_statement_mistake, loop_mistake,
+};
 use crate::tokens::{mutated, soup};
 use grad_generator::Choices;
 use std::collections::BTreeMap;
@@ -19,13 +21,15 @@ pub fn generate(c: &mut impl Choices, deep_one_in: usize) -> Case {
     if c.rare(deep_one_in) {
         return deep(c);
     }
-    match c.below(16) {
+    match c.below(18) {
         0..=2 => valid_inline(c),
         3 | 4 => valid_functions(c),
         5..=7 => inline_expression_mistake(c),
         8 | 9 => inline_statement_mistake(c),
         10 | 11 => function_mistake(c),
         12..=14 => mutated(c),
+        15 => valid_loops(c),
+        16 => loop_mistake(c),
         _ => soup(c),
     }
 }
