@@ -535,19 +535,22 @@ where
     ///
     /// # Panics
     ///
-    /// If the shapes do not broadcast, with ndarray's message.
+    /// If the shapes do not broadcast, naming both, in the words ndarray
+    /// uses when an array does not broadcast to a shape.
     #[track_caller]
     pub fn forward(&mut self, x: X, y: Y) -> Broadcast<'a, X, Y> {
         let (x, y) = (x.view(), y.view());
+        // Checked for the operators too: theirs panic with "incompatible
+        // shapes", which does not say which.
+        let shape = broadcast(&x.raw_dim(), &y.raw_dim());
         let z: Broadcast<'a, X, Y> = match L::ARITHMETIC {
-            // ndarray's own operators: the same numbers and the same panics
-            // as in the plain function.
+            // ndarray's own operators: the same numbers as in the plain
+            // function.
             Some(Arithmetic::Add) => &x + &y,
             Some(Arithmetic::Sub) => &x - &y,
             Some(Arithmetic::Mul) => &x * &y,
             Some(Arithmetic::Div) => &x / &y,
             None => {
-                let shape = broadcast(&x.raw_dim(), &y.raw_dim());
                 let (xs, ys) = (broadcast_to(&x, &shape), broadcast_to(&y, &shape));
                 Lockstep::from(&xs)
                     .and(&ys)

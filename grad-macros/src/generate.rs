@@ -1157,7 +1157,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
     let arrays: Vec<String> = function
         .params
         .iter()
-        .filter(|param| param.kind == crate::parse::ParameterKind::Array)
+        .filter(|param| param.array)
         .map(|param| {
             format!(
                 "`{}: {}`",

@@ -632,6 +632,9 @@ impl Lowering<'_> {
                 Inputs::Free => {
                     "indexing is not supported in an inline formula: bind the element to a name before grad!, as `let x = xs[0];` (the function form reads elements of array parameters)"
                 }
+                Inputs::Parameters(_) if self.values == Values::Arrays => {
+                    "indexing an ndarray array is not differentiated: write the formula with whole-array operations (`dot`, `sum`, `t`, the operators and elementwise methods); loops and indexing are for functions over Rust arrays and slices of the scalar (`x: &[f64]`)"
+                }
                 Inputs::Parameters(_) => {
                     "indexing reads the elements of an array parameter (`x: &[f64; N]`, `x: &[f64]`): bind other values to a name before grad!"
                 }
@@ -1027,13 +1030,18 @@ impl Lowering<'_> {
                     if !self.depends_on_inputs(expr, inputs) {
                         return Visit::Done(Some(self.constant(expr)));
                     }
-                    return self.reject(
-                        call.method.span(),
-                        format!(
+                    // Over arrays there are no custom operations to suggest.
+                    let message = match self.values {
+                        Values::Scalars => format!(
                             "unknown method `{method}`: grad! differentiates the methods {}; for your own function call it as `{method}(x)` and write `{method}_grad`",
                             self.methods()
                         ),
-                    );
+                        Values::Arrays => format!(
+                            "unknown method `{method}`: over arrays grad! differentiates the methods {}",
+                            self.methods()
+                        ),
+                    };
+                    return self.reject(call.method.span(), message);
                 };
                 if let Some(rejected) = self.check_values(op, call.method.span()) {
                     return rejected;
@@ -1089,9 +1097,13 @@ impl Lowering<'_> {
                     return Visit::Descend(Build::Operation(op, argument), operands);
                 }
                 if self.values == Values::Arrays {
+                    // Whatever its arguments: scalars computed from arrays too.
                     return self.reject(
                         function.span(),
-                        "a custom operation takes scalars: a formula over arrays uses the operations of the table (`dot`, `t`, `sum`, elementwise methods, `relu`, `sigmoid`, `softmax`, `softmax_cross_entropy`)",
+                        format!(
+                            "`{}` is not an operation of grad!, and a function over arrays cannot call custom operations: its formula uses the operators, `dot`, `t`, `sum`, the elementwise methods, `relu`, `sigmoid`, `softmax` and `softmax_cross_entropy`",
+                            tidy(&function.path)
+                        ),
                     );
                 }
                 let count = operands.len();

@@ -128,6 +128,11 @@ pub struct Parameter {
     pub name: Ident,
     pub ty: Type,
     pub kind: ParameterKind,
+    /// Whether its type is an ndarray array's: neither the scalar, nor a
+    /// float, nor a label type, nor a Rust array of the scalar,
+    /// `#[constant]` or not. One such parameter makes the
+    /// function one over arrays, whether it gets a gradient or not.
+    pub array: bool,
 }
 
 /// What a parameter is to the formula.
@@ -834,6 +839,11 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
                     .attrs
                     .iter()
                     .any(|attr| attr.path().is_ident("constant"));
+                let array = !is_discrete(&typed.ty)
+                    && !is_float(&typed.ty)
+                    && !scalar.as_ref().is_some_and(|scalar| {
+                        same_type(&typed.ty, scalar) || is_elements(&typed.ty, scalar)
+                    });
                 let kind = match &scalar {
                     _ if constant || is_discrete(&typed.ty) => ParameterKind::Constant,
                     Some(scalar) if same_type(&typed.ty, scalar) => ParameterKind::Scalar,
@@ -854,13 +864,12 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
                     name,
                     ty: (*typed.ty).clone(),
                     kind,
+                    array,
                 });
             }
         }
     }
-    let arrays = params
-        .iter()
-        .any(|param| param.kind == ParameterKind::Array);
+    let arrays = params.iter().any(|param| param.array);
     if arrays {
         // Over ndarray arrays a Rust array is one more array operand.
         for param in &mut params {
