@@ -220,7 +220,7 @@
 //! - Backward undoes broadcasting: every gradient has exactly its
 //!   parameter's shape (the bias gradient of `x.dot(w) + b` is the sum over
 //!   the batch axis, as in the book's Affine layer). A shape mismatch
-//!   panics with ndarray's message, as the plain function does.
+//!   panics, as the plain function does, with a message naming both shapes.
 //! - The gradients struct has one field per parameter that gets a
 //!   gradient, of the parameter's owned type (`&Array2<f64>` and
 //!   `ArrayView2<f64>` give `Array2<f64>`). Integer, `bool` and label
@@ -234,11 +234,91 @@
 //! - `name_graph` draws the formula with each array's shape in place of a
 //!   value, and the numbers of the scalars.
 //! - Not yet: the inline form over arrays, custom operations on arrays,
-//!   indexing (`x[0]`), reductions along an axis (`sum_axis`, `mean`).
+//!   indexing an ndarray array (`x[0]`: loops and indexing are for Rust
+//!   arrays and slices, below), reductions along an axis (`sum_axis`,
+//!   `mean`).
 //!
 //! The book's layers themselves are in [`nn`] (`Affine`, `Relu`, `Sigmoid`,
 //! `SoftmaxWithLoss`), to chain by hand as the book does; and
 //! [`numerical_gradient`] and [`check_gradient`] take array parameters.
+//!
+//! # Loops, indices and branches
+//!
+//! Scientific code is written as loops over arrays. In the function form a
+//! parameter may be a Rust array or slice of the scalar (`[T; N]` with a
+//! literal or const-generic `N`, `&[T; N]`, `&[T]`, nested `[[T; M]; N]`),
+//! and the body may loop over it, read its elements and branch:
+//!
+//! ```
+//! use grad::grad;
+//!
+//! grad! {
+//!     /// Rosenbrock's function in N dimensions.
+//!     pub fn rosenbrock<const N: usize>(x: &[f64; N]) -> f64 {
+//!         let mut s = 0.0;
+//!         for i in 0..N - 1 {
+//!             let a = x[i + 1] - x[i] * x[i];
+//!             let b = 1.0 - x[i];
+//!             s += 100.0 * a * a + b * b;
+//!         }
+//!         s
+//!     }
+//! }
+//!
+//! grad! {
+//!     /// Huber's loss of the residuals: quadratic near 0, linear beyond.
+//!     pub fn huber(r: &[f64], delta: f64) -> f64 {
+//!         let mut s = 0.0;
+//!         for i in 0..r.len() {
+//!             s += if r[i].abs() < delta {
+//!                 0.5 * r[i] * r[i]
+//!             } else {
+//!                 delta * (r[i].abs() - 0.5 * delta)
+//!             };
+//!         }
+//!         s
+//!     }
+//! }
+//!
+//! let (value, d) = rosenbrock_grad(&[1.0, 1.0, 1.0]);
+//! assert_eq!((value, d.x), (0.0, [0.0; 3])); // the minimum
+//! let (_, d) = rosenbrock_grad(&[0.0, 0.0]);
+//! assert_eq!(d.x, [-2.0, 0.0]);
+//!
+//! let (value, d) = huber_grad(&[0.5, -3.0], 1.0);
+//! assert_eq!(value, 0.125 + 2.5);
+//! assert_eq!(d.r, vec![0.5, -1.0]); // a slice's gradient is a Vec
+//! assert_eq!(d.delta, 3.0 - 1.0); // |r| - delta, from the linear side only
+//! ```
+//!
+//! - Loops are `for i in a..b` or `a..=b`, the bounds literals, const
+//!   generics, `x.len()` of an array parameter, an enclosing loop's
+//!   variable, and sums and differences of those; loops nest. Indices are a
+//!   loop variable plus or minus a constant, or a literal (`x[i + 1]`,
+//!   `w[i][j]`, `x[0]`).
+//! - `let`s inside a loop are per iteration. The one mutation is of a
+//!   `let mut` accumulator declared before the loop, with `+=`, `-=`, `*=`
+//!   or `/=`.
+//! - `if cond { a } else { b }` is an expression (with `else if` chains),
+//!   in or out of loops; the condition compares values and gets no
+//!   gradient. Backward follows the branch forward took, and never
+//!   evaluates the other, so a `sqrt` of a negative number on the side not
+//!   taken leaks no NaN.
+//! - The gradients struct has a field per parameter of its shape (`[T; N]`,
+//!   `Vec<T>` for a slice, nested arrays) and one per top-level `let`.
+//! - The expansion is a forward loop, then a reversed loop for backward
+//!   that runs each iteration's body again: its size follows the body, not
+//!   `N`, and nothing is stored per iteration except the accumulators that
+//!   a later operation reads (`s *= x[i]` keeps each partial product, in
+//!   one allocation). A gradient costs about 1.1x a reversed loop written
+//!   by hand, and 2.5x the forward loop ([BENCHMARKS.md]).
+//! - `while`, `loop`, `break`, `continue`, `return`, assignment to a
+//!   parameter or an element, mutation of anything but an accumulator,
+//!   other indices, bounds read from values and `if` without `else` are
+//!   compile errors that say what is allowed, all reported together. Loops
+//!   are for the function form: the inline form stays one formula.
+//!
+//! [BENCHMARKS.md]: https://github.com/grad-rs/grad/blob/main/BENCHMARKS.md
 //!
 //! # Checking gradients
 //!
