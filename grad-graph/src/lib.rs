@@ -207,6 +207,24 @@ pub enum NodeKind {
         /// `"helpers::f"`.
         function: &'static str,
     },
+    /// An element of an array input read by index, `x[i + 1]`: its one
+    /// operand is the array.
+    Element {
+        /// The array's name, the name of the input it reads.
+        array: &'static str,
+        /// The indices as written, such as `"[i + 1]"` or `"[i][j]"`.
+        indices: &'static str,
+    },
+    /// An accumulator at the start of a loop's iteration: its one operand is
+    /// its value before the loop (the first iteration starts from it; each
+    /// next one from the value the iteration before left).
+    Enter,
+    /// An accumulator after a loop: its one operand is its value at the end
+    /// of the loop's last iteration.
+    Leave,
+    /// The value of an `if`/`else`: its operands are the value of the `if`
+    /// branch, then of the `else` branch; it takes the one whose branch ran.
+    Select,
 }
 
 impl NodeKind {
@@ -224,7 +242,13 @@ impl NodeKind {
     #[must_use]
     pub fn layer(&self) -> Option<&'static str> {
         match *self {
-            Self::Input | Self::Literal | Self::Constant { .. } => None,
+            Self::Input
+            | Self::Literal
+            | Self::Constant { .. }
+            | Self::Element { .. }
+            | Self::Enter
+            | Self::Leave
+            | Self::Select => None,
             Self::Operation { op, .. } => Some(op.operation().layer),
             Self::Custom { .. } => Some("CustomLayer"),
         }
@@ -234,7 +258,7 @@ impl NodeKind {
     /// [`symbol`](grad_core::ops::Operation::symbol): `"×"`, `"+"`, `"−"`,
     /// `"÷"` for the arithmetic operators, the name otherwise (`"exp"`,
     /// `"sigmoid"`); the path of a user function; `None` for inputs,
-    /// literals and constants.
+    /// literals, constants, elements, accumulators and selects.
     ///
     /// ```
     /// use grad_graph::NodeKind;
@@ -246,14 +270,21 @@ impl NodeKind {
     #[must_use]
     pub fn symbol(&self) -> Option<&'static str> {
         match *self {
-            Self::Input | Self::Literal | Self::Constant { .. } => None,
+            Self::Input
+            | Self::Literal
+            | Self::Constant { .. }
+            | Self::Element { .. }
+            | Self::Enter
+            | Self::Leave
+            | Self::Select => None,
             Self::Operation { op, .. } => Some(op.operation().symbol),
             Self::Custom { function } => Some(function),
         }
     }
 
     /// The operation as Rust spells it: `"*"`, `"exp"`, the function's path;
-    /// `None` for inputs, literals and constants.
+    /// `None` for inputs, literals, constants, elements, accumulators and
+    /// selects.
     ///
     /// ```
     /// use grad_graph::NodeKind;
@@ -263,7 +294,13 @@ impl NodeKind {
     #[must_use]
     pub fn spelling(&self) -> Option<&'static str> {
         match *self {
-            Self::Input | Self::Literal | Self::Constant { .. } => None,
+            Self::Input
+            | Self::Literal
+            | Self::Constant { .. }
+            | Self::Element { .. }
+            | Self::Enter
+            | Self::Leave
+            | Self::Select => None,
             Self::Operation { op, .. } => Some(op.operation().syntax.spelling()),
             Self::Custom { function } => Some(function),
         }
@@ -290,13 +327,19 @@ pub struct Node {
     /// node), if backward ran; `None` for an array, whose gradient has its
     /// shape.
     pub grad: Option<f64>,
+    /// The id of the innermost [`Group`] the node runs in (`K` of `@rK`),
+    /// `None` for a node of the function's body itself. A node in a group
+    /// that ran several times carries the numbers of its last run.
+    pub group: Option<usize>,
 }
 
 impl Node {
     /// The text a picture draws for the node: the input's name, the
     /// literal's value, the constant's name (or its text if it has none),
     /// the operation's symbol (`"powi(3)"` with its exponent) or the user
-    /// function's path.
+    /// function's path; for an element, the array's name and the indices
+    /// (`x[i + 1]`); for an accumulator (entering or leaving a loop),
+    /// its name; `select` for the value of an `if`.
     ///
     /// ```
     /// use grad_graph::{Node, NodeKind};
@@ -308,6 +351,7 @@ impl Node {
     ///     value: 8.0,
     ///     shape: None,
     ///     grad: None,
+    ///     group: None,
     /// };
     /// assert_eq!(node.label(), "powi(3)");
     /// ```
@@ -326,7 +370,79 @@ impl Node {
             } => format!("{}({n})", op.operation().symbol),
             NodeKind::Operation { op, exponent: None } => op.operation().symbol.to_owned(),
             NodeKind::Custom { function } => function.to_owned(),
+            NodeKind::Element { array, indices } => format!("{array}{indices}"),
+            NodeKind::Enter | NodeKind::Leave => self
+                .name
+                .map_or_else(|| format!("n{}", self.id), str::to_owned),
+            NodeKind::Select => "select".to_owned(),
         }
+    }
+}
+
+/// What a [`Group`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupKind {
+    /// A loop's body, which runs once per iteration.
+    Loop,
+    /// The `if` branch of an `if`/`else`.
+    If,
+    /// The `else` branch.
+    Else,
+}
+
+/// A part of a function that runs as a unit: a loop's body, or a branch of
+/// an `if`. Pictures draw it once, as a box around its nodes captioned with
+/// its header and how many times it ran, never unrolled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// Its id, `K` of `rK` in the description: groups count up from 1.
+    pub id: usize,
+    /// What it is.
+    pub kind: GroupKind,
+    /// Its header as written: `for i in 0..N - 1`, `if x > 1.0`, `else`.
+    pub header: &'static str,
+    /// The id of the group it is nested in, `None` at the top.
+    pub parent: Option<usize>,
+    /// How many times it ran in the call drawn, once reported: a loop's
+    /// body once per iteration, in total over every run of the groups
+    /// around it; a branch once each time it was taken (0: not taken).
+    pub runs: Option<usize>,
+}
+
+impl Group {
+    /// The caption pictures write on its box: the header, then how many
+    /// times it ran and, if more than once, that the numbers shown are those
+    /// of the last run.
+    ///
+    /// ```
+    /// use grad_graph::{Group, GroupKind};
+    /// let mut body = Group { id: 1, kind: GroupKind::Loop, header: "for i in 0..N - 1", parent: None, runs: Some(99) };
+    /// assert_eq!(body.caption(), "for i in 0..N - 1  (×99, last shown)");
+    /// body.runs = None;
+    /// assert_eq!(body.caption(), "for i in 0..N - 1");
+    /// let branch = Group { id: 2, kind: GroupKind::Else, header: "else", parent: None, runs: Some(0) };
+    /// assert_eq!(branch.caption(), "else  (not taken)");
+    /// ```
+    #[must_use]
+    pub fn caption(&self) -> String {
+        let runs = match (self.kind, self.runs) {
+            (_, None) => return self.header.to_owned(),
+            (GroupKind::Loop, Some(1)) => "×1".to_owned(),
+            (GroupKind::Loop, Some(runs)) if runs != 1 && runs != 0 => {
+                format!("×{runs}, last shown")
+            }
+            (GroupKind::Loop, Some(_)) => "×0, never ran".to_owned(),
+            (_, Some(0)) => "not taken".to_owned(),
+            (_, Some(1)) => "taken".to_owned(),
+            (_, Some(runs)) => format!("taken ×{runs}, last shown"),
+        };
+        format!("{}  ({runs})", self.header)
+    }
+
+    /// Whether it ran at all in the call drawn (true until reported).
+    #[must_use]
+    pub fn ran(&self) -> bool {
+        self.runs != Some(0)
     }
 }
 
@@ -371,6 +487,9 @@ pub struct Graph {
     pub edges: Vec<Edge>,
     /// The output.
     pub output: Output,
+    /// The loop bodies and branches, `groups[K - 1]` for `rK`; empty for a
+    /// straight-line formula.
+    pub groups: Vec<Group>,
 }
 
 impl Graph {
@@ -497,15 +616,57 @@ impl Graph {
                 format!("{}({})", op.operation().name, operands())
             }
             NodeKind::Custom { function } => format!("call {function}({})", operands()),
+            NodeKind::Element { indices, .. } => format!("element({}){indices}", operands()),
+            NodeKind::Enter => format!("enter({})", operands()),
+            NodeKind::Leave => format!("leave({})", operands()),
+            NodeKind::Select => format!("select({})", operands()),
         }
+    }
+
+    /// The group with id `id` (`rK` is `group(K)`).
+    ///
+    /// # Panics
+    ///
+    /// If the graph has no such group.
+    #[must_use]
+    pub fn group(&self, id: usize) -> &Group {
+        &self.groups[id - 1]
+    }
+
+    /// The groups node `id` runs in, innermost first.
+    pub fn groups_of(&self, id: usize) -> impl Iterator<Item = &Group> + '_ {
+        core::iter::successors(
+            self.nodes[id].group.map(|group| self.group(group)),
+            |group| group.parent.map(|parent| self.group(parent)),
+        )
+    }
+
+    /// Whether node `id` ran in the call drawn: false for a node of a branch
+    /// not taken, or of a loop that ran no iteration (with the groups around
+    /// them), whose values pictures leave out.
+    #[must_use]
+    pub fn ran(&self, id: usize) -> bool {
+        self.groups_of(id).all(Group::ran)
+    }
+
+    /// Whether group `group` and every group around it ran.
+    pub(crate) fn group_ran(&self, group: usize) -> bool {
+        core::iter::successors(Some(self.group(group)), |group| {
+            group.parent.map(|parent| self.group(parent))
+        })
+        .all(Group::ran)
     }
 
     /// Node `id`'s line with `expression` for what it computes: `n{id}`, its
     /// name, the expression and its numbers.
     /// What a picture writes for node `id`'s value: the number as `format`
     /// writes it, or an array's shape, such as `100×50`.
+    /// A node that did not run (in a branch not taken) has no value: empty.
     pub(crate) fn value_text(&self, id: usize, format: fn(f64) -> String) -> String {
         let node = &self.nodes[id];
+        if node.group.is_some() && !self.ran(id) {
+            return String::new();
+        }
         match &node.shape {
             Some(shape) => format_shape(shape),
             None => format(node.value),
@@ -521,6 +682,9 @@ impl Graph {
         }
         line.push_str(" = ");
         line.push_str(expression);
+        if let Some(group) = node.group {
+            line.push_str(&format!(" @r{group}"));
+        }
         line.push_str(" = ");
         line.push_str(&self.value_text(id, format_full));
         if let Some(grad) = node.grad {
@@ -531,8 +695,10 @@ impl Graph {
     }
 }
 
-/// One line per node (see [`Graph::describe`]), then the output with its
-/// value and, after backward, the gradient backward started from:
+/// One line per group with, once reported, how many times it ran (`r1 = for
+/// i in 0..N - 1 | runs 4`), one line per node (see [`Graph::describe`]),
+/// then the output with its value and, after backward, the gradient backward
+/// started from:
 ///
 /// ```text
 /// n0 apple = input = 100 | grad 2.2
@@ -548,6 +714,16 @@ impl Graph {
 /// reads `literal 0.10000000149011612`).
 impl fmt::Display for Graph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for group in &self.groups {
+            write!(f, "r{} = {}", group.id, group.header)?;
+            if let Some(parent) = group.parent {
+                write!(f, " @r{parent}")?;
+            }
+            if let Some(runs) = group.runs {
+                write!(f, " | runs {runs}")?;
+            }
+            writeln!(f)?;
+        }
         for id in 0..self.nodes.len() {
             writeln!(f, "{}", self.describe(id))?;
         }
