@@ -100,6 +100,11 @@ fn the_committed_picture_is_up_to_date() {
             include_str!("../docs/apple_orange.mmd"),
             graph.to_mermaid(),
         ),
+        (
+            "rosenbrock_loop.svg",
+            include_str!("../docs/rosenbrock_loop.svg"),
+            rosenbrock_sum_graph(&X5).to_svg(),
+        ),
     ] {
         assert!(
             committed == fresh,

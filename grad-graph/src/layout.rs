@@ -1147,13 +1147,37 @@ impl Grouped<'_> {
                 link.to = local_of(item);
             }
         }
+        // Where each link entering a nested block meets its port, top to
+        // bottom: the link's rank there orders its source above or below
+        // the others, so that links into a block do not cross at its side.
+        let port_y = |index: usize, group: usize| {
+            pieces.segments[index]
+                .iter()
+                .find(|(_, segment_scope, _)| *segment_scope == Some(group))
+                .map_or(0.0, |(_, _, route)| route.points[0].y)
+        };
+        let port_rank = |index: usize, group: usize| {
+            let y = port_y(index, group);
+            (0..self.links.len())
+                .filter(|&other| {
+                    self.item(self.links[other].to, scope) == Some(Item::Child(group))
+                        && self.item(self.links[other].from, scope) != Some(Item::Child(group))
+                        && port_y(other, group) < y
+                })
+                .count()
+        };
         for (index, link) in self.links.iter().enumerate() {
             let (from, to) = (self.item(link.from, scope), self.item(link.to, scope));
             match (from, to) {
                 (Some(from), Some(to)) if from != to => {
+                    let position = match to {
+                        Item::Child(group) => port_rank(index, group),
+                        Item::Member(_) => link.position,
+                    };
                     links.push(Link {
                         from: local_of(from),
                         to: local_of(to),
+                        position,
                         ..*link
                     });
                     pending.push((index, -depth));
@@ -1215,12 +1239,26 @@ impl Grouped<'_> {
                         }
                     });
                 if let Some(port) = inside {
-                    if entering {
-                        if let Some(last) = route.points.last_mut() {
-                            *last = Point::new(block.x0, port.y);
-                        }
-                    } else if let Some(first) = route.points.first_mut() {
-                        *first = Point::new(block.x1, port.y);
+                    let count = route.points.len();
+                    let (at, moved) = if entering {
+                        (count - 1, Point::new(block.x0, port.y))
+                    } else {
+                        (0, Point::new(block.x1, port.y))
+                    };
+                    let before = route.points[at];
+                    route.points[at] = moved;
+                    // Labels sit on the first segment: if it moved, they
+                    // follow it.
+                    if at <= 1 && count >= 2 {
+                        let (p, q) = (route.points[0], route.points[1]);
+                        let (old_p, old_q) = if at == 0 { (before, q) } else { (p, before) };
+                        let shift = |label: Point| {
+                            let old_y = line_y(old_p, old_q, label.x);
+                            let new_y = line_y(p, q, label.x);
+                            Point::new(label.x, label.y + new_y - old_y)
+                        };
+                        route.value = shift(route.value);
+                        route.grad = route.grad.map(shift);
                     }
                 }
             }
