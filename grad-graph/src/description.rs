@@ -130,9 +130,10 @@ pub enum DescriptionErrorKind {
         /// The group it names.
         group: usize,
     },
-    /// The nodes of a group (its nested groups' included) are not
-    /// consecutive lines: pictures draw a group as one block.
-    GroupNotContiguous {
+    /// A node outside a group reads from the group and feeds it back:
+    /// pictures draw a group as one block, which must come after what it
+    /// reads and before what reads it.
+    GroupCycle {
         /// The group.
         group: usize,
     },
@@ -190,9 +191,11 @@ impl fmt::Display for DescriptionErrorKind {
                 f,
                 "group r{group} is not defined by a group line before this one"
             ),
-            Self::GroupNotContiguous { group } => {
-                write!(f, "the nodes of group r{group} are not consecutive lines")
-            }
+            Self::GroupCycle { group } => write!(
+                f,
+                "this node of group r{group} reads a node outside it that reads from the group: \
+                 a group must come after what it reads and before what reads it"
+            ),
             Self::ElementOfNonInput { operand } => {
                 write!(
                     f,
@@ -278,11 +281,11 @@ pub(super) fn parse(description: &'static str) -> Result<Graph, DescriptionError
             group,
         });
     }
-    if let Some((group, first)) = first_broken_group(&groups, &nodes) {
+    if let Some((group, node)) = first_cycle(&groups, &nodes, &edges) {
         return Err(DescriptionError {
-            line: group_lines + first + 1,
-            text: node_lines[first],
-            kind: DescriptionErrorKind::GroupNotContiguous { group },
+            line: group_lines + node + 1,
+            text: node_lines[node],
+            kind: DescriptionErrorKind::GroupCycle { group },
         });
     }
     let at = |kind| DescriptionError {
@@ -371,9 +374,13 @@ fn split_group(
     Ok((rest, Some(group)))
 }
 
-/// The first group whose nodes (its nested groups' included) are not
-/// consecutive, with the first node that breaks the run.
-fn first_broken_group(groups: &[Group], nodes: &[Node]) -> Option<(usize, usize)> {
+/// The first group with a node that reads, from outside the group, a node
+/// that depends on the group, with that node. A group's nodes need not be
+/// consecutive lines (an accumulator's value at the start of an iteration
+/// is described where it is first read, maybe inside a nested loop), but
+/// drawn as one block, the group must not both feed and read a node
+/// outside it.
+fn first_cycle(groups: &[Group], nodes: &[Node], edges: &[Edge]) -> Option<(usize, usize)> {
     let within = |mut inner: Option<usize>, group: usize| {
         while let Some(id) = inner {
             if id == group {
@@ -384,17 +391,20 @@ fn first_broken_group(groups: &[Group], nodes: &[Node]) -> Option<(usize, usize)
         false
     };
     for group in groups {
-        let mut started = false;
-        let mut ended = false;
-        for node in nodes {
-            let inside = within(node.group, group.id);
-            if inside && ended {
-                return Some((group.id, node.id));
+        let inside: Vec<bool> = nodes
+            .iter()
+            .map(|node| within(node.group, group.id))
+            .collect();
+        // Whether an outside node depends on the group; edges are sorted by
+        // the node they enter, and operands come first.
+        let mut downstream = vec![false; nodes.len()];
+        for edge in edges {
+            let from_group = inside[edge.from] || downstream[edge.from];
+            if !inside[edge.to] && from_group {
+                downstream[edge.to] = true;
             }
-            if inside {
-                started = true;
-            } else if started {
-                ended = true;
+            if inside[edge.to] && !inside[edge.from] && downstream[edge.from] {
+                return Some((group.id, edge.to));
             }
         }
     }

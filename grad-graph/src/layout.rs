@@ -1075,18 +1075,25 @@ impl Grouped<'_> {
     /// `pieces` relative to its top-left corner; returns its size.
     fn scope(&self, scope: Option<usize>, pieces: &mut Pieces) -> (f64, f64) {
         let n = self.vertices.len();
-        // The items of the scope, in the order of their first vertex, which
-        // keeps links from earlier to later items.
+        // The items of the scope in the order of their first vertex, then
+        // sorted so that links go from earlier to later items: a group's
+        // vertices need not be consecutive (an accumulator entering an
+        // outer loop's iteration is described where a nested loop first
+        // reads it), and the description's check for cycles makes the order
+        // exist.
         let mut first_vertex: Vec<(usize, Item)> = Vec::new();
+        let mut listed = vec![false; self.parent.len()];
         for v in 0..n {
             match self.item(v, scope) {
                 Some(item @ Item::Member(_)) => first_vertex.push((v, item)),
-                Some(item @ Item::Child(_)) if !first_vertex.iter().any(|&(_, i)| i == item) => {
+                Some(item @ Item::Child(group)) if !listed[group] => {
+                    listed[group] = true;
                     first_vertex.push((v, item));
                 }
                 _ => {}
             }
         }
+        let first_vertex = self.topological(first_vertex, scope);
         let mut blocks: Vec<(usize, f64, f64, f64)> = Vec::new();
         for &(_, item) in &first_vertex {
             if let Item::Child(group) = item {
@@ -1134,11 +1141,17 @@ impl Grouped<'_> {
                 }
             });
         }
-        let local_of = |item: Item| {
-            base + first_vertex
-                .iter()
-                .position(|&(_, i)| i == item)
-                .unwrap_or(0)
+        let mut of_member = vec![0; n];
+        let mut of_group = vec![0; self.parent.len()];
+        for (k, &(_, item)) in first_vertex.iter().enumerate() {
+            match item {
+                Item::Member(v) => of_member[v] = base + k,
+                Item::Child(group) => of_group[group] = base + k,
+            }
+        }
+        let local_of = |item: Item| match item {
+            Item::Member(v) => of_member[v],
+            Item::Child(group) => of_group[group],
         };
         // The entering links' targets, now that the items are numbered.
         for link in links.iter_mut() {
@@ -1265,6 +1278,59 @@ impl Grouped<'_> {
             pieces.segments[index].push((key, scope, route));
         }
         (placed.width, placed.height)
+    }
+
+    /// `items` (in the order of their first vertex) ordered so that every
+    /// link between two of them goes forwards, keeping that order where
+    /// links allow (Kahn's algorithm, the earliest ready item first).
+    fn topological(&self, items: Vec<(usize, Item)>, scope: Option<usize>) -> Vec<(usize, Item)> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let n = self.vertices.len();
+        // The item index of each vertex of the scope.
+        let mut of_member = vec![usize::MAX; n];
+        let mut of_group = vec![usize::MAX; self.parent.len()];
+        for (k, &(_, item)) in items.iter().enumerate() {
+            match item {
+                Item::Member(v) => of_member[v] = k,
+                Item::Child(group) => of_group[group] = k,
+            }
+        }
+        let index_of: Vec<usize> = (0..n)
+            .map(|v| match self.item(v, scope) {
+                Some(Item::Member(v)) => of_member[v],
+                Some(Item::Child(group)) => of_group[group],
+                None => usize::MAX,
+            })
+            .collect();
+        let mut after: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+        let mut before = vec![0_usize; items.len()];
+        for link in self.links {
+            let (a, b) = (index_of[link.from], index_of[link.to]);
+            if a != usize::MAX && b != usize::MAX && a != b {
+                after[a].push(b);
+                before[b] += 1;
+            }
+        }
+        let mut ready: BinaryHeap<Reverse<usize>> = (0..items.len())
+            .filter(|&k| before[k] == 0)
+            .map(Reverse)
+            .collect();
+        let mut order = Vec::with_capacity(items.len());
+        while let Some(Reverse(k)) = ready.pop() {
+            order.push(items[k]);
+            for &next in &after[k] {
+                before[next] -= 1;
+                if before[next] == 0 {
+                    ready.push(Reverse(next));
+                }
+            }
+        }
+        if order.len() < items.len() {
+            // A cycle, which a description read by the parser cannot have.
+            return items;
+        }
+        order
     }
 
     /// Moves everything inside `group` by `offset`.

@@ -217,7 +217,7 @@ fn broken_group_text_is_an_error_never_a_panic() {
         (
             "r1 = for i in 0..3\nn0 x = input\nn1 = neg(n0) @r1\nn2 = neg(n1)\nn3 = neg(n2) @r1\ny = n3",
             5,
-            DescriptionErrorKind::GroupNotContiguous { group: 1 },
+            DescriptionErrorKind::GroupCycle { group: 1 },
         ),
         (
             "n0 = literal 1.0\nn1 = element(n0)[0]\ny = n1",
@@ -480,6 +480,48 @@ fn nested_groups_draw_boxes_inside_boxes() {
             } else {
                 assert!(disjoint(node, boxes[g - 1]), "n{id} ({group:?}) on r{g}");
             }
+        }
+    }
+}
+
+/// An accumulator of an outer loop first read inside a nested loop: its
+/// entering node is described there, between the nested loop's nodes (as
+/// `grad!` writes it; the fuzzer found it). The groups are not consecutive
+/// lines, but each still draws as one block.
+const INTERLEAVED: &str = "\
+r1 = for i in 0..=3 - 1
+r2 = for j in 0..3 @r1
+n0 acc1 = literal 0.5
+n1 row0 = literal 0.0 @r1
+n2 row0 = enter(n1) @r2
+n3 acc1 = enter(n0) @r1
+n4 acc1 = enter(n3) @r2
+n5 = mul(n4, n4) @r2
+n6 = add(n2, n5) @r2
+n7 row0 = leave(n6) @r1
+n8 acc1 = leave(n4) @r1
+n9 = mul(n7, n8) @r1
+n10 acc1 = leave(n9)
+f = n10";
+
+#[test]
+fn a_group_need_not_be_consecutive_lines() {
+    let graph = Graph::from_description(INTERLEAVED).unwrap();
+    assert_eq!(graph.nodes[3].group, Some(1), "between r2's nodes, in r1");
+    let svg = graph.to_svg();
+    let document = roxmltree::Document::parse(&svg).unwrap();
+    let (r1, r2) = (outline(&document, "r1"), outline(&document, "r2"));
+    assert!(inside(r2, r1));
+    for id in 0..11 {
+        let node = outline(&document, &format!("n{id}"));
+        let groups: Vec<usize> = graph.groups_of(id).map(|group| group.id).collect();
+        assert_eq!(inside(node, r1), groups.contains(&1), "n{id} and r1");
+        assert_eq!(inside(node, r2), groups.contains(&2), "n{id} and r2");
+        if !groups.contains(&1) {
+            assert!(disjoint(node, r1), "n{id} on r1");
+        }
+        if !groups.contains(&2) {
+            assert!(disjoint(node, r2), "n{id} on r2");
         }
     }
 }
