@@ -46,6 +46,7 @@ fn main() -> std::io::Result<()> {
     let graph = seed_graph();
     println!("{graph}");
     let looped = rosenbrock_sum_graph(&X5);
+    assert_eq!(looped.output.value, rosenbrock_sum(&X5));
     println!("{looped}");
     for (file, text) in [
         ("apple_orange.svg", graph.to_svg()),

@@ -136,6 +136,8 @@ grad! {
     }
 
     /// Branches inside nested loops over a matrix.
+    // The function reads `w[i][j]` as DESIGN.md writes matrix loops.
+    #[allow(clippy::needless_range_loop)]
     fn signed_squares<const N: usize, const M: usize>(w: &[[f64; M]; N]) -> f64 {
         let mut s = 0.0;
         for i in 0..N {

@@ -1265,13 +1265,11 @@ impl Grouped<'_> {
                     if at <= 1 && count >= 2 {
                         let (p, q) = (route.points[0], route.points[1]);
                         let (old_p, old_q) = if at == 0 { (before, q) } else { (p, before) };
-                        let shift = |label: Point| {
-                            let old_y = line_y(old_p, old_q, label.x);
-                            let new_y = line_y(p, q, label.x);
-                            Point::new(label.x, label.y + new_y - old_y)
-                        };
-                        route.value = shift(route.value);
-                        route.grad = route.grad.map(shift);
+                        let moved_by = |x: f64| line_y(p, q, x) - line_y(old_p, old_q, x);
+                        route.value.y += moved_by(route.value.x);
+                        if let Some(grad) = &mut route.grad {
+                            grad.y += moved_by(grad.x);
+                        }
                     }
                 }
             }
