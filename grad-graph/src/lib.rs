@@ -54,6 +54,61 @@
 //! Every operand is an earlier node, written `n{id}` and separated by `, `.
 //! The last line names the output: `{output_name} = n{id}`.
 //!
+//! ## Loops and branches
+//!
+//! A function with loops or `if`s describes its loop bodies and branches as
+//! *groups*, one line each before the nodes, with ids `r1`, `r2`, … counting
+//! up one per line:
+//!
+//! ```text
+//! r{id} = for {variable} in {range}
+//! r{id} = if {condition}
+//! r{id} = else
+//! ```
+//!
+//! each followed by ` @r{parent}` if nested in an earlier group. A node
+//! that runs in a group ends with ` @r{id}`, its innermost group. Four more
+//! expressions carry values into and out of groups:
+//!
+//! | expression | node |
+//! |---|---|
+//! | `element(n{a})[{index}]…` | an element of the array input `n{a}`, indices as written (`[i + 1]`, `[i][j]`) |
+//! | `enter(n{a})` | an accumulator at the start of a loop's iteration; `n{a}` is its value before the loop |
+//! | `leave(n{a})` | an accumulator after a loop; `n{a}` is its value at the end of an iteration |
+//! | `select(n{a}, n{b})` | the value of an `if`/`else`: `n{a}` from the `if` branch, `n{b}` from the `else` |
+//!
+//! ```text
+//! r1 = for i in 0..N - 1
+//! n0 x = input
+//! n1 s = literal 0.0
+//! n2 = element(n0)[i + 1] @r1
+//! n3 = element(n0)[i] @r1
+//! n4 = element(n0)[i] @r1
+//! n5 = mul(n3, n4) @r1
+//! n6 a = sub(n2, n5) @r1
+//! n7 s = enter(n1) @r1
+//! n8 = literal 100.0 @r1
+//! n9 = mul(n8, n6) @r1
+//! n10 = mul(n9, n6) @r1
+//! n11 = add(n7, n10) @r1
+//! n12 s = leave(n11)
+//! rosenbrock = n12
+//! ```
+//!
+//! A group's nodes need not be consecutive lines, but no node outside a
+//! group may both read from it and feed it: pictures draw each group as one
+//! block.
+//!
+//! Pictures draw a loop once, never unrolled: its body is a box (a DOT
+//! `cluster_r{id}`, a Mermaid `subgraph r{id}`, an SVG `<g class="group"
+//! id="r{id}">`) captioned with its header and how many times it ran, such
+//! as `for i in 0..N - 1  (×99, last shown)`. The nodes of a group that ran
+//! more than once show the numbers of its **last** run: its values, and the
+//! gradients backward computed for that run. A branch is captioned `taken`
+//! or `not taken`; what did not run is drawn dashed and grey, without
+//! values. The gradients of the inputs are complete, summed over every
+//! iteration; an array input shows its shape.
+//!
 //! Edges are numbered by the node they enter, then by operand position: the
 //! k-th edge of the description below is the k-th operand written, reading
 //! the lines from the top (edge 0 is `n0 → n2`, edge 5 is `n5 → n6`).
@@ -79,7 +134,10 @@
 //!   the [exponent](Trace::exponents) of each `powi` node;
 //! - after backward, if it runs: the [gradient](Trace::gradients) each
 //!   layer handed back along each of its operand edges, in edge order, and
-//!   the final gradient (the adjoint) of each node whose gradient it keeps.
+//!   the final gradient (the adjoint) of each node whose gradient it keeps;
+//! - in a function with loops or branches, how many times each group
+//!   [ran](Trace::runs), after the numbers of each group's last run (as
+//!   [summaries](Trace::summaries), so that array inputs show their shape).
 //!
 //! [`NoTrace`] reports nothing and costs nothing; a [`Recorder`] builds the
 //! [`Graph`], and [`Recorder::finish`] completes what the generated code does
@@ -544,7 +602,9 @@ impl Graph {
     }
 
     /// Graphviz DOT source: `digraph`, `rankdir=LR`, nodes in id order, each
-    /// edge labelled with its value and, below it in red, its gradient.
+    /// edge labelled with its value and, below it in red, its gradient; each
+    /// loop body or branch a `subgraph cluster_r{id}` captioned with its
+    /// header and how many times it ran.
     /// Render it with `dot -Tsvg`.
     #[must_use]
     pub fn to_dot(&self) -> String {
@@ -567,7 +627,10 @@ impl Graph {
     /// (`<circle>`, `<ellipse>` or `<rect>`) and `<text>`; every edge a
     /// `<g class="edge" id="e{index}">` holding a `<path>` and `<text
     /// class="value">` / `<text class="grad">` (the output edge is `e-out`);
-    /// the output label is `<g class="output" id="out">`. Hovering shows
+    /// the output label is `<g class="output" id="out">`; each loop body or
+    /// branch is a `<g class="group" id="r{id}">` holding its box
+    /// (`<rect>`) and caption (`<text class="caption">`), drawn behind the
+    /// edges and laid out as one block holding its nodes. Hovering shows
     /// each node's and edge's numbers at full precision (`<title>`).
     #[must_use]
     pub fn to_svg(&self) -> String {
