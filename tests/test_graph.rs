@@ -283,14 +283,15 @@ fn a_branch_shows_the_side_taken_and_the_gradients_of_grad() {
             [Some(0), Some(1)]
         };
         assert_eq!(runs, expected);
-        // The side not taken has no values, and is drawn dashed.
+        // The side not taken has no values (a literal keeps its number),
+        // and is drawn dashed.
         let idle = 2 - taken;
         for node in graph.nodes.iter().filter(|node| node.group == Some(idle)) {
-            assert!(
-                node.value.is_nan() && !graph.ran(node.id),
-                "{}",
-                graph.describe(node.id)
-            );
+            assert!(!graph.ran(node.id), "{}", graph.describe(node.id));
+            match node.kind {
+                grad::graph::NodeKind::Literal => assert_eq!(node.value, 2.0),
+                _ => assert!(node.value.is_nan(), "{}", graph.describe(node.id)),
+            }
         }
         let dot = graph.to_dot();
         let cluster = &dot[dot.find(&format!("subgraph cluster_r{idle}")).unwrap()..];

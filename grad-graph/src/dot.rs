@@ -26,7 +26,7 @@ pub(super) fn render(graph: &Graph) -> String {
         quote(graph.output.name)
     );
     for edge in &graph.edges {
-        let idle = if graph.ran(edge.from) && graph.ran(edge.to) {
+        let idle = if graph.edge_ran(edge) {
             ""
         } else {
             ", style=dashed, color=gray60"
@@ -36,7 +36,7 @@ pub(super) fn render(graph: &Graph) -> String {
             "    n{} -> n{} [label={}{idle}];",
             edge.from,
             edge.to,
-            label(&graph.value_text(edge.from, format_compact), edge.grad)
+            label(&graph.edge_text(edge, format_compact), edge.grad)
         );
     }
     let _ = writeln!(

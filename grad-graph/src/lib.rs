@@ -736,6 +736,21 @@ impl Graph {
         }
     }
 
+    /// What a picture writes for the value an edge carries: its source's
+    /// value, nothing if its target did not run.
+    pub(crate) fn edge_text(&self, edge: &Edge, format: fn(f64) -> String) -> String {
+        if self.ran(edge.to) {
+            self.value_text(edge.from, format)
+        } else {
+            String::new()
+        }
+    }
+
+    /// Whether edge `edge` carried anything: both its ends ran.
+    pub(crate) fn edge_ran(&self, edge: &Edge) -> bool {
+        self.ran(edge.from) && self.ran(edge.to)
+    }
+
     pub(crate) fn line(&self, id: usize, expression: &str) -> String {
         let node = &self.nodes[id];
         let mut line = format!("n{id}");
@@ -747,6 +762,10 @@ impl Graph {
         line.push_str(expression);
         if let Some(group) = node.group {
             line.push_str(&format!(" @r{group}"));
+        }
+        if !self.ran(id) {
+            line.push_str(" (not run)");
+            return line;
         }
         line.push_str(" = ");
         line.push_str(&self.value_text(id, format_full));

@@ -37,11 +37,13 @@ pub(super) fn render(graph: &Graph) -> String {
     let _ = writeln!(mermaid, "    out[\"{}\"]", escape(graph.output.name));
     plain.push("out".to_owned());
     for edge in &graph.edges {
+        // A dotted link for what did not run.
+        let arrow = if graph.edge_ran(edge) { "-->" } else { "-.->" };
         let _ = writeln!(
             mermaid,
-            "    n{} -->|\"{}\"| n{}",
+            "    n{} {arrow}|\"{}\"| n{}",
             edge.from,
-            label(&graph.value_text(edge.from, format_compact), edge.grad),
+            label(&graph.edge_text(edge, format_compact), edge.grad),
             edge.to
         );
     }

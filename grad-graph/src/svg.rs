@@ -62,14 +62,16 @@ pub(super) fn render(graph: &Graph) -> String {
     let texts: Vec<(String, Option<String>)> = graph
         .edges
         .iter()
-        .map(|edge| (edge.from, edge.grad))
-        .chain([(graph.output.node, graph.output.dout)])
-        .map(|(from, grad)| {
+        .map(|edge| {
             (
-                graph.value_text(from, format_compact),
-                grad.map(format_compact),
+                graph.edge_text(edge, format_compact),
+                edge.grad.map(format_compact),
             )
         })
+        .chain([(
+            graph.value_text(graph.output.node, format_compact),
+            graph.output.dout.map(format_compact),
+        )])
         .collect();
     let ends = graph
         .edges
@@ -208,7 +210,10 @@ pub(super) fn render(graph: &Graph) -> String {
                 point.y
             );
         }
-        let ran = graph.ran(from) && graph.edges.get(index).is_none_or(|edge| graph.ran(edge.to));
+        let ran = graph
+            .edges
+            .get(index)
+            .map_or_else(|| graph.ran(from), |edge| graph.edge_ran(edge));
         let (stroke, dash) = if ran {
             (INK, "")
         } else {

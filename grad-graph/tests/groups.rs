@@ -426,10 +426,18 @@ fn a_branch_not_taken_is_drawn_dashed_and_grey_without_values() {
         "{dot}"
     );
     assert!(dot.contains("n2 -> n5 [label=\"9\"]"), "{dot}");
+    // x flows into the `else` branch's product only if it runs.
+    assert!(
+        dot.contains("n0 -> n4 [label=\"\", style=dashed, color=gray60]"),
+        "{dot}"
+    );
+    assert!(graph.describe(4).ends_with("@r2 (not run)"), "{graph}");
 
     let mermaid = graph.to_mermaid();
     assert!(mermaid.contains("style r2 stroke-dasharray"), "{mermaid}");
     assert!(!mermaid.contains("style r1 "), "{mermaid}");
+    assert!(mermaid.contains("n4 -.->|\"\"| n5"), "{mermaid}");
+    assert!(mermaid.contains("n2 -->|\"9\"| n5"), "{mermaid}");
 
     let svg = graph.to_svg();
     let document = roxmltree::Document::parse(&svg).unwrap();

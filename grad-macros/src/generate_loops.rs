@@ -1121,6 +1121,13 @@ impl Structure<'_> {
                 }
                 quote!(#summary::Array(::std::vec![#(#lengths),*]))
             }
+            // A literal's value is known even where it never ran (a branch
+            // not taken): the number the code would have used.
+            NodeKind::Literal(number) => {
+                let literal = Literal::f64_suffixed(number.abs());
+                let sign = number.is_sign_negative().then(|| quote!(-));
+                quote!(#summary::Scalar(::grad::__private::shown::<#scalar>(::grad::__private::literal(#sign #literal))))
+            }
             _ => quote!(#summary::Scalar(#values[#node])),
         });
         let powi = (0..count).filter(|&node| {
