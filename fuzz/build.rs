@@ -61,7 +61,8 @@ const LOOP_FUNCTIONS: u64 = 40;
 
 /// The random loop function of seed `seed` in `grad!`, and a test that
 /// compares its value with the plain function's and its gradient with
-/// central differences of the plain function.
+/// central differences of the plain function; and its picture's value and
+/// scalar gradients with `f_grad`'s, bit for bit.
 fn loop_test(seed: u64) -> String {
     use grad_generator::SplitMix64;
     use grad_generator::loops::{Options, loop_function};
@@ -72,7 +73,20 @@ fn loop_test(seed: u64) -> String {
     let function = loop_function(&mut SplitMix64(seed), "f", &options);
     let count = function.scalar_count();
     let arguments = function.arguments();
-    let fields = function.gradient_fields().join(", ");
+    let fields = function.gradient_fields();
+    // The picture's numbers are `f_grad`'s: its scalar parameters' nodes
+    // carry their gradients, bit for bit.
+    let pictured: String = fields
+        .iter()
+        .filter_map(|field| field.strip_prefix("d."))
+        .filter(|name| !name.contains('['))
+        .map(|name| {
+            format!(
+                "\n        assert_eq!(graph.find(\"{name}\").and_then(|node| node.grad).map(f64::to_bits), Some(d.{name}.to_bits()), \"the pictured gradient of {name}\");"
+            )
+        })
+        .collect();
+    let fields = fields.join(", ");
     format!(
         r#"
 // Random functions may leave a parameter, a `let` or a loop variable
@@ -96,6 +110,11 @@ mod loop_{seed} {{
         let analytic: [f64; {count}] = [{fields}];
         let plain = |v: &[f64]| f({arguments});
         super::check(plain, &analytic, &point, "{escaped}");
+        let graph = f_graph({arguments});
+        assert_eq!(graph.output.value.to_bits(), value.to_bits(), "the pictured value is f_grad's");{pictured}
+        assert!(graph.groups.iter().all(|group| group.runs.is_some()), "every loop's trip count");
+        assert_eq!(graph.to_dot().matches("subgraph cluster_r").count(), graph.groups.len());
+        assert!(graph.to_svg().starts_with("<svg"));
     }}
 }}
 "#,

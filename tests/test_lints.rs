@@ -157,3 +157,46 @@ fn six_parameters_and_arrays_are_lint_free() {
     assert!(close(d.b2[0], 1.0 / 3.0 - 1.0));
     assert!(close(d.b2[1], 1.0 / 3.0));
 }
+
+grad! {
+    /// A loop with an accumulator over an array.
+    #[must_use]
+    pub fn rosenbrock_sum<const N: usize>(x: &[f64; N]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..N - 1 {
+            let a = x[i + 1] - x[i] * x[i];
+            let b = 1.0 - x[i];
+            s += 100.0 * a * a + b * b;
+        }
+        s
+    }
+
+    /// A branch.
+    #[must_use]
+    pub fn piecewise(x: f64) -> f64 {
+        if x > 1.0 { x * x } else { 2.0 * x - 1.0 }
+    }
+}
+
+#[test]
+fn loops_and_branches_are_lint_free() {
+    // Rosenbrock's valley floor: zero at (1, 1, 1), where its gradient is 0.
+    let (value, d) = rosenbrock_sum_grad(&[1.0, 1.0, 1.0]);
+    assert!(close(value, 0.0) && d.x.iter().all(|&g| close(g, 0.0)));
+    // d/dx2 of 100 (x2 - x1²)² + (1 - x1)² at (0, 1, 1): 200.
+    assert!(close(rosenbrock_sum_grad(&[0.0, 1.0, 1.0]).1.x[1], 200.0));
+    assert!(close(piecewise_grad(3.0).1.x, 6.0));
+    assert!(close(piecewise_grad(0.5).1.x, 2.0));
+}
+
+#[cfg(feature = "graph")]
+#[test]
+fn pictures_of_loops_and_branches_are_lint_free() {
+    let graph = rosenbrock_sum_graph(&[0.0, 1.0, 1.0]);
+    assert_eq!(graph.group(1).runs, Some(2));
+    assert!(close(graph.output.value, 101.0));
+    assert_eq!(
+        piecewise_graph(3.0).find("x").and_then(|n| n.grad),
+        Some(6.0)
+    );
+}

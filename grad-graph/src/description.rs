@@ -1,7 +1,7 @@
 //! The textual description of a formula's graph (the format is documented
 //! at the crate root): parsing it into a [`Graph`] with no numbers yet.
 
-use super::{Edge, Graph, Node, NodeKind, Output};
+use super::{Edge, Graph, Group, GroupKind, Node, NodeKind, Output};
 use core::fmt;
 use grad_core::ops::Operation;
 
@@ -116,6 +116,32 @@ pub enum DescriptionErrorKind {
         /// The operand's id.
         operand: usize,
     },
+    /// A group line's id is not the next one: groups count up from `r1`.
+    GroupOutOfOrder {
+        /// The id this line should have.
+        expected: usize,
+        /// The id it has.
+        found: usize,
+    },
+    /// A group line comes after a node line: groups are listed first.
+    GroupAfterNodes,
+    /// A line names a group (`@rK`) that the lines before it do not define.
+    UnknownGroup {
+        /// The group it names.
+        group: usize,
+    },
+    /// A node outside a group reads from the group and feeds it back:
+    /// pictures draw a group as one block, which must come after what it
+    /// reads and before what reads it.
+    GroupCycle {
+        /// The group.
+        group: usize,
+    },
+    /// An element reads a node that is not an input.
+    ElementOfNonInput {
+        /// The node it reads.
+        operand: usize,
+    },
 }
 
 impl fmt::Display for DescriptionErrorKind {
@@ -154,6 +180,28 @@ impl fmt::Display for DescriptionErrorKind {
                 f,
                 "operand n{operand} does not come before this node: nodes are in topological order"
             ),
+            Self::GroupOutOfOrder { expected, found } => write!(
+                f,
+                "group r{found} where r{expected} was expected: groups count up from r1, one per line"
+            ),
+            Self::GroupAfterNodes => {
+                f.write_str("a group line after a node line: the groups come first")
+            }
+            Self::UnknownGroup { group } => write!(
+                f,
+                "group r{group} is not defined by a group line before this one"
+            ),
+            Self::GroupCycle { group } => write!(
+                f,
+                "this node of group r{group} reads a node outside it that reads from the group: \
+                 a group must come after what it reads and before what reads it"
+            ),
+            Self::ElementOfNonInput { operand } => {
+                write!(
+                    f,
+                    "`element(n{operand})` reads n{operand}, which is not an input"
+                )
+            }
         }
     }
 }
@@ -168,27 +216,49 @@ struct NodeLine {
 
 const NODE_LINE: &str = "`n{id} = {expression}` or `n{id} {name} = {expression}`";
 const EXPRESSION: &str = "`input`, `literal {value}`, `constant {text}`, \
-                          `{operation}(n{a}, …)` or `call {path}(n{a}, …)`";
+                          `{operation}(n{a}, …)`, `call {path}(n{a}, …)`, \
+                          `element(n{a})[{index}]…`, `enter(n{a})`, `leave(n{a})` \
+                          or `select(n{a}, n{b})`";
+const GROUP_LINE: &str = "`r{id} = for {variable} in {range}`, `r{id} = if {condition}` \
+                          or `r{id} = else`, then ` @r{parent}` if nested";
 const OPERANDS: &str = "operands `(n{a})` or `(n{a}, n{b}, …)`, separated by `, `";
 
 pub(super) fn parse(description: &'static str) -> Result<Graph, DescriptionError> {
     let lines: Vec<&'static str> = description.lines().collect();
-    let Some((&output_line, node_lines)) = lines.split_last() else {
+    let Some((&output_line, body_lines)) = lines.split_last() else {
         return Err(DescriptionError {
             line: 1,
             text: "",
             kind: DescriptionErrorKind::MissingOutput,
         });
     };
-    let mut nodes = Vec::with_capacity(node_lines.len());
+    let group_lines = body_lines
+        .iter()
+        .take_while(|line| line.starts_with('r'))
+        .count();
+    let mut groups: Vec<Group> = Vec::with_capacity(group_lines);
+    for (index, &text) in body_lines[..group_lines].iter().enumerate() {
+        let group = group_line(index + 1, text).map_err(|kind| DescriptionError {
+            line: index + 1,
+            text,
+            kind,
+        })?;
+        groups.push(group);
+    }
+    let node_lines = &body_lines[group_lines..];
+    let mut nodes: Vec<Node> = Vec::with_capacity(node_lines.len());
     let mut edges = Vec::with_capacity(node_lines.len());
     for (id, &text) in node_lines.iter().enumerate() {
         let at = |kind| DescriptionError {
-            line: id + 1,
+            line: group_lines + id + 1,
             text,
             kind,
         };
-        let line = node_line(id, text).map_err(at)?;
+        if text.starts_with('r') {
+            return Err(at(DescriptionErrorKind::GroupAfterNodes));
+        }
+        let (text_without_group, group) = split_group(text, groups.len()).map_err(at)?;
+        let line = node_line(id, text_without_group, &nodes).map_err(at)?;
         edges.extend(
             line.operands
                 .iter()
@@ -208,6 +278,14 @@ pub(super) fn parse(description: &'static str) -> Result<Graph, DescriptionError
             value: f64::NAN,
             shape: None,
             grad: None,
+            group,
+        });
+    }
+    if let Some((group, node)) = first_cycle(&groups, &nodes, &edges) {
+        return Err(DescriptionError {
+            line: group_lines + node + 1,
+            text: node_lines[node],
+            kind: DescriptionErrorKind::GroupCycle { group },
         });
     }
     let at = |kind| DescriptionError {
@@ -232,11 +310,113 @@ pub(super) fn parse(description: &'static str) -> Result<Graph, DescriptionError
             value: f64::NAN,
             dout: None,
         },
+        groups,
     })
 }
 
+/// Reads `r{id} = {header}[ @r{parent}]`.
+fn group_line(id: usize, text: &'static str) -> Result<Group, DescriptionErrorKind> {
+    let malformed = DescriptionErrorKind::Malformed {
+        expected: GROUP_LINE,
+    };
+    let (head, rest) = text.split_once(" = ").ok_or(malformed.clone())?;
+    let found = head
+        .strip_prefix('r')
+        .and_then(|digits| node_ref(&format!("n{digits}")))
+        .ok_or(malformed.clone())?;
+    if found != id {
+        return Err(DescriptionErrorKind::GroupOutOfOrder {
+            expected: id,
+            found,
+        });
+    }
+    let (header, parent) = split_group(rest, id - 1)?;
+    let kind = if header == "else" {
+        GroupKind::Else
+    } else if header
+        .strip_prefix("if ")
+        .is_some_and(|c| !c.trim().is_empty())
+    {
+        GroupKind::If
+    } else if header
+        .strip_prefix("for ")
+        .and_then(|rest| rest.split_once(" in "))
+        .is_some_and(|(variable, range)| is_identifier(variable) && range.contains(".."))
+    {
+        GroupKind::Loop
+    } else {
+        return Err(malformed);
+    };
+    Ok(Group {
+        id,
+        kind,
+        header,
+        parent,
+        runs: None,
+    })
+}
+
+/// Splits the ` @r{group}` off the end of a line, checking that the group is
+/// one of the `defined` groups `r1` to `r{defined}`.
+fn split_group(
+    text: &'static str,
+    defined: usize,
+) -> Result<(&'static str, Option<usize>), DescriptionErrorKind> {
+    let Some((rest, digits)) = text.rsplit_once(" @r") else {
+        return Ok((text, None));
+    };
+    let group = node_ref(&format!("n{digits}")).ok_or(DescriptionErrorKind::Malformed {
+        expected: "` @r{group}` at the end of the line",
+    })?;
+    if group == 0 || group > defined {
+        return Err(DescriptionErrorKind::UnknownGroup { group });
+    }
+    Ok((rest, Some(group)))
+}
+
+/// The first group with a node that reads, from outside the group, a node
+/// that depends on the group, with that node. A group's nodes need not be
+/// consecutive lines (an accumulator's value at the start of an iteration
+/// is described where it is first read, maybe inside a nested loop), but
+/// drawn as one block, the group must not both feed and read a node
+/// outside it.
+fn first_cycle(groups: &[Group], nodes: &[Node], edges: &[Edge]) -> Option<(usize, usize)> {
+    let within = |mut inner: Option<usize>, group: usize| {
+        while let Some(id) = inner {
+            if id == group {
+                return true;
+            }
+            inner = groups[id - 1].parent;
+        }
+        false
+    };
+    for group in groups {
+        let inside: Vec<bool> = nodes
+            .iter()
+            .map(|node| within(node.group, group.id))
+            .collect();
+        // Whether an outside node depends on the group; edges are sorted by
+        // the node they enter, and operands come first.
+        let mut downstream = vec![false; nodes.len()];
+        for edge in edges {
+            let from_group = inside[edge.from] || downstream[edge.from];
+            if !inside[edge.to] && from_group {
+                downstream[edge.to] = true;
+            }
+            if inside[edge.to] && !inside[edge.from] && downstream[edge.from] {
+                return Some((group.id, edge.to));
+            }
+        }
+    }
+    None
+}
+
 /// Reads `n{id}[ {name}] = {expression}`.
-fn node_line(id: usize, text: &'static str) -> Result<NodeLine, DescriptionErrorKind> {
+fn node_line(
+    id: usize,
+    text: &'static str,
+    earlier: &[Node],
+) -> Result<NodeLine, DescriptionErrorKind> {
     let malformed = |expected| DescriptionErrorKind::Malformed { expected };
     let rest = text.strip_prefix('n').ok_or(malformed(NODE_LINE))?;
     let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
@@ -261,7 +441,7 @@ fn node_line(id: usize, text: &'static str) -> Result<NodeLine, DescriptionError
         }
         (Some(name), expression)
     };
-    let (kind, operands) = expression_of(id, expression)?;
+    let (kind, operands) = expression_of(id, expression, earlier)?;
     if kind == NodeKind::Input && name.is_none() {
         return Err(DescriptionErrorKind::InputWithoutName);
     }
@@ -276,10 +456,47 @@ fn node_line(id: usize, text: &'static str) -> Result<NodeLine, DescriptionError
 fn expression_of(
     id: usize,
     expression: &'static str,
+    earlier: &[Node],
 ) -> Result<(NodeKind, Vec<usize>), DescriptionErrorKind> {
     let malformed = |expected| DescriptionErrorKind::Malformed { expected };
     if expression == "input" {
         return Ok((NodeKind::Input, Vec::new()));
+    }
+    if let Some(rest) = expression.strip_prefix("element(") {
+        let expected = "`element(n{a})[{index}]…` reading an input";
+        let (operand, indices) = rest.split_once(')').ok_or(malformed(expected))?;
+        let operands = operand_list(id, &format!("{operand})"))?;
+        if operands.len() != 1
+            || !indices.starts_with('[')
+            || !indices.ends_with(']')
+            || indices.len() < 3
+        {
+            return Err(malformed(expected));
+        }
+        let source = &earlier[operands[0]];
+        let (NodeKind::Input, Some(array)) = (source.kind, source.name) else {
+            return Err(DescriptionErrorKind::ElementOfNonInput {
+                operand: operands[0],
+            });
+        };
+        return Ok((NodeKind::Element { array, indices }, operands));
+    }
+    for (head, kind, count) in [
+        ("enter(", NodeKind::Enter, 1),
+        ("leave(", NodeKind::Leave, 1),
+        ("select(", NodeKind::Select, 2),
+    ] {
+        if let Some(rest) = expression.strip_prefix(head) {
+            let operands = operand_list(id, rest)?;
+            if operands.len() != count {
+                return Err(DescriptionErrorKind::OperandCount {
+                    operation: &head[..head.len() - 1],
+                    expected: count,
+                    found: operands.len(),
+                });
+            }
+            return Ok((kind, operands));
+        }
     }
     if let Some(text) = expression.strip_prefix("literal ") {
         // The value itself is what the generated code reports; the text is

@@ -225,6 +225,9 @@ pub(crate) struct Vertex {
     pub align: Align,
     /// The output label, alone in the last layer.
     pub last: bool,
+    /// Kept in the first layer even if its first user is further right:
+    /// where an edge enters a group's block.
+    pub first: bool,
 }
 
 impl Vertex {
@@ -337,7 +340,11 @@ impl<'a> Layered<'a> {
             first_use[link.from] = first_use[link.from].min(layer[link.to]);
         }
         for v in 0..n {
-            if operands[v].is_empty() && first_use[v] != usize::MAX && !vertices[v].last {
+            if operands[v].is_empty()
+                && first_use[v] != usize::MAX
+                && !vertices[v].last
+                && !vertices[v].first
+            {
                 layer[v] = first_use[v] - 1;
             }
         }
@@ -931,6 +938,447 @@ impl<'a> Layered<'a> {
 }
 
 /// The position of each vertex in its layer.
+/// Room above a group's contents for its caption.
+pub(crate) const CAPTION: f64 = 26.0;
+/// Room on either side of a group's caption.
+const CAPTION_PAD: f64 = 12.0;
+/// Above this key, a segment is on the target's side of the common scope.
+const TARGET_SIDE: i64 = 1_000_000;
+
+/// Vertices in nested groups (loop bodies, branches): each group is laid
+/// out on its own as a block, inside out, and stands in its parent's layout
+/// as one vertex of the block's size, so a group's vertices stay together
+/// in a box that nothing else crosses. An edge that enters a group's block
+/// continues inside from a port in the block's first layer; one that leaves
+/// it reaches a port in the block's last layer; the pieces of an edge in the
+/// scopes it crosses are joined into one polyline.
+pub(crate) struct Grouped<'a> {
+    pub vertices: &'a [Vertex],
+    pub links: &'a [Link],
+    /// The innermost group of each vertex, `None` at the top.
+    pub group_of: &'a [Option<usize>],
+    /// The group each group is nested in, `None` at the top.
+    pub parent: &'a [Option<usize>],
+    /// The width of each group's caption.
+    pub caption: &'a [f64],
+}
+
+/// A grouped picture's geometry: the layout, and each group's box (with
+/// its caption at the top), `None` for a group with no vertex.
+pub(crate) struct GroupedLayout {
+    pub layout: Layout,
+    pub boxes: Vec<Option<Rect>>,
+}
+
+/// Where a scope's layout puts what it holds, before the scopes around it
+/// move it into place.
+struct Pieces {
+    centers: Vec<Option<Point>>,
+    names: Vec<Option<Point>>,
+    boxes: Vec<Option<Rect>>,
+    /// Each link's pieces: (order along the edge, scope, route).
+    segments: Vec<Vec<(i64, Option<usize>, Route)>>,
+}
+
+/// What a vertex is in a scope.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Item {
+    Member(usize),
+    Child(usize),
+}
+
+impl Grouped<'_> {
+    pub(crate) fn layout(&self) -> GroupedLayout {
+        let (n, m, k) = (self.vertices.len(), self.links.len(), self.parent.len());
+        if k == 0 {
+            return GroupedLayout {
+                layout: layout(self.vertices, self.links),
+                boxes: Vec::new(),
+            };
+        }
+        let mut pieces = Pieces {
+            centers: vec![None; n],
+            names: vec![None; n],
+            boxes: vec![None; k],
+            segments: vec![Vec::new(); m],
+        };
+        let (width, height) = self.scope(None, &mut pieces);
+        let routes = pieces
+            .segments
+            .into_iter()
+            .map(|mut segments| {
+                segments.sort_by_key(|&(key, _, _)| key);
+                let mut points: Vec<Point> = Vec::new();
+                for (_, _, route) in &segments {
+                    points.extend_from_slice(&route.points);
+                }
+                let first = &segments[0].2;
+                Route {
+                    points,
+                    value: first.value,
+                    grad: first.grad,
+                }
+            })
+            .collect();
+        GroupedLayout {
+            layout: Layout {
+                width,
+                height,
+                centers: pieces
+                    .centers
+                    .into_iter()
+                    .map(|center| center.unwrap_or(Point::new(0.0, 0.0)))
+                    .collect(),
+                names: pieces.names,
+                routes,
+            },
+            boxes: pieces.boxes,
+        }
+    }
+
+    fn depth(&self, mut scope: Option<usize>) -> i64 {
+        let mut depth = 0;
+        while let Some(group) = scope {
+            depth += 1;
+            scope = self.parent[group];
+        }
+        depth
+    }
+
+    /// What vertex `v` is in `scope`: one of its own, inside one of its
+    /// nested groups, or `None` if outside it.
+    fn item(&self, v: usize, scope: Option<usize>) -> Option<Item> {
+        let mut current = self.group_of[v];
+        let mut below = None;
+        loop {
+            if current == scope {
+                return Some(below.map_or(Item::Member(v), Item::Child));
+            }
+            let group = current?;
+            below = Some(group);
+            current = self.parent[group];
+        }
+    }
+
+    /// Whether `scope` is `group` or nested in it.
+    fn within(&self, mut scope: Option<usize>, group: usize) -> bool {
+        while let Some(inner) = scope {
+            if inner == group {
+                return true;
+            }
+            scope = self.parent[inner];
+        }
+        false
+    }
+
+    /// Lays out `scope` (its nested groups first), leaving its contents in
+    /// `pieces` relative to its top-left corner; returns its size.
+    fn scope(&self, scope: Option<usize>, pieces: &mut Pieces) -> (f64, f64) {
+        let n = self.vertices.len();
+        // The items of the scope in the order of their first vertex, then
+        // sorted so that links go from earlier to later items: a group's
+        // vertices need not be consecutive (an accumulator entering an
+        // outer loop's iteration is described where a nested loop first
+        // reads it), and the description's check for cycles makes the order
+        // exist.
+        let mut first_vertex: Vec<(usize, Item)> = Vec::new();
+        let mut listed = vec![false; self.parent.len()];
+        for v in 0..n {
+            match self.item(v, scope) {
+                Some(item @ Item::Member(_)) => first_vertex.push((v, item)),
+                Some(item @ Item::Child(group)) if !listed[group] => {
+                    listed[group] = true;
+                    first_vertex.push((v, item));
+                }
+                _ => {}
+            }
+        }
+        let first_vertex = self.topological(first_vertex, scope);
+        let mut blocks: Vec<(usize, f64, f64, f64)> = Vec::new();
+        for &(_, item) in &first_vertex {
+            if let Item::Child(group) = item {
+                let (w, h) = self.scope(Some(group), pieces);
+                let block_w = w.max(self.caption[group] + 2.0 * CAPTION_PAD);
+                blocks.push((group, w, h, block_w));
+            }
+        }
+        let mut locals: Vec<Vertex> = Vec::new();
+        let mut links: Vec<Link> = Vec::new();
+        let mut pending: Vec<(usize, i64)> = Vec::new();
+        let depth = self.depth(scope);
+        // Ports where links enter: first, so their links go forwards.
+        for (index, link) in self.links.iter().enumerate() {
+            let (from, to) = (self.item(link.from, scope), self.item(link.to, scope));
+            if from.is_none() && to.is_some() {
+                locals.push(port(false));
+                links.push(Link {
+                    from: locals.len() - 1,
+                    to: usize::MAX,
+                    ..*link
+                });
+                pending.push((index, TARGET_SIDE + depth));
+            }
+        }
+        let base = locals.len();
+        for &(v, item) in &first_vertex {
+            locals.push(match item {
+                Item::Member(_) => self.vertices[v],
+                Item::Child(group) => {
+                    let &(_, _, h, block_w) = blocks
+                        .iter()
+                        .find(|b| b.0 == group)
+                        .unwrap_or(&(group, 0.0, 0.0, 0.0));
+                    Vertex {
+                        geom: Geom::Rect {
+                            half_w: block_w / 2.0,
+                            half_h: (h + CAPTION) / 2.0,
+                        },
+                        name_width: 0.0,
+                        align: Align::Center,
+                        last: false,
+                        first: false,
+                    }
+                }
+            });
+        }
+        let mut of_member = vec![0; n];
+        let mut of_group = vec![0; self.parent.len()];
+        for (k, &(_, item)) in first_vertex.iter().enumerate() {
+            match item {
+                Item::Member(v) => of_member[v] = base + k,
+                Item::Child(group) => of_group[group] = base + k,
+            }
+        }
+        let local_of = |item: Item| match item {
+            Item::Member(v) => of_member[v],
+            Item::Child(group) => of_group[group],
+        };
+        // The entering links' targets, now that the items are numbered.
+        for link in links.iter_mut() {
+            let original = &self.links[pending[link.from].0];
+            if let Some(item) = self.item(original.to, scope) {
+                link.to = local_of(item);
+            }
+        }
+        // Where each link entering a nested block meets its port, top to
+        // bottom: the link's rank there orders its source above or below
+        // the others, so that links into a block do not cross at its side.
+        let port_y = |index: usize, group: usize| {
+            pieces.segments[index]
+                .iter()
+                .find(|(_, segment_scope, _)| *segment_scope == Some(group))
+                .map_or(0.0, |(_, _, route)| route.points[0].y)
+        };
+        let port_rank = |index: usize, group: usize| {
+            let y = port_y(index, group);
+            (0..self.links.len())
+                .filter(|&other| {
+                    self.item(self.links[other].to, scope) == Some(Item::Child(group))
+                        && self.item(self.links[other].from, scope) != Some(Item::Child(group))
+                        && port_y(other, group) < y
+                })
+                .count()
+        };
+        for (index, link) in self.links.iter().enumerate() {
+            let (from, to) = (self.item(link.from, scope), self.item(link.to, scope));
+            match (from, to) {
+                (Some(from), Some(to)) if from != to => {
+                    let position = match to {
+                        Item::Child(group) => port_rank(index, group),
+                        Item::Member(_) => link.position,
+                    };
+                    links.push(Link {
+                        from: local_of(from),
+                        to: local_of(to),
+                        position,
+                        ..*link
+                    });
+                    pending.push((index, -depth));
+                }
+                (Some(from), None) => {
+                    locals.push(port(true));
+                    links.push(Link {
+                        from: local_of(from),
+                        to: locals.len() - 1,
+                        ..*link
+                    });
+                    pending.push((index, -depth));
+                }
+                _ => {}
+            }
+        }
+        let placed = layout(&locals, &links);
+        for (local, &(v, item)) in first_vertex.iter().enumerate() {
+            let center = placed.centers[base + local];
+            match item {
+                Item::Member(_) => {
+                    pieces.centers[v] = Some(center);
+                    pieces.names[v] = placed.names[base + local];
+                }
+                Item::Child(group) => {
+                    let Some(&(_, w, h, block_w)) = blocks.iter().find(|b| b.0 == group) else {
+                        continue;
+                    };
+                    let block = Rect::centered(center, block_w / 2.0, (h + CAPTION) / 2.0);
+                    let offset = Point::new(block.x0 + (block_w - w) / 2.0, block.y0 + CAPTION);
+                    self.translate(group, offset, pieces);
+                    pieces.boxes[group] = Some(block);
+                }
+            }
+        }
+        for ((index, key), mut route) in pending.into_iter().zip(placed.routes) {
+            // A link into (or out of) a block meets the block's side level
+            // with its port, so the piece inside starts (or ends) straight.
+            let link = &self.links[index];
+            let ends = [
+                (self.item(link.to, scope), true),
+                (self.item(link.from, scope), false),
+            ];
+            for (item, entering) in ends {
+                let Some(Item::Child(group)) = item else {
+                    continue;
+                };
+                let Some(block) = pieces.boxes[group] else {
+                    continue;
+                };
+                let inside = pieces.segments[index]
+                    .iter()
+                    .find(|(_, segment_scope, _)| *segment_scope == Some(group))
+                    .map(|(_, _, inner)| {
+                        if entering {
+                            inner.points[0]
+                        } else {
+                            inner.points[inner.points.len() - 1]
+                        }
+                    });
+                if let Some(port) = inside {
+                    let count = route.points.len();
+                    let (at, moved) = if entering {
+                        (count - 1, Point::new(block.x0, port.y))
+                    } else {
+                        (0, Point::new(block.x1, port.y))
+                    };
+                    let before = route.points[at];
+                    route.points[at] = moved;
+                    // Labels sit on the first segment: if it moved, they
+                    // follow it.
+                    if at <= 1 && count >= 2 {
+                        let (p, q) = (route.points[0], route.points[1]);
+                        let (old_p, old_q) = if at == 0 { (before, q) } else { (p, before) };
+                        let moved_by = |x: f64| line_y(p, q, x) - line_y(old_p, old_q, x);
+                        route.value.y += moved_by(route.value.x);
+                        if let Some(grad) = &mut route.grad {
+                            grad.y += moved_by(grad.x);
+                        }
+                    }
+                }
+            }
+            pieces.segments[index].push((key, scope, route));
+        }
+        (placed.width, placed.height)
+    }
+
+    /// `items` (in the order of their first vertex) ordered so that every
+    /// link between two of them goes forwards, keeping that order where
+    /// links allow (Kahn's algorithm, the earliest ready item first).
+    fn topological(&self, items: Vec<(usize, Item)>, scope: Option<usize>) -> Vec<(usize, Item)> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let n = self.vertices.len();
+        // The item index of each vertex of the scope.
+        let mut of_member = vec![usize::MAX; n];
+        let mut of_group = vec![usize::MAX; self.parent.len()];
+        for (k, &(_, item)) in items.iter().enumerate() {
+            match item {
+                Item::Member(v) => of_member[v] = k,
+                Item::Child(group) => of_group[group] = k,
+            }
+        }
+        let index_of: Vec<usize> = (0..n)
+            .map(|v| match self.item(v, scope) {
+                Some(Item::Member(v)) => of_member[v],
+                Some(Item::Child(group)) => of_group[group],
+                None => usize::MAX,
+            })
+            .collect();
+        let mut after: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+        let mut before = vec![0_usize; items.len()];
+        for link in self.links {
+            let (a, b) = (index_of[link.from], index_of[link.to]);
+            if a != usize::MAX && b != usize::MAX && a != b {
+                after[a].push(b);
+                before[b] += 1;
+            }
+        }
+        let mut ready: BinaryHeap<Reverse<usize>> = (0..items.len())
+            .filter(|&k| before[k] == 0)
+            .map(Reverse)
+            .collect();
+        let mut order = Vec::with_capacity(items.len());
+        while let Some(Reverse(k)) = ready.pop() {
+            order.push(items[k]);
+            for &next in &after[k] {
+                before[next] -= 1;
+                if before[next] == 0 {
+                    ready.push(Reverse(next));
+                }
+            }
+        }
+        if order.len() < items.len() {
+            // A cycle, which a description read by the parser cannot have.
+            return items;
+        }
+        order
+    }
+
+    /// Moves everything inside `group` by `offset`.
+    fn translate(&self, group: usize, offset: Point, pieces: &mut Pieces) {
+        let shift = |p: Point| Point::new(p.x + offset.x, p.y + offset.y);
+        for v in 0..self.vertices.len() {
+            if self.within(self.group_of[v], group) {
+                pieces.centers[v] = pieces.centers[v].map(shift);
+                pieces.names[v] = pieces.names[v].map(shift);
+            }
+        }
+        for inner in 0..self.parent.len() {
+            if inner != group && self.within(Some(inner), group) {
+                pieces.boxes[inner] = pieces.boxes[inner].map(|r| Rect {
+                    x0: r.x0 + offset.x,
+                    y0: r.y0 + offset.y,
+                    x1: r.x1 + offset.x,
+                    y1: r.y1 + offset.y,
+                });
+            }
+        }
+        for segments in &mut pieces.segments {
+            for (_, scope, route) in segments.iter_mut() {
+                if self.within(*scope, group) {
+                    for point in &mut route.points {
+                        *point = shift(*point);
+                    }
+                    route.value = shift(route.value);
+                    route.grad = route.grad.map(shift);
+                }
+            }
+        }
+    }
+}
+
+/// An invisible vertex where a link crosses a block's side: in its first
+/// layer for a link coming in, its last for one going out.
+fn port(out: bool) -> Vertex {
+    Vertex {
+        geom: Geom::Rect {
+            half_w: 0.5,
+            half_h: 0.5,
+        },
+        name_width: 0.0,
+        align: if out { Align::Left } else { Align::Right },
+        last: out,
+        first: !out,
+    }
+}
+
 fn refresh(order: &[Vec<usize>], position: &mut [usize]) {
     for layer in order {
         for (index, &v) in layer.iter().enumerate() {

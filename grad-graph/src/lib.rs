@@ -54,6 +54,61 @@
 //! Every operand is an earlier node, written `n{id}` and separated by `, `.
 //! The last line names the output: `{output_name} = n{id}`.
 //!
+//! ## Loops and branches
+//!
+//! A function with loops or `if`s describes its loop bodies and branches as
+//! *groups*, one line each before the nodes, with ids `r1`, `r2`, … counting
+//! up one per line:
+//!
+//! ```text
+//! r{id} = for {variable} in {range}
+//! r{id} = if {condition}
+//! r{id} = else
+//! ```
+//!
+//! each followed by ` @r{parent}` if nested in an earlier group. A node
+//! that runs in a group ends with ` @r{id}`, its innermost group. Four more
+//! expressions carry values into and out of groups:
+//!
+//! | expression | node |
+//! |---|---|
+//! | `element(n{a})[{index}]…` | an element of the array input `n{a}`, indices as written (`[i + 1]`, `[i][j]`) |
+//! | `enter(n{a})` | an accumulator at the start of a loop's iteration; `n{a}` is its value before the loop |
+//! | `leave(n{a})` | an accumulator after a loop; `n{a}` is its value at the end of an iteration |
+//! | `select(n{a}, n{b})` | the value of an `if`/`else`: `n{a}` from the `if` branch, `n{b}` from the `else` |
+//!
+//! ```text
+//! r1 = for i in 0..N - 1
+//! n0 x = input
+//! n1 s = literal 0.0
+//! n2 = element(n0)[i + 1] @r1
+//! n3 = element(n0)[i] @r1
+//! n4 = element(n0)[i] @r1
+//! n5 = mul(n3, n4) @r1
+//! n6 a = sub(n2, n5) @r1
+//! n7 s = enter(n1) @r1
+//! n8 = literal 100.0 @r1
+//! n9 = mul(n8, n6) @r1
+//! n10 = mul(n9, n6) @r1
+//! n11 = add(n7, n10) @r1
+//! n12 s = leave(n11)
+//! rosenbrock = n12
+//! ```
+//!
+//! A group's nodes need not be consecutive lines, but no node outside a
+//! group may both read from it and feed it: pictures draw each group as one
+//! block.
+//!
+//! Pictures draw a loop once, never unrolled: its body is a box (a DOT
+//! `cluster_r{id}`, a Mermaid `subgraph r{id}`, an SVG `<g class="group"
+//! id="r{id}">`) captioned with its header and how many times it ran, such
+//! as `for i in 0..N - 1  (×99, last shown)`. The nodes of a group that ran
+//! more than once show the numbers of its **last** run: its values, and the
+//! gradients backward computed for that run. A branch is captioned `taken`
+//! or `not taken`; what did not run is drawn dashed and grey, without
+//! values. The gradients of the inputs are complete, summed over every
+//! iteration; an array input shows its shape.
+//!
 //! Edges are numbered by the node they enter, then by operand position: the
 //! k-th edge of the description below is the k-th operand written, reading
 //! the lines from the top (edge 0 is `n0 → n2`, edge 5 is `n5 → n6`).
@@ -79,7 +134,10 @@
 //!   the [exponent](Trace::exponents) of each `powi` node;
 //! - after backward, if it runs: the [gradient](Trace::gradients) each
 //!   layer handed back along each of its operand edges, in edge order, and
-//!   the final gradient (the adjoint) of each node whose gradient it keeps.
+//!   the final gradient (the adjoint) of each node whose gradient it keeps;
+//! - in a function with loops or branches, how many times each group
+//!   [ran](Trace::runs), after the numbers of each group's last run (as
+//!   [summaries](Trace::summaries), so that array inputs show their shape).
 //!
 //! [`NoTrace`] reports nothing and costs nothing; a [`Recorder`] builds the
 //! [`Graph`], and [`Recorder::finish`] completes what the generated code does
@@ -207,6 +265,24 @@ pub enum NodeKind {
         /// `"helpers::f"`.
         function: &'static str,
     },
+    /// An element of an array input read by index, `x[i + 1]`: its one
+    /// operand is the array.
+    Element {
+        /// The array's name, the name of the input it reads.
+        array: &'static str,
+        /// The indices as written, such as `"[i + 1]"` or `"[i][j]"`.
+        indices: &'static str,
+    },
+    /// An accumulator at the start of a loop's iteration: its one operand is
+    /// its value before the loop (the first iteration starts from it; each
+    /// next one from the value the iteration before left).
+    Enter,
+    /// An accumulator after a loop: its one operand is its value at the end
+    /// of the loop's last iteration.
+    Leave,
+    /// The value of an `if`/`else`: its operands are the value of the `if`
+    /// branch, then of the `else` branch; it takes the one whose branch ran.
+    Select,
 }
 
 impl NodeKind {
@@ -224,7 +300,13 @@ impl NodeKind {
     #[must_use]
     pub fn layer(&self) -> Option<&'static str> {
         match *self {
-            Self::Input | Self::Literal | Self::Constant { .. } => None,
+            Self::Input
+            | Self::Literal
+            | Self::Constant { .. }
+            | Self::Element { .. }
+            | Self::Enter
+            | Self::Leave
+            | Self::Select => None,
             Self::Operation { op, .. } => Some(op.operation().layer),
             Self::Custom { .. } => Some("CustomLayer"),
         }
@@ -234,7 +316,7 @@ impl NodeKind {
     /// [`symbol`](grad_core::ops::Operation::symbol): `"×"`, `"+"`, `"−"`,
     /// `"÷"` for the arithmetic operators, the name otherwise (`"exp"`,
     /// `"sigmoid"`); the path of a user function; `None` for inputs,
-    /// literals and constants.
+    /// literals, constants, elements, accumulators and selects.
     ///
     /// ```
     /// use grad_graph::NodeKind;
@@ -246,14 +328,21 @@ impl NodeKind {
     #[must_use]
     pub fn symbol(&self) -> Option<&'static str> {
         match *self {
-            Self::Input | Self::Literal | Self::Constant { .. } => None,
+            Self::Input
+            | Self::Literal
+            | Self::Constant { .. }
+            | Self::Element { .. }
+            | Self::Enter
+            | Self::Leave
+            | Self::Select => None,
             Self::Operation { op, .. } => Some(op.operation().symbol),
             Self::Custom { function } => Some(function),
         }
     }
 
     /// The operation as Rust spells it: `"*"`, `"exp"`, the function's path;
-    /// `None` for inputs, literals and constants.
+    /// `None` for inputs, literals, constants, elements, accumulators and
+    /// selects.
     ///
     /// ```
     /// use grad_graph::NodeKind;
@@ -263,7 +352,13 @@ impl NodeKind {
     #[must_use]
     pub fn spelling(&self) -> Option<&'static str> {
         match *self {
-            Self::Input | Self::Literal | Self::Constant { .. } => None,
+            Self::Input
+            | Self::Literal
+            | Self::Constant { .. }
+            | Self::Element { .. }
+            | Self::Enter
+            | Self::Leave
+            | Self::Select => None,
             Self::Operation { op, .. } => Some(op.operation().syntax.spelling()),
             Self::Custom { function } => Some(function),
         }
@@ -290,13 +385,19 @@ pub struct Node {
     /// node), if backward ran; `None` for an array, whose gradient has its
     /// shape.
     pub grad: Option<f64>,
+    /// The id of the innermost [`Group`] the node runs in (`K` of `@rK`),
+    /// `None` for a node of the function's body itself. A node in a group
+    /// that ran several times carries the numbers of its last run.
+    pub group: Option<usize>,
 }
 
 impl Node {
     /// The text a picture draws for the node: the input's name, the
     /// literal's value, the constant's name (or its text if it has none),
     /// the operation's symbol (`"powi(3)"` with its exponent) or the user
-    /// function's path.
+    /// function's path; for an element, the array's name and the indices
+    /// (`x[i + 1]`); for an accumulator (entering or leaving a loop),
+    /// its name; `select` for the value of an `if`.
     ///
     /// ```
     /// use grad_graph::{Node, NodeKind};
@@ -308,6 +409,7 @@ impl Node {
     ///     value: 8.0,
     ///     shape: None,
     ///     grad: None,
+    ///     group: None,
     /// };
     /// assert_eq!(node.label(), "powi(3)");
     /// ```
@@ -326,7 +428,79 @@ impl Node {
             } => format!("{}({n})", op.operation().symbol),
             NodeKind::Operation { op, exponent: None } => op.operation().symbol.to_owned(),
             NodeKind::Custom { function } => function.to_owned(),
+            NodeKind::Element { array, indices } => format!("{array}{indices}"),
+            NodeKind::Enter | NodeKind::Leave => self
+                .name
+                .map_or_else(|| format!("n{}", self.id), str::to_owned),
+            NodeKind::Select => "select".to_owned(),
         }
+    }
+}
+
+/// What a [`Group`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupKind {
+    /// A loop's body, which runs once per iteration.
+    Loop,
+    /// The `if` branch of an `if`/`else`.
+    If,
+    /// The `else` branch.
+    Else,
+}
+
+/// A part of a function that runs as a unit: a loop's body, or a branch of
+/// an `if`. Pictures draw it once, as a box around its nodes captioned with
+/// its header and how many times it ran, never unrolled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// Its id, `K` of `rK` in the description: groups count up from 1.
+    pub id: usize,
+    /// What it is.
+    pub kind: GroupKind,
+    /// Its header as written: `for i in 0..N - 1`, `if x > 1.0`, `else`.
+    pub header: &'static str,
+    /// The id of the group it is nested in, `None` at the top.
+    pub parent: Option<usize>,
+    /// How many times it ran in the call drawn, once reported: a loop's
+    /// body once per iteration, in total over every run of the groups
+    /// around it; a branch once each time it was taken (0: not taken).
+    pub runs: Option<usize>,
+}
+
+impl Group {
+    /// The caption pictures write on its box: the header, then how many
+    /// times it ran and, if more than once, that the numbers shown are those
+    /// of the last run.
+    ///
+    /// ```
+    /// use grad_graph::{Group, GroupKind};
+    /// let mut body = Group { id: 1, kind: GroupKind::Loop, header: "for i in 0..N - 1", parent: None, runs: Some(99) };
+    /// assert_eq!(body.caption(), "for i in 0..N - 1  (×99, last shown)");
+    /// body.runs = None;
+    /// assert_eq!(body.caption(), "for i in 0..N - 1");
+    /// let branch = Group { id: 2, kind: GroupKind::Else, header: "else", parent: None, runs: Some(0) };
+    /// assert_eq!(branch.caption(), "else  (not taken)");
+    /// ```
+    #[must_use]
+    pub fn caption(&self) -> String {
+        let runs = match (self.kind, self.runs) {
+            (_, None) => return self.header.to_owned(),
+            (GroupKind::Loop, Some(1)) => "×1".to_owned(),
+            (GroupKind::Loop, Some(runs)) if runs != 1 && runs != 0 => {
+                format!("×{runs}, last shown")
+            }
+            (GroupKind::Loop, Some(_)) => "×0, never ran".to_owned(),
+            (_, Some(0)) => "not taken".to_owned(),
+            (_, Some(1)) => "taken".to_owned(),
+            (_, Some(runs)) => format!("taken ×{runs}, last shown"),
+        };
+        format!("{}  ({runs})", self.header)
+    }
+
+    /// Whether it ran at all in the call drawn (true until reported).
+    #[must_use]
+    pub fn ran(&self) -> bool {
+        self.runs != Some(0)
     }
 }
 
@@ -371,6 +545,9 @@ pub struct Graph {
     pub edges: Vec<Edge>,
     /// The output.
     pub output: Output,
+    /// The loop bodies and branches, `groups[K - 1]` for `rK`; empty for a
+    /// straight-line formula.
+    pub groups: Vec<Group>,
 }
 
 impl Graph {
@@ -425,7 +602,9 @@ impl Graph {
     }
 
     /// Graphviz DOT source: `digraph`, `rankdir=LR`, nodes in id order, each
-    /// edge labelled with its value and, below it in red, its gradient.
+    /// edge labelled with its value and, below it in red, its gradient; each
+    /// loop body or branch a `subgraph cluster_r{id}` captioned with its
+    /// header and how many times it ran.
     /// Render it with `dot -Tsvg`.
     #[must_use]
     pub fn to_dot(&self) -> String {
@@ -448,7 +627,10 @@ impl Graph {
     /// (`<circle>`, `<ellipse>` or `<rect>`) and `<text>`; every edge a
     /// `<g class="edge" id="e{index}">` holding a `<path>` and `<text
     /// class="value">` / `<text class="grad">` (the output edge is `e-out`);
-    /// the output label is `<g class="output" id="out">`. Hovering shows
+    /// the output label is `<g class="output" id="out">`; each loop body or
+    /// branch is a `<g class="group" id="r{id}">` holding its box
+    /// (`<rect>`) and caption (`<text class="caption">`), drawn behind the
+    /// edges and laid out as one block holding its nodes. Hovering shows
     /// each node's and edge's numbers at full precision (`<title>`).
     #[must_use]
     pub fn to_svg(&self) -> String {
@@ -497,19 +679,76 @@ impl Graph {
                 format!("{}({})", op.operation().name, operands())
             }
             NodeKind::Custom { function } => format!("call {function}({})", operands()),
+            NodeKind::Element { indices, .. } => format!("element({}){indices}", operands()),
+            NodeKind::Enter => format!("enter({})", operands()),
+            NodeKind::Leave => format!("leave({})", operands()),
+            NodeKind::Select => format!("select({})", operands()),
         }
+    }
+
+    /// The group with id `id` (`rK` is `group(K)`).
+    ///
+    /// # Panics
+    ///
+    /// If the graph has no such group.
+    #[must_use]
+    pub fn group(&self, id: usize) -> &Group {
+        &self.groups[id - 1]
+    }
+
+    /// The groups node `id` runs in, innermost first.
+    pub fn groups_of(&self, id: usize) -> impl Iterator<Item = &Group> + '_ {
+        core::iter::successors(
+            self.nodes[id].group.map(|group| self.group(group)),
+            |group| group.parent.map(|parent| self.group(parent)),
+        )
+    }
+
+    /// Whether node `id` ran in the call drawn: false for a node of a branch
+    /// not taken, or of a loop that ran no iteration (with the groups around
+    /// them), whose values pictures leave out.
+    #[must_use]
+    pub fn ran(&self, id: usize) -> bool {
+        self.groups_of(id).all(Group::ran)
+    }
+
+    /// Whether group `group` and every group around it ran.
+    pub(crate) fn group_ran(&self, group: usize) -> bool {
+        core::iter::successors(Some(self.group(group)), |group| {
+            group.parent.map(|parent| self.group(parent))
+        })
+        .all(Group::ran)
     }
 
     /// Node `id`'s line with `expression` for what it computes: `n{id}`, its
     /// name, the expression and its numbers.
     /// What a picture writes for node `id`'s value: the number as `format`
     /// writes it, or an array's shape, such as `100×50`.
+    /// A node that did not run (in a branch not taken) has no value: empty.
     pub(crate) fn value_text(&self, id: usize, format: fn(f64) -> String) -> String {
         let node = &self.nodes[id];
+        if node.group.is_some() && !self.ran(id) {
+            return String::new();
+        }
         match &node.shape {
             Some(shape) => format_shape(shape),
             None => format(node.value),
         }
+    }
+
+    /// What a picture writes for the value an edge carries: its source's
+    /// value, nothing if its target did not run.
+    pub(crate) fn edge_text(&self, edge: &Edge, format: fn(f64) -> String) -> String {
+        if self.ran(edge.to) {
+            self.value_text(edge.from, format)
+        } else {
+            String::new()
+        }
+    }
+
+    /// Whether edge `edge` carried anything: both its ends ran.
+    pub(crate) fn edge_ran(&self, edge: &Edge) -> bool {
+        self.ran(edge.from) && self.ran(edge.to)
     }
 
     pub(crate) fn line(&self, id: usize, expression: &str) -> String {
@@ -521,6 +760,13 @@ impl Graph {
         }
         line.push_str(" = ");
         line.push_str(expression);
+        if let Some(group) = node.group {
+            line.push_str(&format!(" @r{group}"));
+        }
+        if !self.ran(id) {
+            line.push_str(" (not run)");
+            return line;
+        }
         line.push_str(" = ");
         line.push_str(&self.value_text(id, format_full));
         if let Some(grad) = node.grad {
@@ -531,8 +777,10 @@ impl Graph {
     }
 }
 
-/// One line per node (see [`Graph::describe`]), then the output with its
-/// value and, after backward, the gradient backward started from:
+/// One line per group with, once reported, how many times it ran (`r1 = for
+/// i in 0..N - 1 | runs 4`), one line per node (see [`Graph::describe`]),
+/// then the output with its value and, after backward, the gradient backward
+/// started from:
 ///
 /// ```text
 /// n0 apple = input = 100 | grad 2.2
@@ -548,6 +796,16 @@ impl Graph {
 /// reads `literal 0.10000000149011612`).
 impl fmt::Display for Graph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for group in &self.groups {
+            write!(f, "r{} = {}", group.id, group.header)?;
+            if let Some(parent) = group.parent {
+                write!(f, " @r{parent}")?;
+            }
+            if let Some(runs) = group.runs {
+                write!(f, " | runs {runs}")?;
+            }
+            writeln!(f)?;
+        }
         for id in 0..self.nodes.len() {
             writeln!(f, "{}", self.describe(id))?;
         }

@@ -2,9 +2,10 @@
 //! SVG elements, in the book's style.
 
 use super::layout::{
-    self, Align, Geom, LABEL_FONT, Link, NAME_FONT, NODE_FONT, Vertex, text_width,
+    self, Align, CAPTION, Geom, Grouped, GroupedLayout, LABEL_FONT, Link, NAME_FONT, NODE_FONT,
+    Vertex, text_width,
 };
-use super::{Graph, Node, NodeKind, format_compact, format_full};
+use super::{Graph, Group, Node, NodeKind, format_compact, format_full};
 use core::fmt::Write as _;
 
 /// Font size of one-character operators in their circles.
@@ -17,6 +18,12 @@ const VALUE: &str = "#1a1a1a";
 const GRAD: &str = "#d62728";
 /// `let` names beside nodes.
 const NAME: &str = "#666666";
+/// The boxes of loop bodies and branches.
+const GROUP: &str = "#7a8aa6";
+/// What did not run: a branch not taken, a loop with no iteration.
+const IDLE: &str = "#aaaaaa";
+/// Font size of a group's caption.
+const CAPTION_FONT: f64 = 13.0;
 
 pub(super) fn render(graph: &Graph) -> String {
     let labels: Vec<String> = graph.nodes.iter().map(Node::label).collect();
@@ -35,9 +42,10 @@ pub(super) fn render(graph: &Graph) -> String {
             name_width: name.map_or(0.0, |name| text_width(name, NAME_FONT)),
             align: match node.kind {
                 NodeKind::Input | NodeKind::Literal | NodeKind::Constant { .. } => Align::Right,
-                NodeKind::Operation { .. } | NodeKind::Custom { .. } => Align::Center,
+                _ => Align::Center,
             },
             last: false,
+            first: false,
         })
         .collect();
     vertices.push(Vertex {
@@ -48,19 +56,22 @@ pub(super) fn render(graph: &Graph) -> String {
         name_width: 0.0,
         align: Align::Left,
         last: true,
+        first: false,
     });
     let sink = graph.nodes.len();
     let texts: Vec<(String, Option<String>)> = graph
         .edges
         .iter()
-        .map(|edge| (edge.from, edge.grad))
-        .chain([(graph.output.node, graph.output.dout)])
-        .map(|(from, grad)| {
+        .map(|edge| {
             (
-                graph.value_text(from, format_compact),
-                grad.map(format_compact),
+                graph.edge_text(edge, format_compact),
+                edge.grad.map(format_compact),
             )
         })
+        .chain([(
+            graph.value_text(graph.output.node, format_compact),
+            graph.output.dout.map(format_compact),
+        )])
         .collect();
     let ends = graph
         .edges
@@ -77,7 +88,30 @@ pub(super) fn render(graph: &Graph) -> String {
             grad_width: grad.as_deref().map(|grad| text_width(grad, LABEL_FONT)),
         })
         .collect();
-    let layout = layout::layout(&vertices, &links);
+    let mut group_of: Vec<Option<usize>> = graph
+        .nodes
+        .iter()
+        .map(|node| node.group.map(|group| group - 1))
+        .collect();
+    group_of.push(None);
+    let parents: Vec<Option<usize>> = graph
+        .groups
+        .iter()
+        .map(|group| group.parent.map(|parent| parent - 1))
+        .collect();
+    let captions: Vec<String> = graph.groups.iter().map(Group::caption).collect();
+    let caption_widths: Vec<f64> = captions
+        .iter()
+        .map(|caption| text_width(caption, CAPTION_FONT))
+        .collect();
+    let GroupedLayout { layout, boxes } = Grouped {
+        vertices: &vertices,
+        links: &links,
+        group_of: &group_of,
+        parent: &parents,
+        caption: &caption_widths,
+    }
+    .layout();
 
     let mut svg = String::new();
     let _ = writeln!(
@@ -93,6 +127,40 @@ pub(super) fn render(graph: &Graph) -> String {
     );
     svg.push_str("<rect class=\"background\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
 
+    if !graph.groups.is_empty() {
+        svg.push_str("<g class=\"groups\">\n");
+        for (index, group) in graph.groups.iter().enumerate() {
+            let Some(rect) = boxes[index] else { continue };
+            let (stroke, dash, fill, ink) = if graph.group_ran(group.id) {
+                (GROUP, "", "#f7f9fc", INK)
+            } else {
+                (IDLE, r#" stroke-dasharray="6 4""#, "#fbfbfb", IDLE)
+            };
+            let _ = writeln!(
+                svg,
+                r#"<g class="group" id="r{}"><title>{}</title>"#,
+                group.id,
+                escape(&captions[index])
+            );
+            let _ = writeln!(
+                svg,
+                r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="8" fill="{fill}" stroke="{stroke}" stroke-width="1.2"{dash}/>"#,
+                rect.x0,
+                rect.y0,
+                rect.x1 - rect.x0,
+                rect.y1 - rect.y0
+            );
+            let _ = writeln!(
+                svg,
+                r#"<text class="caption" x="{:.1}" y="{:.1}" font-size="{CAPTION_FONT}" fill="{ink}">{}</text>"#,
+                rect.x0 + 10.0,
+                rect.y0 + CAPTION - 9.0,
+                escape(&captions[index])
+            );
+            svg.push_str("</g>\n");
+        }
+        svg.push_str("</g>\n");
+    }
     svg.push_str("<g class=\"edges\">\n");
     for (index, route) in layout.routes.iter().enumerate() {
         let (value, grad) = &texts[index];
@@ -142,9 +210,18 @@ pub(super) fn render(graph: &Graph) -> String {
                 point.y
             );
         }
+        let ran = graph
+            .edges
+            .get(index)
+            .map_or_else(|| graph.ran(from), |edge| graph.edge_ran(edge));
+        let (stroke, dash) = if ran {
+            (INK, "")
+        } else {
+            (IDLE, r#" stroke-dasharray="5 4""#)
+        };
         let _ = writeln!(
             svg,
-            r#"<path d="{d}" fill="none" stroke="{INK}" stroke-width="1.3" stroke-linejoin="round" marker-end="url(#grad-arrow)"/>"#
+            r#"<path d="{d}" fill="none" stroke="{stroke}" stroke-width="1.3" stroke-linejoin="round"{dash} marker-end="url(#grad-arrow)"/>"#
         );
         text(
             &mut svg,
@@ -169,7 +246,12 @@ pub(super) fn render(graph: &Graph) -> String {
             NodeKind::Literal | NodeKind::Constant { .. } => "constant",
             NodeKind::Operation { .. } => "operation",
             NodeKind::Custom { .. } => "custom",
+            NodeKind::Element { .. } => "element",
+            NodeKind::Enter | NodeKind::Leave => "accumulator",
+            NodeKind::Select => "select",
         };
+        let ran = graph.ran(id);
+        let ink = if ran { INK } else { IDLE };
         let layer = node
             .kind
             .layer()
@@ -187,17 +269,28 @@ pub(super) fn render(graph: &Graph) -> String {
             r#"<g class="node {class}" id="n{id}"{layer}><title>{}</title>"#,
             escape(&title)
         );
+        let idle = if ran {
+            ""
+        } else {
+            r#" stroke-dasharray="5 4""#
+        };
         let style = match node.kind {
             NodeKind::Input => r#"fill="none" stroke="none""#.to_owned(),
             NodeKind::Literal | NodeKind::Constant { .. } => format!(
-                r##"fill="#f4f4f4" stroke="{INK}" stroke-width="1" stroke-dasharray="4 3""##
+                r##"fill="#f4f4f4" stroke="{ink}" stroke-width="1" stroke-dasharray="4 3""##
             ),
-            NodeKind::Operation { .. } => {
-                format!(r##"fill="#ffffff" stroke="{INK}" stroke-width="1.5""##)
+            NodeKind::Operation { .. } | NodeKind::Select => {
+                format!(r##"fill="#ffffff" stroke="{ink}" stroke-width="1.5"{idle}"##)
             }
             NodeKind::Custom { .. } => {
-                format!(r##"fill="#ffffff" stroke="{INK}" stroke-width="1.5" rx="8""##)
+                format!(r##"fill="#ffffff" stroke="{ink}" stroke-width="1.5" rx="8"{idle}"##)
             }
+            NodeKind::Element { .. } => {
+                format!(r##"fill="#eef3fb" stroke="{ink}" stroke-width="1.2"{idle}"##)
+            }
+            NodeKind::Enter | NodeKind::Leave => format!(
+                r##"fill="#fff8e6" stroke="{ink}" stroke-width="1.2" rx="12" stroke-dasharray="2 2""##
+            ),
         };
         shape(&mut svg, vertices[id].geom, center, &style);
         // A one-character operator (× + − ÷) is drawn larger, as in the book.
@@ -212,7 +305,7 @@ pub(super) fn render(graph: &Graph) -> String {
             center.x,
             center.y + 0.35 * size,
             size,
-            INK,
+            ink,
             &labels[id],
         );
         if let (Some(name), Some(at)) = (names[id], layout.names[id]) {
@@ -255,7 +348,13 @@ pub(super) fn render(graph: &Graph) -> String {
 /// the output's own name on the output node (the output label shows it).
 fn shown_name(graph: &Graph, node: &Node) -> Option<&'static str> {
     match node.kind {
-        NodeKind::Input | NodeKind::Literal | NodeKind::Constant { .. } => None,
+        NodeKind::Input
+        | NodeKind::Literal
+        | NodeKind::Constant { .. }
+        | NodeKind::Element { .. }
+        | NodeKind::Enter
+        | NodeKind::Leave
+        | NodeKind::Select => None,
         NodeKind::Operation { .. } | NodeKind::Custom { .. } => node
             .name
             .filter(|&name| node.id != graph.output.node || name != graph.output.name),
@@ -280,13 +379,17 @@ fn geom(kind: NodeKind, label: &str) -> Geom {
             let r = (width / 2.0 + 9.0).max(20.0);
             Geom::Ellipse { rx: r, ry: r }
         }
-        NodeKind::Operation { .. } => Geom::Ellipse {
+        NodeKind::Operation { .. } | NodeKind::Select => Geom::Ellipse {
             rx: width / 2.0 + 14.0,
             ry: 20.0,
         },
-        NodeKind::Custom { .. } => Geom::Rect {
+        NodeKind::Custom { .. } | NodeKind::Element { .. } => Geom::Rect {
             half_w: width / 2.0 + 11.0,
             half_h: 16.0,
+        },
+        NodeKind::Enter | NodeKind::Leave => Geom::Rect {
+            half_w: width / 2.0 + 12.0,
+            half_h: 15.0,
         },
     }
 }

@@ -57,6 +57,13 @@ pub trait Trace<T> {
     ) {
         let _ = (edges, nodes, adjoints);
     }
+
+    /// In a function with loops or branches: how many times each group ran,
+    /// `runs[K - 1]` for `rK` (a loop's body once per iteration, a branch
+    /// once each time it was taken). Ignored unless the trace overrides it.
+    fn runs(&mut self, runs: &[usize]) {
+        let _ = runs;
+    }
 }
 
 /// Reports nothing: what `backward` uses. Its [`ON`](Trace::ON) is false, so
@@ -118,6 +125,11 @@ impl<T, R: Trace<T> + ?Sized> Trace<T> for &mut R {
         adjoints: &[Summary],
     ) {
         (**self).gradient_summaries(edges, nodes, adjoints);
+    }
+
+    #[inline(always)]
+    fn runs(&mut self, runs: &[usize]) {
+        (**self).runs(runs);
     }
 }
 
@@ -206,6 +218,7 @@ impl Recorder {
             nodes,
             edges,
             output,
+            ..
         } = &mut graph;
         for edge in edges.iter_mut() {
             edge.value = nodes[edge.from].value;
@@ -343,5 +356,11 @@ impl<T: Float> Trace<T> for Recorder {
             }
         }
         self.backward = true;
+    }
+
+    fn runs(&mut self, runs: &[usize]) {
+        for (group, &runs) in self.graph.groups.iter_mut().zip(runs) {
+            group.runs = Some(runs);
+        }
     }
 }

@@ -34,6 +34,7 @@ use crate::parse::{Function, ParameterKind};
 use grad_core::ops::Shape;
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use std::cell::Cell;
 use syn::{Ident, Type};
 
 fn layer_local(node: NodeId) -> Ident {
@@ -171,11 +172,59 @@ struct Structure<'g> {
     skipped: Vec<bool>,
     /// The array gradient local of each array parameter, by name.
     arrays: Vec<(String, Ident)>,
+    /// Whether hooks are written now: only in the code of a picture
+    /// (`name_graph`), and there not in the forward code a backward
+    /// iteration runs again, which would report earlier iterations.
+    recording: Cell<bool>,
+    /// Which hook buffers the code writes to, so that only those are `mut`.
+    written: Cell<Written>,
+    /// The index of each node's first edge in the picture: edges are
+    /// numbered by the node they enter, then by operand position, counting
+    /// the operands the description writes (an element's array, an
+    /// accumulator's value before the loop or at the end of its last
+    /// iteration, both values of a select).
+    first_edge: Vec<usize>,
+    edge_count: usize,
+}
+
+/// The hook buffers some hook writes to.
+#[derive(Clone, Copy, Default)]
+struct Written {
+    values: bool,
+    exponents: bool,
+    edges: bool,
+    adjoints: bool,
+    runs: bool,
+    seen: bool,
+}
+
+/// The locals of the hooks: every node's value (of its last run), every
+/// `powi` exponent, every edge's gradient and every node's adjoint (of the
+/// first backward run of its region, which is the last forward one), how
+/// many times each region ran, and which regions backward has been through.
+fn hook_locals() -> [Ident; 6] {
+    [
+        local("trace_values"),
+        local("trace_exponents"),
+        local("trace_edges"),
+        local("trace_adjoints"),
+        local("trace_runs"),
+        local("trace_seen"),
+    ]
 }
 
 impl<'g> Structure<'g> {
-    fn new(function: &'g Function, graph: &'g Graph) -> Self {
+    fn new(function: &'g Function, graph: &'g Graph, traced: bool) -> Self {
         let count = graph.nodes.len();
+        let mut first_edge = Vec::with_capacity(count);
+        let mut edge_count = 0;
+        for node in &graph.nodes {
+            first_edge.push(edge_count);
+            edge_count += match node.kind {
+                NodeKind::Entry { .. } | NodeKind::Exit { .. } => 1,
+                _ => node.kind.operands().len(),
+            };
+        }
         let scalar_type = &function.scalar;
         let mut span = vec![(usize::MAX, 0); graph.regions.len()];
         for (position, node) in graph.nodes.iter().enumerate() {
@@ -243,7 +292,94 @@ impl<'g> Structure<'g> {
             taped,
             skipped,
             arrays,
+            recording: Cell::new(traced),
+            written: Cell::new(Written::default()),
+            first_edge,
+            edge_count,
         }
+    }
+
+    /// `hook`, if hooks are written now, noting which buffer it writes.
+    fn hook(&self, mark: fn(&mut Written), hook: TokenStream) -> TokenStream {
+        if !self.recording.get() {
+            return TokenStream::new();
+        }
+        let mut written = self.written.get();
+        mark(&mut written);
+        self.written.set(written);
+        hook
+    }
+
+    /// Reports `value` (a scalar expression) as node `node`'s value.
+    fn record_value(&self, node: NodeId, value: &TokenStream) -> TokenStream {
+        let [values, ..] = hook_locals();
+        self.hook(
+            |w| w.values = true,
+            quote!(#values[#node] = ::grad::__private::shown(#value);),
+        )
+    }
+
+    /// Reports `gradient` as edge `edge`'s, on the first backward run of
+    /// `region`.
+    fn record_edge(&self, region: RegionId, edge: usize, gradient: &TokenStream) -> TokenStream {
+        let [_, _, edges, _, _, seen] = hook_locals();
+        self.hook(
+            |w| w.edges = true,
+            quote! {
+                if !#seen[#region] {
+                    #edges[#edge] = ::core::option::Option::Some(::grad::__private::shown(#gradient));
+                }
+            },
+        )
+    }
+
+    /// Reports the adjoints of `region`'s own nodes at the end of its
+    /// first backward run, and marks the run done.
+    fn record_adjoints(&self, region: RegionId) -> TokenStream {
+        if !self.recording.get() {
+            return TokenStream::new();
+        }
+        let [_, _, _, adjoints, _, seen] = hook_locals();
+        let (first, last) = self.span[region];
+        let mut reports = TokenStream::new();
+        if first <= last {
+            for node in first..=last {
+                if self.graph.nodes[node].region == region && self.gradient[node] {
+                    let gradient = gradient_local(node);
+                    reports.extend(quote! {
+                        #adjoints[#node] = ::core::option::Option::Some(::grad::__private::shown(#gradient));
+                    });
+                }
+            }
+        }
+        let mark = (region != 0).then(|| quote!(#seen[#region] = true;));
+        if reports.is_empty() && mark.is_none() {
+            return TokenStream::new();
+        }
+        self.hook(
+            |w| {
+                w.adjoints = true;
+                w.seen = true;
+            },
+            quote! {
+                if !#seen[#region] {
+                    #reports
+                    #mark
+                }
+            },
+        )
+    }
+
+    /// Counts one run of `region`.
+    fn record_run(&self, region: RegionId) -> TokenStream {
+        let [_, _, _, _, runs, _] = hook_locals();
+        self.hook(|w| w.runs = true, quote!(#runs[#region] += 1;))
+    }
+
+    /// Whether node `node` is an array parameter (its value is a shape).
+    fn is_array_input(&self, node: NodeId) -> bool {
+        matches!(&self.graph.nodes[node].kind, NodeKind::Input(name)
+            if self.arrays.iter().any(|(array, _)| name == array))
     }
 
     /// Which accumulators each loop keeps per iteration, and which nodes
@@ -423,6 +559,33 @@ impl<'g> Structure<'g> {
     }
 
     fn forward_node(&self, node: NodeId) -> TokenStream {
+        let code = self.compute_node(node);
+        if !self.recording.get() {
+            return code;
+        }
+        let value = value_local(node);
+        let report = match &self.graph.nodes[node].kind {
+            NodeKind::Entry { .. } => TokenStream::new(),
+            NodeKind::Input(name) if !self.is_array_input(node) => {
+                self.record_value(node, &quote!(#name))
+            }
+            NodeKind::Input(_) => TokenStream::new(),
+            NodeKind::Operation { op, .. } if op.shape == Shape::UnaryInt => {
+                let layer = layer_local(node);
+                let [_, exponents, ..] = hook_locals();
+                let exponent = self.hook(
+                    |w| w.exponents = true,
+                    quote!(#exponents[#node] = #layer.exponent();),
+                );
+                let value = self.record_value(node, &quote!(#value));
+                quote!(#value #exponent)
+            }
+            _ => self.record_value(node, &quote!(#value)),
+        };
+        quote!(#code #report)
+    }
+
+    fn compute_node(&self, node: NodeId) -> TokenStream {
         let scalar = &self.scalar;
         let value = value_local(node);
         let layer = layer_local(node);
@@ -472,9 +635,11 @@ impl<'g> Structure<'g> {
                 let [then_value, else_value] = values.map(|value| self.value(value));
                 let then_code = self.forward(regions[0], false);
                 let else_code = self.forward(regions[1], false);
+                let (then_run, else_run) =
+                    (self.record_run(regions[0]), self.record_run(regions[1]));
                 quote_spanned! {span=>
                     #flag = #test;
-                    let #value: #scalar = if #flag { #then_code #then_value } else { #else_code #else_value };
+                    let #value: #scalar = if #flag { #then_run #then_code #then_value } else { #else_run #else_code #else_value };
                 }
             }
         }
@@ -535,6 +700,7 @@ impl<'g> Structure<'g> {
             }
             let entry = value_local(carried.entry);
             at_start.extend(quote!(let #entry: #scalar = #current;));
+            at_start.extend(self.record_value(carried.entry, &quote!(#entry)));
             if carried.last != carried.entry {
                 let last = self.value(carried.last);
                 at_end.extend(quote!(#current = #last;));
@@ -543,9 +709,11 @@ impl<'g> Structure<'g> {
         let declarations = self.declarations(region);
         let code = self.forward(region, false);
         let span = body.span;
+        let run = self.record_run(region);
         quote_spanned! {span=>
             #before
             for #variable in #range {
+                #run
                 #at_start
                 #declarations
                 #code
@@ -618,11 +786,15 @@ impl<'g> Structure<'g> {
         match kind {
             NodeKind::Operation { .. } | NodeKind::Custom { .. } => {
                 let operands = kind.operands();
+                let region = self.graph.nodes[node].region;
+                let recording = self.recording.get();
                 let edges: Vec<TokenStream> = operands
                     .iter()
                     .enumerate()
                     .map(|(position, &operand)| {
-                        if self.gradient[operand] {
+                        // A picture shows every edge's gradient, those into
+                        // literals and constants too.
+                        if self.gradient[operand] || recording {
                             let edge = edge_local(node, position);
                             quote!(#edge)
                         } else {
@@ -640,11 +812,16 @@ impl<'g> Structure<'g> {
                     (_, edges) => quote!(let (#(#edges),*) = #call;),
                 };
                 for (position, &operand) in operands.iter().enumerate() {
+                    let edge = edge_local(node, position);
                     if self.gradient[operand] {
                         let target = gradient_local(operand);
-                        let edge = edge_local(node, position);
                         out.extend(self.add_to(&quote!(#target), &quote!(#edge)));
                     }
+                    out.extend(self.record_edge(
+                        region,
+                        self.first_edge[node] + position,
+                        &quote!(#edge),
+                    ));
                 }
                 out
             }
@@ -660,6 +837,7 @@ impl<'g> Structure<'g> {
                 regions,
             } => {
                 let flag = condition_local(node);
+                let region = self.graph.nodes[node].region;
                 let branch = |taken: usize| {
                     let value = values[taken];
                     let declarations = self.gradient_declarations(regions[taken]);
@@ -669,8 +847,11 @@ impl<'g> Structure<'g> {
                     } else {
                         TokenStream::new()
                     };
+                    let edge =
+                        self.record_edge(region, self.first_edge[node] + taken, &quote!(#gradient));
                     let code = self.backward(regions[taken]);
-                    quote!(#declarations #seed #code)
+                    let adjoints = self.record_adjoints(regions[taken]);
+                    quote!(#declarations #seed #edge #code #adjoints)
                 };
                 let (then_code, else_code) = (branch(0), branch(1));
                 quote!(if #flag { #then_code } else { #else_code })
@@ -711,6 +892,7 @@ impl<'g> Structure<'g> {
         let mut seeds = TokenStream::new();
         let mut carry_back = TokenStream::new();
         let mut after = TokenStream::new();
+        let parent = self.graph.regions[region].parent;
         for (slot, carried) in body.carried.iter().enumerate() {
             let carried_gradient = carried_gradient(region, slot);
             let start = if self.gradient[carried.exit] {
@@ -720,6 +902,13 @@ impl<'g> Structure<'g> {
                 self.neg_zero()
             };
             before.extend(quote!(let mut #carried_gradient: #scalar = #start;));
+            if self.gradient[carried.exit] {
+                before.extend(self.record_edge(
+                    parent,
+                    self.first_edge[carried.exit],
+                    &quote!(#carried_gradient),
+                ));
+            }
             if self.taped[region][slot] {
                 let tape = tape_local(region, slot);
                 let entry = value_local(carried.entry);
@@ -745,11 +934,19 @@ impl<'g> Structure<'g> {
                 let init = gradient_local(carried.init);
                 after.extend(self.add_to(&quote!(#init), &quote!(#carried_gradient)));
             }
+            after.extend(self.record_edge(
+                parent,
+                self.first_edge[carried.entry],
+                &quote!(#carried_gradient),
+            ));
         }
         let declarations = self.declarations(region);
+        let recording = self.recording.replace(false);
         let recompute = self.forward(region, true);
+        self.recording.set(recording);
         let gradients = self.gradient_declarations(region);
         let code = self.backward(region);
+        let adjoints = self.record_adjoints(region);
         quote! {
             #before
             for #variable in (#range).rev() {
@@ -759,6 +956,7 @@ impl<'g> Structure<'g> {
                 #gradients
                 #seeds
                 #code
+                #adjoints
                 #carry_back
             }
             #after
@@ -768,13 +966,22 @@ impl<'g> Structure<'g> {
 
 /// The body of `name_grad`: forward, the value, backward, and the
 /// gradients struct, as `(value, gradients)`.
+///
+/// With a `trace` (a `Recorder` in scope), the code also carries the hooks
+/// of a picture and reports to it at the end: every node's value (a node in
+/// a loop or branch: of its region's last run, nodes that never ran none),
+/// every edge's gradient and node's adjoint (of the first backward run of
+/// their region, which is the same last forward run), and how many times
+/// each region ran. Without one, it is the code of `name_grad`, with no
+/// hook at all.
 pub(crate) fn body(
     function: &Function,
     graph: &Graph,
     gradients_type: &Ident,
     dout: &Ident,
+    trace: Option<&Ident>,
 ) -> TokenStream {
-    let structure = Structure::new(function, graph);
+    let structure = Structure::new(function, graph, trace.is_some());
     let scalar = &structure.scalar;
     let declarations = structure.declarations(0);
     let forward = structure.forward(0, false);
@@ -836,7 +1043,23 @@ pub(crate) fn body(
             _ => quote!(#name: #zero),
         }
     });
+    let fields: Vec<TokenStream> = fields.collect();
+    let Some(trace) = trace else {
+        return quote! {
+            #declarations
+            #forward
+            let #value: #scalar = #output;
+            #(#arrays)*
+            #gradients
+            #seed
+            #backward
+            (#value, #gradients_type { #(#fields),* })
+        };
+    };
+    let adjoints = structure.record_adjoints(0);
+    let (prelude, report) = structure.report(function, trace);
     quote! {
+        #prelude
         #declarations
         #forward
         let #value: #scalar = #output;
@@ -844,6 +1067,88 @@ pub(crate) fn body(
         #gradients
         #seed
         #backward
+        #adjoints
+        #report
         (#value, #gradients_type { #(#fields),* })
+    }
+}
+
+impl Structure<'_> {
+    /// The hook buffers, declared before the code (`mut` only those the
+    /// code writes), and the report of what they hold to `trace`.
+    fn report(&self, function: &Function, trace: &Ident) -> (TokenStream, TokenStream) {
+        let scalar = &self.scalar;
+        let [values, exponents, edges, adjoints, runs, seen] = hook_locals();
+        let written = self.written.get();
+        let mutable = |written: bool| written.then(|| quote!(mut));
+        let (m_values, m_exponents, m_edges, m_adjoints, m_runs, m_seen) = (
+            mutable(written.values),
+            mutable(written.exponents),
+            mutable(written.edges),
+            mutable(written.adjoints),
+            mutable(written.runs),
+            mutable(written.seen),
+        );
+        let count = self.graph.nodes.len();
+        let edge_count = self.edge_count;
+        let regions = self.graph.regions.len();
+        let prelude = quote! {
+            let #m_values #values: [f64; #count] = [f64::NAN; #count];
+            let #m_exponents #exponents: [::core::option::Option<i32>; #count] = [::core::option::Option::None; #count];
+            let #m_edges #edges: [::core::option::Option<f64>; #edge_count] = [::core::option::Option::None; #edge_count];
+            let #m_adjoints #adjoints: [::core::option::Option<f64>; #count] = [::core::option::Option::None; #count];
+            let #m_runs #runs: [usize; #regions] = [0; #regions];
+            let #m_seen #seen: [bool; #regions] = [false; #regions];
+        };
+        let summary = quote!(::grad::__private::Summary);
+        let (edge_summaries, adjoint_nodes, adjoint_summaries) = (
+            local("edge_summaries"),
+            local("adjoint_nodes"),
+            local("adjoint_summaries"),
+        );
+        let summaries = (0..count).map(|node| match &self.graph.nodes[node].kind {
+            NodeKind::Input(name) if self.is_array_input(node) => {
+                let depth = function
+                    .elements()
+                    .iter()
+                    .find(|(array, _)| array == name)
+                    .map_or(1, |&(_, depth)| depth);
+                let mut lengths = vec![quote!(#name.len())];
+                let mut first = quote!(#name.first());
+                for _ in 1..depth {
+                    lengths.push(quote!(#first.map_or(0, |row| row.len())));
+                    first = quote!(#first.and_then(|row| row.first()));
+                }
+                quote!(#summary::Array(::std::vec![#(#lengths),*]))
+            }
+            // A literal's value is known even where it never ran (a branch
+            // not taken): the number the code would have used.
+            NodeKind::Literal(number) => {
+                let literal = Literal::f64_suffixed(number.abs());
+                let sign = number.is_sign_negative().then(|| quote!(-));
+                quote!(#summary::Scalar(::grad::__private::shown::<#scalar>(::grad::__private::literal(#sign #literal))))
+            }
+            _ => quote!(#summary::Scalar(#values[#node])),
+        });
+        let powi = (0..count).filter(|&node| {
+            matches!(&self.graph.nodes[node].kind,
+                NodeKind::Operation { op, .. } if op.shape == Shape::UnaryInt)
+        });
+        let powi_exponents = powi.map(|node| quote!((#node, #exponents[#node])));
+        let report = quote! {
+            let _ = (#seen, &#exponents);
+            ::grad::__private::Trace::<#scalar>::summaries(&mut #trace, &[#(#summaries),*]);
+            ::grad::__private::Trace::<#scalar>::exponents(&mut #trace, &[#(#powi_exponents),*]);
+            let #edge_summaries: ::std::vec::Vec<::core::option::Option<#summary>> =
+                #edges.iter().map(|edge| edge.map(#summary::Scalar)).collect();
+            let (#adjoint_nodes, #adjoint_summaries): (::std::vec::Vec<usize>, ::std::vec::Vec<#summary>) = #adjoints
+                .iter()
+                .enumerate()
+                .filter_map(|(node, adjoint)| adjoint.map(|adjoint| (node, #summary::Scalar(adjoint))))
+                .unzip();
+            ::grad::__private::Trace::<#scalar>::gradient_summaries(&mut #trace, &#edge_summaries, &#adjoint_nodes, &#adjoint_summaries);
+            ::grad::__private::Trace::<#scalar>::runs(&mut #trace, &#runs[1..]);
+        };
+        (prelude, report)
     }
 }

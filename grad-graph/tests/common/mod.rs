@@ -185,6 +185,9 @@ pub fn run<T: Float>(
                 let (value, layer) = Layer::custom(value, partials);
                 (value, Some(layer))
             }
+            NodeKind::Element { .. } | NodeKind::Enter | NodeKind::Leave | NodeKind::Select => {
+                unreachable!("the straight-line runs here have no loops or branches")
+            }
         };
         forward.push(value);
         layers.push(layer);
