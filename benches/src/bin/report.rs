@@ -860,12 +860,16 @@ fn network_table(results_dir: &Path, criterion_dir: &Path) -> Result<String, Str
             at_most,
             bound,
         };
+        let verdict = if value.is_some() {
+            target.verdict()
+        } else {
+            "not measured"
+        };
         let _ = writeln!(
             out,
-            "| {what} | {} | {} | {} |",
+            "| {what} | {} | {} | {verdict} |",
             cell(value),
             target.bound(),
-            target.verdict()
         );
     }
     if let Ok(check) = std::fs::read_to_string(results_dir.join("network-check.txt")) {
