@@ -277,12 +277,12 @@ mod peers {
 
     fn from_burn_matrix(t: &Tensor<2>) -> Array2<f64> {
         let [rows, cols] = t.dims();
-        let values = t.to_data().to_vec::<f64>().expect("an f64 tensor");
+        let values = t.to_data().try_to_vec::<f64>().expect("an f64 tensor");
         Array2::from_shape_vec((rows, cols), values).expect("the tensor's shape")
     }
 
     fn from_burn_vector(t: &Tensor<1>) -> Array1<f64> {
-        Array1::from(t.to_data().to_vec::<f64>().expect("an f64 tensor"))
+        Array1::from(t.to_data().try_to_vec::<f64>().expect("an f64 tensor"))
     }
 
     impl Burn {
@@ -308,7 +308,7 @@ mod peers {
     }
 
     /// `param - LEARNING_RATE * grad` as a new leaf that requires a gradient.
-    fn sgd<const D: usize>(param: &Tensor<D>, grad: Tensor<D>) -> Tensor<D> {
+    fn sgd<const RANK: usize>(param: &Tensor<RANK>, grad: Tensor<RANK>) -> Tensor<RANK> {
         (param.clone().inner() - grad.mul_scalar(LEARNING_RATE))
             .autodiff()
             .require_grad()
