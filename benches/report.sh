@@ -5,9 +5,11 @@
 # tables per formula, the targets checked on both forms of grad!, the
 # machine, the commit measured (marked when the working tree had
 # uncommitted changes) and, where their scripts have run, the all-tapes,
-# compile-time and graph-cost sections.
+# compile-time and graph-cost sections. It also runs benches/network.sh (the
+# training step of the book's network against burn and candle, which builds
+# them the first time).
 #
-#   benches/report.sh              run criterion, then callgrind.sh, then write BENCHMARKS.md
+#   benches/report.sh              run criterion, then callgrind.sh and network.sh, then write BENCHMARKS.md
 #   benches/report.sh --no-run     write BENCHMARKS.md from the last results
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,7 @@ if [[ "${1:-}" != "--no-run" ]]; then
     cargo bench -p grad-benches --bench gradients -- --noplot >&2
     record_run criterion $((SECONDS - start)) "$load_before"
     benches/callgrind.sh >&2
+    benches/network.sh >&2
 fi
 
 cargo build --release --quiet -p grad-benches --bin report

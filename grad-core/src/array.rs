@@ -46,7 +46,7 @@ use crate::Summary;
 use crate::layers::{Arithmetic, BinaryRule, PowiLayer, UnaryRule};
 use core::marker::PhantomData;
 use ndarray::{
-    Array, Array0, ArrayBase, ArrayView, Axis, Data, DimMax, Dimension, Ix0, Ix1, Ix2,
+    Array, Array0, ArrayBase, ArrayView, Axis, CowArray, Data, DimMax, Dimension, Ix0, Ix1, Ix2,
     LinalgScalar, ScalarOperand, Zip as Lockstep,
 };
 use num_traits::Float;
@@ -304,17 +304,7 @@ pub fn unbroadcast<A: Element, E: Dimension, D: Dimension>(
             .into_dimensionality::<D>()
             .unwrap_or_else(|_| unreachable!("same shape, same number of axes"));
     }
-    let mut grad = grad.into_dyn();
-    while grad.ndim() > target.ndim() {
-        grad = grad.sum_axis(Axis(0));
-    }
-    for (axis, &length) in target.slice().iter().enumerate() {
-        if length == 1 && grad.len_of(Axis(axis)) != 1 {
-            grad = grad.sum_axis(Axis(axis)).insert_axis(Axis(axis));
-        }
-    }
-    grad.into_dimensionality::<D>()
-        .unwrap_or_else(|_| unreachable!("summed to the target's number of axes"))
+    unbroadcast_copy(&grad, target)
 }
 
 /// [`unbroadcast`] of a gradient that stays in use: a copy when no sum is
@@ -324,12 +314,42 @@ fn unbroadcast_copy<A: Element, E: Dimension, D: Dimension>(
     target: &D,
 ) -> Array<A, D> {
     if grad.shape() == target.slice() {
-        grad.to_owned()
+        return grad
+            .to_owned()
             .into_dimensionality::<D>()
-            .unwrap_or_else(|_| unreachable!("same shape, same number of axes"))
-    } else {
-        unbroadcast(grad.clone(), target)
+            .unwrap_or_else(|_| unreachable!("same shape, same number of axes"));
     }
+    // A bias broadcast over a batch (`x.dot(w) + b`): one leading axis
+    // added, the rest the operand's. The rows are summed in order into one
+    // buffer, as `sum_axis(Axis(0))` sums them, without its dynamic shapes.
+    if grad.ndim() == target.ndim() + 1
+        && grad.shape()[1..] == *target.slice()
+        && let Some(elements) = grad.as_slice()
+    {
+        let mut sum = vec![A::zero(); target.size()];
+        if !sum.is_empty() {
+            for row in elements.chunks_exact(sum.len()) {
+                for (s, &g) in sum.iter_mut().zip(row) {
+                    *s = *s + g;
+                }
+            }
+        }
+        return Array::from_shape_vec(target.clone(), sum)
+            .unwrap_or_else(|_| unreachable!("one element per element of the target"));
+    }
+    // Sums of views: the gradient itself is never copied.
+    let mut sum = CowArray::from(grad.view().into_dyn());
+    while sum.ndim() > target.ndim() {
+        sum = CowArray::from(sum.sum_axis(Axis(0)));
+    }
+    for (axis, &length) in target.slice().iter().enumerate() {
+        if length == 1 && sum.len_of(Axis(axis)) != 1 {
+            sum = CowArray::from(sum.sum_axis(Axis(axis)).insert_axis(Axis(axis)));
+        }
+    }
+    sum.into_owned()
+        .into_dimensionality::<D>()
+        .unwrap_or_else(|_| unreachable!("summed to the target's number of axes"))
 }
 
 #[cold]
@@ -1080,9 +1100,7 @@ impl<'a, X: Operand<'a>> SoftmaxCrossEntropy<'a, X> {
     /// column of `scores`.
     #[track_caller]
     pub fn forward(&mut self, scores: X, labels: &'a [usize]) -> X::Elem {
-        let scores = scores.view();
-        let loss = crate::nn::softmax_cross_entropy(&scores, labels);
-        let probabilities = crate::nn::softmax(scores);
+        let (probabilities, loss) = crate::nn::softmax_and_cross_entropy(scores.view(), labels);
         self.saved = Some((probabilities, labels));
         loss
     }

@@ -33,8 +33,8 @@
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{
-    Array, Array1, Array2, ArrayBase, ArrayRef, ArrayView, Axis, Data, Dimension, Ix2,
-    LinalgScalar, Zip,
+    Array, Array1, Array2, ArrayBase, ArrayRef, ArrayView, ArrayViewMut1, Axis, Data, Dimension,
+    Ix2, LinalgScalar, Zip,
 };
 use num_traits::Float;
 
@@ -100,6 +100,24 @@ fn row_max<'a, A: Float + 'a>(row: impl IntoIterator<Item = &'a A>) -> A {
 #[inline]
 fn row_loss<A: Float>(s: A, m: A, score: A) -> A {
     s.ln() - (score - m)
+}
+
+/// One row of the book's Softmax-with-Loss, in place: the row becomes its
+/// softmax and its loss term is returned. The exponentials are summed in
+/// the row's order, as [`softmax_cross_entropy`] sums them, and divided as
+/// [`softmax`] divides them: both results have the same bits as those
+/// functions'.
+#[inline]
+fn softmax_row_loss<A: Float>(mut row: ArrayViewMut1<'_, A>, label: usize) -> A {
+    let m = row_max(row.iter());
+    let score = row[label];
+    let mut s = A::zero();
+    for v in &mut row {
+        *v = (*v - m).exp();
+        s = s + *v;
+    }
+    row.mapv_inplace(|e| e / s);
+    row_loss(s, m, score)
 }
 
 #[cold]
@@ -204,6 +222,29 @@ pub fn softmax_cross_entropy<A: Float, D: Dimension>(
         total = total + row_loss(s, m, row[label]);
     }
     total / cast(labels.len())
+}
+
+/// [`softmax`] of `scores` and their [`softmax_cross_entropy`] with
+/// `labels`, to the bit, in one pass: each exponential is computed once.
+///
+/// # Panics
+///
+/// As [`softmax_cross_entropy`].
+#[track_caller]
+pub(crate) fn softmax_and_cross_entropy<A: Float, D: Dimension>(
+    scores: ArrayView<'_, A, D>,
+    labels: &[usize],
+) -> (Array<A, D>, A) {
+    let axis = last_axis(&scores.raw_dim(), "softmax_cross_entropy");
+    let classes = scores.len_of(axis);
+    let rows = scores.shape()[..axis.index()].iter().product();
+    check_labels("softmax_cross_entropy", rows, classes, labels);
+    let mut y = scores.to_owned();
+    let mut total = A::zero();
+    for (row, &label) in y.lanes_mut(axis).into_iter().zip(labels) {
+        total = total + softmax_row_loss(row, label);
+    }
+    (y, total / cast(labels.len()))
 }
 
 fn cast<A: Float>(n: usize) -> A {
@@ -503,16 +544,8 @@ impl<A: Float> SoftmaxWithLoss<A> {
         labels.clear();
         labels.extend_from_slice(t);
         let mut total = A::zero();
-        for (mut row, &label) in y.rows_mut().into_iter().zip(t) {
-            let m = row_max(row.iter());
-            let score = row[label];
-            let mut s = A::zero();
-            for v in &mut row {
-                *v = (*v - m).exp();
-                s = s + *v;
-            }
-            row.mapv_inplace(|e| e / s);
-            total = total + row_loss(s, m, score);
+        for (row, &label) in y.rows_mut().into_iter().zip(t) {
+            total = total + softmax_row_loss(row, label);
         }
         self.saved = Some((y, labels));
         total / cast(t.len())

@@ -32,7 +32,7 @@ use syn::Ident;
 const LOCALS_PER_LET: usize = 64;
 
 /// Whether pictures are emitted: the `graph` feature of `grad`.
-const PICTURES: bool = cfg!(feature = "graph");
+pub(crate) const PICTURES: bool = cfg!(feature = "graph");
 
 /// A local variable of the expansion, invisible to the user's code.
 pub(crate) fn local(name: &str) -> Ident {

@@ -266,6 +266,8 @@ fn backward(plan: &Plan, schedule: &Schedule, scalar: &TokenStream, traced: bool
         local("summary_nodes"),
     );
     let on = quote!(<#trace_type as ::grad::__private::Trace<#scalar>>::ON);
+    // The edges the gradients need, without those only a picture shows.
+    let needed = plan.schedule(false);
     let record_edge = |edge: usize| {
         traced.then(|| {
             let local = edge_local(edge);
@@ -328,36 +330,52 @@ fn backward(plan: &Plan, schedule: &Schedule, scalar: &TokenStream, traced: bool
             summed[node] = true;
         }
         let operands = graph.nodes[node].kind.operands();
-        let edges: Vec<Option<usize>> = (0..operands.len())
-            .map(|position| {
-                let edge = plan.first_edge[node] + position;
-                kept[edge].then_some(edge)
-            })
-            .collect();
+        let edges_in = |kept: &[bool]| -> Vec<Option<usize>> {
+            (0..operands.len())
+                .map(|position| {
+                    let edge = plan.first_edge[node] + position;
+                    kept[edge].then_some(edge)
+                })
+                .collect()
+        };
+        let (edges, needed_edges) = (edges_in(kept), edges_in(&needed.kept));
         let field = layer_field(node);
         let adjoint = &plan.adjoint[node];
-        steps.push(match edges.as_slice() {
-            [Some(left), Some(right)] => {
-                let (left, right) = (edge_local(*left), edge_local(*right));
-                quote!(let (#left, #right) = #field.backward(#adjoint);)
-            }
-            [Some(left), None] => {
-                let left = edge_local(*left);
-                quote!(let #left = #field.backward_left(#adjoint);)
-            }
-            [None, Some(right)] => {
-                let right = edge_local(*right);
-                quote!(let #right = #field.backward_right(#adjoint);)
-            }
-            [Some(edge)] => {
-                let edge = edge_local(*edge);
-                quote!(let #edge = #field.backward(#adjoint);)
-            }
-            _ => unreachable!("backward visits a layer for an edge it computes"),
-        });
-        for edge in edges.into_iter().flatten() {
-            steps.extend(record_edge(edge));
+        let records: Vec<TokenStream> = edges
+            .iter()
+            .flatten()
+            .filter_map(|&edge| record_edge(edge))
+            .collect();
+        if edges == needed_edges {
+            let (locals, call) = layer_call(&field, adjoint, &edges);
+            steps.push(quote!(let #locals = #call;));
+            steps.extend(records);
+            continue;
         }
+        // Edges only the picture reads (into a `#[constant]` or another
+        // operand without a gradient): computed when tracing only, so
+        // `name_grad` never pays for them (the data's gradient in
+        // `x.dot(w)`, a matrix product as large as the weights').
+        let (locals, call) = layer_call(&field, adjoint, &edges);
+        steps.push(if needed_edges.iter().all(Option::is_none) {
+            quote! {
+                if #on {
+                    let #locals = #call;
+                    #(#records)*
+                }
+            }
+        } else {
+            let (needed_locals, needed_call) = layer_call(&field, adjoint, &needed_edges);
+            quote! {
+                let #needed_locals = if #on {
+                    let #locals = #call;
+                    #(#records)*
+                    #needed_locals
+                } else {
+                    #needed_call
+                };
+            }
+        });
     }
     for (node, summed) in summed.iter().enumerate() {
         if !summed {
@@ -375,6 +393,36 @@ fn backward(plan: &Plan, schedule: &Schedule, scalar: &TokenStream, traced: bool
     quote! {
         #(#steps)*
         #report
+    }
+}
+
+/// The layer's backward for the edges asked for, and the locals it sets:
+/// `backward` for both operands (a pair), `backward_left` or
+/// `backward_right` for one of two, `backward` for the operand of a
+/// one-operand layer.
+fn layer_call(
+    field: &Ident,
+    adjoint: &Option<Ident>,
+    edges: &[Option<usize>],
+) -> (TokenStream, TokenStream) {
+    match edges {
+        [Some(left), Some(right)] => {
+            let (left, right) = (edge_local(*left), edge_local(*right));
+            (quote!((#left, #right)), quote!(#field.backward(#adjoint)))
+        }
+        [Some(left), None] => {
+            let left = edge_local(*left);
+            (quote!(#left), quote!(#field.backward_left(#adjoint)))
+        }
+        [None, Some(right)] => {
+            let right = edge_local(*right);
+            (quote!(#right), quote!(#field.backward_right(#adjoint)))
+        }
+        [Some(edge)] => {
+            let edge = edge_local(*edge);
+            (quote!(#edge), quote!(#field.backward(#adjoint)))
+        }
+        _ => unreachable!("backward visits a layer for an edge it computes"),
     }
 }
 
@@ -435,5 +483,45 @@ pub(crate) fn body(
         #report_values
         #backward
         (#value, #gradients_type { #(#fields),* })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::expand::expand;
+
+    /// The book's network with `x` marked `#[constant]` or not.
+    fn network(constant: bool) -> String {
+        let attribute = constant.then(|| quote::quote!(#[constant]));
+        expand(quote::quote! {
+            pub fn loss(#attribute x: &Array2<f64>, t: &[usize], w1: &Array2<f64>, b1: &Array1<f64>,
+                        w2: &Array2<f64>, b2: &Array1<f64>) -> f64 {
+                let a1 = x.dot(w1) + b1;
+                let z1 = relu(a1);
+                let a2 = z1.dot(w2) + b2;
+                softmax_cross_entropy(a2, t)
+            }
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn the_gradient_of_a_constant_is_computed_for_pictures_only() {
+        let (constant, parameter) = (network(true), network(false));
+        // `x.dot(w1)` with `x` constant: `w1`'s gradient alone.
+        assert!(constant.contains(". backward_right ("), "{constant}");
+        assert!(!parameter.contains(". backward_right ("), "{parameter}");
+        if crate::generate::PICTURES {
+            // A picture shows every edge: the data's gradient too, computed
+            // only while a picture is being traced.
+            assert!(
+                constant.contains("if < R as :: grad :: __private :: Trace < f64 >> :: ON { let (e0 , e1) = n5 . backward (a5) ;"),
+                "{constant}"
+            );
+            assert_eq!(
+                constant.matches(". backward (").count(),
+                parameter.matches(". backward (").count()
+            );
+        }
     }
 }

@@ -6,6 +6,8 @@
 //!                                          scripts' directory (target/grad-benches),
 //!                                          CRITERION criterion's (target/criterion)
 //! report table TSV                         the instructions table of one callgrind.sh run
+//! report network RESULTS CRITERION         the table of benches/network.sh: the training
+//!                                          step of the book's network
 //! ```
 //!
 //! The template's lines `{{name}}` are replaced by generated blocks; the
@@ -626,6 +628,11 @@ fn commands(results: &Results, results_dir: &Path) -> String {
             took("callgrind-all-tapes"),
         ),
         (
+            "benches/network.sh".to_owned(),
+            "the training step of the book's network: grad!, the book's layers by hand, burn, candle (criterion and callgrind, one thread)".to_owned(),
+            took("network"),
+        ),
+        (
             "benches/compile_time.sh".to_owned(),
             "compile time at 100, 1,000, 10,000 operations".to_owned(),
             took("compile_time"),
@@ -749,6 +756,7 @@ fn write_with(results: &Results, results_dir: &Path, template: &Path) -> Result<
             "{{all_tapes}}" => all_tapes.clone(),
             "{{compile_time}}" => included(results_dir, "compile_time", "benches/compile_time.sh"),
             "{{graph_cost}}" => included(results_dir, "graph_cost", "benches/graph_cost.sh"),
+            "{{network}}" => included(results_dir, "network", "benches/network.sh"),
             other if other.starts_with("{{") => return Err(format!("unknown block {other}")),
             _ => {
                 out.push_str(line);
@@ -758,6 +766,118 @@ fn write_with(results: &Results, results_dir: &Path, template: &Path) -> Result<
         };
         out.push_str(block.trim_end());
         out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The methods of `benches/network.sh`, with how its tables name them.
+const NETWORK_METHODS: [(&str, &str); 4] = [
+    ("hand", "the book's layers by hand (`grad::nn`)"),
+    ("grad_macro", "`grad!` (function form)"),
+    ("burn", "burn 0.22, autodiff over ndarray"),
+    ("candle", "candle-core 0.11, CPU"),
+];
+
+/// The table of `benches/network.sh` from its results: time and
+/// instructions per training step of every method, their ratios to the
+/// hand-written layers, the targets, and the check's lines.
+fn network_table(results_dir: &Path, criterion_dir: &Path) -> Result<String, String> {
+    let path = results_dir.join("network.tsv");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut instructions = BTreeMap::new();
+    for line in text.lines().filter(|line| !line.is_empty()) {
+        let (method, count) = line
+            .split_once('\t')
+            .and_then(|(m, c)| Some((m.to_owned(), c.parse::<f64>().ok()?)))
+            .ok_or_else(|| format!("{}: bad line {line:?}", path.display()))?;
+        instructions.insert(method, count);
+    }
+    let time = |method: &str| criterion_median(criterion_dir, "network", method);
+    let count = |method: &str| instructions.get(method).copied();
+    let ratio = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a / b);
+    let cell = |value: Option<f64>| value.map_or("-".to_owned(), |v| format!("{v:.2}"));
+    let mut out = String::from(
+        "| one training step (64-50-10, batch 100, f64, SGD) | time (median) | time / hand | instructions | instructions / hand |\n|---|---:|---:|---:|---:|\n",
+    );
+    for (method, name) in NETWORK_METHODS {
+        if count(method).is_none() && time(method).is_none() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {} | {} |",
+            time(method).map_or("-".to_owned(), duration),
+            cell(ratio(time(method), time("hand"))),
+            count(method).map_or("-".to_owned(), grouped),
+            cell(ratio(count(method), count("hand"))),
+        );
+    }
+    out.push_str("\n| target | value | bound | |\n|---|---:|---|---|\n");
+    let targets = [
+        (
+            "`grad!` / hand, time",
+            ratio(time("grad_macro"), time("hand")),
+            true,
+            1.10,
+        ),
+        (
+            "`grad!` / hand, instructions",
+            ratio(count("grad_macro"), count("hand")),
+            true,
+            1.10,
+        ),
+        (
+            "burn / `grad!`, time",
+            ratio(time("burn"), time("grad_macro")),
+            false,
+            2.0,
+        ),
+        (
+            "candle / `grad!`, time",
+            ratio(time("candle"), time("grad_macro")),
+            false,
+            2.0,
+        ),
+        (
+            "burn / `grad!`, instructions",
+            ratio(count("burn"), count("grad_macro")),
+            false,
+            2.0,
+        ),
+        (
+            "candle / `grad!`, instructions",
+            ratio(count("candle"), count("grad_macro")),
+            false,
+            2.0,
+        ),
+    ];
+    for (what, value, at_most, bound) in targets {
+        let target = Target {
+            problem: "network".to_owned(),
+            what: what.to_owned(),
+            measure: Measure::Time,
+            value,
+            at_most,
+            bound,
+        };
+        let verdict = if value.is_some() {
+            target.verdict()
+        } else {
+            "not measured"
+        };
+        let _ = writeln!(
+            out,
+            "| {what} | {} | {} | {verdict} |",
+            cell(value),
+            target.bound(),
+        );
+    }
+    if let Ok(check) = std::fs::read_to_string(results_dir.join("network-check.txt")) {
+        out.push_str(
+            "\n`network check`, run before measuring: one step of each from the same start, against the book's layers by hand (loss error relative to the loss; weights error: the largest difference in an updated parameter over that parameter's largest element):\n\n```text\n",
+        );
+        out.push_str(check.trim_end());
+        out.push_str("\n```\n");
     }
     Ok(out)
 }
@@ -775,13 +895,19 @@ fn main() -> ExitCode {
             &PathBuf::from(criterion),
             &PathBuf::from(template),
         ),
+        ["network", results, criterion] => {
+            network_table(&PathBuf::from(results), &PathBuf::from(criterion))
+        }
         ["table", tsv] => read_rows(Path::new(tsv)).map(|rows| {
             instructions_table(&Results {
                 rows,
                 times: BTreeMap::new(),
             })
         }),
-        _ => Err("usage: report write RESULTS CRITERION TEMPLATE | report table TSV".to_owned()),
+        _ => Err(
+            "usage: report write RESULTS CRITERION TEMPLATE | report table TSV | report network RESULTS CRITERION"
+                .to_owned(),
+        ),
     };
     match result {
         Ok(text) => {
