@@ -19,8 +19,13 @@
 //! switch itself, where the gradient is the one of the branch the condition
 //! chose.
 
+// grad! reads arrays by index in `for` loops, which clippy would have as
+// iterators (and so do the hand-written copies, to be the same code).
+#![allow(clippy::needless_range_loop)]
+
 use grad::{Float, check_gradient_with_step, grad};
 use std::fmt::Debug;
+use std::ops::AddAssign;
 
 // ---------------------------------------------------------------------------
 // The references: closed forms, central differences, how close is close.
@@ -216,9 +221,6 @@ macro_rules! in_f64_and_f32 {
     ($($items:tt)*) => {
         /// The formulas and their tests in `f64`.
         mod f64s {
-            // grad! reads arrays by index in `for` loops, which clippy
-            // would have as iterators.
-            #![allow(clippy::needless_range_loop)]
             use super::*;
             type F = f64;
             $($items)*
@@ -226,7 +228,6 @@ macro_rules! in_f64_and_f32 {
 
         /// The formulas and their tests in `f32`.
         mod f32s {
-            #![allow(clippy::needless_range_loop)]
             use super::*;
             type F = f32;
             $($items)*
@@ -1348,4 +1349,357 @@ fn a_million_iterations_with_a_tape() {
 fn an_index_past_the_end_panics_as_the_plain_function_does() {
     // `y[i]` for `i` in `0..x.len()` with `y` shorter than `x`.
     let _ = f64s::dot_slices_grad(&[1.0, 2.0, 3.0], &[1.0, 2.0]);
+}
+
+// ---------------------------------------------------------------------------
+// More shapes, in f64: a generic scalar, nested arrays by value and in
+// slices, bounds from products and from integer parameters, `#[constant]`
+// data, methods and custom operations in loops, branches after loops and
+// inside `let`s.
+// ---------------------------------------------------------------------------
+
+/// `ln(1 + eˣ)`, a custom operation.
+fn softplus(x: f64) -> f64 {
+    x.exp().ln_1p()
+}
+
+/// Its value and derivative, the logistic function.
+fn softplus_grad(x: f64) -> (f64, f64) {
+    (softplus(x), grad::sigmoid(x))
+}
+
+grad! {
+    /// A generic scalar: the plain function's `+=` asks for `AddAssign`.
+    pub fn sum_of_squares<T: Float + AddAssign, const N: usize>(x: &[T; N]) -> T {
+        let mut s = T::zero();
+        for i in 0..N {
+            s += x[i] * x[i];
+        }
+        s
+    }
+
+    /// A nested array by value.
+    pub fn row_products<const N: usize>(w: [[f64; 2]; N]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..N {
+            s += w[i][0] * w[i][1];
+        }
+        s
+    }
+
+    /// A slice of arrays: its gradient is a `Vec` of arrays.
+    pub fn row_products_slice(w: &[[f64; 2]]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..w.len() {
+            s += w[i][0] * w[i][1];
+        }
+        s
+    }
+
+    /// A bound that is a product: the first `2 N` elements.
+    pub fn first_pairs<const N: usize>(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..2 * N {
+            s += x[i];
+        }
+        s
+    }
+
+    /// A bound from an integer parameter, which gets no gradient.
+    pub fn partial_sum(x: &[f64], n: usize) -> f64 {
+        let mut s = 0.0;
+        for i in 0..n {
+            s += x[i];
+        }
+        s
+    }
+
+    /// Least squares over `#[constant]` data, walked to its length.
+    pub fn least_squares(#[constant] data: &[f64], #[constant] target: &[f64], w: f64, b: f64) -> f64 {
+        let mut s = 0.0;
+        for i in 0..data.len() {
+            let r = w * data[i] + b - target[i];
+            s += r * r;
+        }
+        s
+    }
+
+    /// The diagonal, and `Σ a_ij a_ji`: one accumulator updated in the
+    /// outer and the inner loop.
+    pub fn diagonal_and_cross<const N: usize>(a: &[[f64; N]; N]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..N {
+            s += a[i][i];
+            for j in 0..N {
+                s += a[i][j] * a[j][i];
+            }
+        }
+        s
+    }
+
+    /// After the loop: a top-level `let` of an element, and an `if` on the
+    /// accumulator.
+    pub fn sum_then_branch(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            s += x[i];
+        }
+        let third = x[2];
+        if s > 0.0 { s * third } else { -s }
+    }
+
+    /// An `if` inside a branch.
+    pub fn nested_if(x: f64, y: f64) -> f64 {
+        if x > 0.0 {
+            if y > 0.0 { x * y } else { x }
+        } else {
+            y
+        }
+    }
+
+    /// An `if` as a per-iteration `let`: `Σ relu(x_i)²`.
+    pub fn positive_squares(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            let t = if x[i] > 0.0 { x[i] } else { 0.0 };
+            s += t * t;
+        }
+        s
+    }
+
+    /// A custom operation in a loop.
+    pub fn softplus_sum(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            s += softplus(x[i]);
+        }
+        s
+    }
+
+    /// `ln Σ eˣ`, whose gradient is the softmax.
+    pub fn log_sum_exp(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            s += x[i].exp();
+        }
+        s.ln()
+    }
+
+    /// Methods with an integer argument and with a second operand.
+    pub fn methods(x: &[f64], floor: f64) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            s += x[i].powi(2).max(floor) + x[i].sin();
+        }
+        s
+    }
+
+    /// A literal length, by value, read at literal indices only.
+    pub fn triple(x: [f64; 3]) -> f64 {
+        x[0] * x[1] * x[2]
+    }
+}
+
+/// The same functions by hand.
+mod plain_more {
+    use std::ops::AddAssign;
+
+    pub fn sum_of_squares<T: grad::Float + AddAssign>(x: &[T]) -> T {
+        let mut s = T::zero();
+        for i in 0..x.len() {
+            s += x[i] * x[i];
+        }
+        s
+    }
+
+    pub fn least_squares(data: &[f64], target: &[f64], w: f64, b: f64) -> f64 {
+        let mut s = 0.0;
+        for i in 0..data.len() {
+            let r = w * data[i] + b - target[i];
+            s += r * r;
+        }
+        s
+    }
+
+    pub fn diagonal_and_cross<const N: usize>(a: &[[f64; N]; N]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..N {
+            s += a[i][i];
+            for j in 0..N {
+                s += a[i][j] * a[j][i];
+            }
+        }
+        s
+    }
+
+    pub fn sum_then_branch(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            s += x[i];
+        }
+        let third = x[2];
+        if s > 0.0 { s * third } else { -s }
+    }
+
+    pub fn log_sum_exp(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            s += x[i].exp();
+        }
+        s.ln()
+    }
+
+    pub fn methods(x: &[f64], floor: f64) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            s += x[i].powi(2).max(floor) + x[i].sin();
+        }
+        s
+    }
+}
+
+#[test]
+fn a_generic_scalar_in_f32_and_f64() {
+    // Σ x²: ∂/∂x = 2x, exact.
+    let (value, d) = sum_of_squares_grad(&[1.5_f64, -2.0, 0.25]);
+    assert_eq!(value, plain_more::sum_of_squares(&[1.5_f64, -2.0, 0.25]));
+    assert_eq!(d.x, [3.0, -4.0, 0.5]);
+    let (value, d) = sum_of_squares_grad(&[1.5_f32, -2.0]);
+    assert_eq!(value, plain_more::sum_of_squares(&[1.5_f32, -2.0]));
+    assert_eq!(d.x, [3.0, -4.0]);
+}
+
+#[test]
+fn nested_arrays_by_value_and_in_slices() {
+    // Σ w_i0 w_i1: ∂/∂w_i = (w_i1, w_i0), exact.
+    let w = [[1.5, -2.0], [0.5, 3.0], [-1.0, 0.25]];
+    let (value, d) = row_products_grad(w);
+    assert_eq!(value, -3.0 + 1.5 - 0.25);
+    assert_eq!(d.w, [[-2.0, 1.5], [3.0, 0.5], [0.25, -1.0]]);
+    let (value, d) = row_products_slice_grad(&w);
+    assert_eq!(value, -3.0 + 1.5 - 0.25);
+    assert_eq!(d.w, vec![[-2.0, 1.5], [3.0, 0.5], [0.25, -1.0]]);
+}
+
+#[test]
+fn bounds_from_products_and_integer_parameters() {
+    let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    // The first 2 N = 4 elements count.
+    let (value, d) = first_pairs_grad::<2>(&x);
+    assert_eq!((value, d.x), (10.0, vec![1.0, 1.0, 1.0, 1.0, 0.0, 0.0]));
+    // The first n = 3; `n` gets no field.
+    let (value, d) = partial_sum_grad(&x, 3);
+    assert_eq!((value, d.x), (6.0, vec![1.0, 1.0, 1.0, 0.0, 0.0, 0.0]));
+    assert_eq!(PartialSumGrad::NAMES, ["x"]);
+}
+
+#[test]
+fn constant_data_walked_to_its_length() {
+    // Σ r², r = w dᵢ + b - tᵢ: ∂/∂w = 2 Σ r dᵢ, ∂/∂b = 2 Σ r; the data get
+    // no field.
+    let (data, target) = ([1.0, 2.0, -0.5, 3.0], [1.0, 3.0, 0.0, 4.5]);
+    let (w, b) = (0.75, 0.125);
+    let (value, d) = least_squares_grad(&data, &target, w, b);
+    assert_eq!(value, plain_more::least_squares(&data, &target, w, b));
+    let r: Vec<f64> = data
+        .iter()
+        .zip(&target)
+        .map(|(d, t)| w * d + b - t)
+        .collect();
+    let dw: f64 = r.iter().zip(&data).map(|(r, d)| 2.0 * r * d).sum();
+    let db: f64 = r.iter().map(|r| 2.0 * r).sum();
+    assert_closed_scalar::<f64>("least squares, w", d.w, dw);
+    assert_closed_scalar::<f64>("least squares, b", d.b, db);
+    assert_eq!(LeastSquaresGrad::NAMES, ["w", "b"]);
+}
+
+#[test]
+fn one_accumulator_updated_in_the_outer_and_the_inner_loop() {
+    // Σ a_ii + Σ a_ij a_ji: ∂/∂a_ij = [i = j] + 2 a_ji.
+    let flat: Vec<f64> = mirrored(9, 0.25, 1.5, 20);
+    let a: [[f64; 3]; 3] = matrix(&flat);
+    let (value, d) = diagonal_and_cross_grad(&a);
+    assert_eq!(value, plain_more::diagonal_and_cross(&a));
+    for i in 0..3 {
+        let want: Vec<f64> = (0..3)
+            .map(|j| f64::from(u8::from(i == j)) + 2.0 * a[j][i])
+            .collect();
+        assert_closed(&format!("diagonal and cross, row {i}"), &d.a[i], &want);
+    }
+    let f = |v: &[f64]| plain_more::diagonal_and_cross::<3>(&matrix(v));
+    let analytic: Vec<f64> = d.a.iter().flatten().copied().collect();
+    check_central("diagonal and cross", f, &analytic, &flat);
+}
+
+#[test]
+fn a_branch_on_the_accumulator_after_the_loop() {
+    // s = Σ x, third = x_2; s third if s > 0: ∂/∂x_k = third + [k = 2] s,
+    // ∂/∂third = s; -s otherwise: ∂/∂x_k = -1, ∂/∂third = 0.
+    let x = [1.0, 2.0, 3.0, -0.5];
+    let (value, d) = sum_then_branch_grad(&x);
+    assert_eq!(value, plain_more::sum_then_branch(&x));
+    assert_eq!((d.x, d.third), (vec![3.0, 3.0, 8.5, 3.0], 5.5));
+    let x = [1.0, -2.0, 3.0, -4.5];
+    let (value, d) = sum_then_branch_grad(&x);
+    assert_eq!(value, plain_more::sum_then_branch(&x));
+    assert_eq!((d.x, d.third), (vec![-1.0; 4], 0.0));
+}
+
+#[test]
+fn nested_branches_and_branches_in_lets() {
+    // x y, x, or y: each quadrant its own partials.
+    for (x, y, dx, dy) in [
+        (2.0, 3.0, 3.0, 2.0),
+        (2.0, -3.0, 1.0, 0.0),
+        (-2.0, 3.0, 0.0, 1.0),
+        (0.0, 3.0, 0.0, 1.0),
+    ] {
+        assert_eq!(nested_if_grad(x, y).1, NestedIfGrad { x: dx, y: dy });
+    }
+    // Σ relu(x)²: ∂/∂x = 2 relu(x), 0 at 0.
+    let (value, d) = positive_squares_grad(&[1.5, -2.0, 0.0, 0.5]);
+    assert_eq!((value, d.x), (2.5, vec![3.0, 0.0, 0.0, 1.0]));
+}
+
+#[test]
+fn methods_and_custom_operations_in_loops() {
+    let x: Vec<f64> = spread(5, -2.0, 2.0, 21);
+
+    // Σ softplus: ∂/∂x = σ(x).
+    let (value, d) = softplus_sum_grad(&x);
+    assert_eq!(value, x.iter().map(|&x| softplus(x)).sum::<f64>());
+    let want: Vec<f64> = x.iter().map(|&x| grad::sigmoid(x)).collect();
+    assert_closed("softplus sum", &d.x, &want);
+
+    // ln Σ eˣ: ∂/∂x = softmax(x).
+    let (value, d) = log_sum_exp_grad(&x);
+    assert_eq!(value, plain_more::log_sum_exp(&x));
+    let total: f64 = x.iter().map(|x| x.exp()).sum();
+    let want: Vec<f64> = x.iter().map(|x| x.exp() / total).collect();
+    assert_closed("log-sum-exp", &d.x, &want);
+
+    // Σ max(x², floor) + sin x: ∂/∂x = 2x where x² > floor, plus cos x;
+    // ∂/∂floor = how many x² are below it.
+    let floor = 1.0;
+    let (value, d) = methods_grad(&x, floor);
+    assert_eq!(value, plain_more::methods(&x, floor));
+    let want: Vec<f64> = x
+        .iter()
+        .map(|&x| if x * x > floor { 2.0 * x } else { 0.0 } + x.cos())
+        .collect();
+    assert_closed("methods, x", &d.x, &want);
+    let below = x.iter().filter(|&&x| x * x < floor).count();
+    assert!(below > 0 && below < x.len(), "both sides of the floor");
+    assert_closed_scalar::<f64>("methods, floor", d.floor, below as f64);
+
+    // x_0 x_1 x_2 by literal indices.
+    assert_eq!(
+        triple_grad([2.0, 3.0, 5.0]),
+        (
+            30.0,
+            TripleGrad {
+                x: [15.0, 10.0, 6.0]
+            }
+        )
+    );
 }

@@ -583,11 +583,18 @@ impl Lowering<'_> {
                 !self.is_parameter(name, inputs)
                     && !matches!(self.lookup(&name.to_string()), Some(Name::Value { .. }))
             }),
+            // The length of an array parameter, differentiated or
+            // `#[constant]` (the data a loop walks), or of a name from the
+            // caller's scope: never of a value the formula computes.
             Expr::MethodCall(call) => {
                 call.method == "len"
                     && call.args.is_empty()
                     && matches!(without_parentheses(&call.receiver), Expr::Path(path)
-                        if path.path.get_ident().is_some_and(|name| self.elements.contains_key(&name.to_string())))
+                    if path.path.get_ident().is_some_and(|name| {
+                        self.elements.contains_key(&name.to_string())
+                            || (!self.is_parameter(name, inputs)
+                                && self.lookup(&name.to_string()).is_none())
+                    }))
             }
             Expr::Binary(binary)
                 if matches!(
