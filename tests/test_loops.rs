@@ -1353,7 +1353,7 @@ fn an_index_past_the_end_panics_as_the_plain_function_does() {
 
 // ---------------------------------------------------------------------------
 // More shapes, in f64: a generic scalar, nested arrays by value and in
-// slices, bounds from products and from integer parameters, `#[constant]`
+// slices, bounds from products, quotients and integer parameters, `#[constant]`
 // data, methods and custom operations in loops, branches after loops and
 // inside `let`s.
 // ---------------------------------------------------------------------------
@@ -1400,6 +1400,15 @@ grad! {
     pub fn first_pairs<const N: usize>(x: &[f64]) -> f64 {
         let mut s = 0.0;
         for i in 0..2 * N {
+            s += x[i];
+        }
+        s
+    }
+
+    /// A bound that is a quotient: the first half.
+    pub fn first_half(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() / 2 {
             s += x[i];
         }
         s
@@ -1582,11 +1591,14 @@ fn nested_arrays_by_value_and_in_slices() {
 }
 
 #[test]
-fn bounds_from_products_and_integer_parameters() {
+fn bounds_from_products_quotients_and_integer_parameters() {
     let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
     // The first 2 N = 4 elements count.
     let (value, d) = first_pairs_grad::<2>(&x);
     assert_eq!((value, d.x), (10.0, vec![1.0, 1.0, 1.0, 1.0, 0.0, 0.0]));
+    // The first half, 6 / 2 = 3 elements.
+    let (value, d) = first_half_grad(&x);
+    assert_eq!((value, d.x), (6.0, vec![1.0, 1.0, 1.0, 0.0, 0.0, 0.0]));
     // The first n = 3; `n` gets no field.
     let (value, d) = partial_sum_grad(&x, 3);
     assert_eq!((value, d.x), (6.0, vec![1.0, 1.0, 1.0, 0.0, 0.0, 0.0]));

@@ -573,7 +573,8 @@ impl Lowering<'_> {
         }
     }
 
-    /// A loop bound: known before the loop starts.
+    /// A loop bound: known before the loop starts, an integer expression
+    /// of literals, const generics, lengths and enclosing loop variables.
     fn check_bound(&mut self, bound: &Expr, inputs: &Inputs) {
         let allowed = match without_parentheses(bound) {
             Expr::Lit(syn::ExprLit {
@@ -599,7 +600,10 @@ impl Lowering<'_> {
             Expr::Binary(binary)
                 if matches!(
                     binary.op,
-                    syn::BinOp::Add(_) | syn::BinOp::Sub(_) | syn::BinOp::Mul(_)
+                    syn::BinOp::Add(_)
+                        | syn::BinOp::Sub(_)
+                        | syn::BinOp::Mul(_)
+                        | syn::BinOp::Div(_)
                 ) =>
             {
                 self.check_bound(&binary.left, inputs);
@@ -611,7 +615,7 @@ impl Lowering<'_> {
         if !allowed {
             self.errors.push(syn::Error::new_spanned(
                 bound,
-                "a loop bound is known before the loop: a literal, a const generic such as `N`, `x.len()` of an array parameter, an enclosing loop's variable, or a sum or difference of those",
+                "a loop bound is known before the loop: a literal, a const generic such as `N`, `x.len()` of an array parameter, an enclosing loop's variable, or `+`, `-`, `*` and `/` of those (`N - 1`, `x.len() / 2`)",
             ));
         }
     }
