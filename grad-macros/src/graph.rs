@@ -1132,6 +1132,10 @@ impl Lowering<'_> {
                 Visit::Done(None)
             }
             Expr::Index(_) => Visit::Done(self.element(expr, inputs)),
+            Expr::Break(_) | Expr::Continue(_) | Expr::Return(_) => {
+                self.errors.extend(crate::parse::jump_error(expr));
+                Visit::Done(None)
+            }
             Expr::If(condition) => Visit::Done(self.if_expression(condition, statement, inputs)),
             // `i as f64` of a loop variable, or any cast reading nothing of
             // the formula, is a constant.
