@@ -385,6 +385,10 @@ fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
                 ret.return_token,
                 "`return` is not supported: name the output with `output = expression`",
             )),
+            Stmt::Expr(
+                expr @ (Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) | Expr::If(_)),
+                _,
+            ) => errors.push(function_form_only(&expr)),
             Stmt::Expr(expr, _) => errors.push(no_output(&expr)),
             Stmt::Item(item) => errors.push(syn::Error::new(
                 statement_span(&Stmt::Item(item)),
@@ -408,6 +412,22 @@ fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
             "no output assignment: end the body with `output = expression`, for example `price = total * tax`",
         )),
     }
+}
+
+/// A loop or an `if` statement in an inline formula, reported at its keyword.
+fn function_form_only(expr: &Expr) -> syn::Error {
+    const LOOPS: &str = "loops are for the function form: write `grad! { fn f(x: &[f64]) -> f64 { .. } }`, whose loops read array parameters by index";
+    let (span, message) = match expr {
+        Expr::ForLoop(for_loop) => (for_loop.for_token.span, LOOPS),
+        Expr::While(while_loop) => (while_loop.while_token.span, LOOPS),
+        Expr::Loop(endless) => (endless.loop_token.span, LOOPS),
+        Expr::If(condition) => (
+            condition.if_token.span,
+            "`if` is for the function form: write the formula as `grad! { fn f(x: f64) -> f64 { .. } }`",
+        ),
+        other => return no_output(other),
+    };
+    syn::Error::new(span, message)
 }
 
 fn no_output(expr: &Expr) -> syn::Error {
