@@ -1715,3 +1715,260 @@ fn methods_and_custom_operations_in_loops() {
         )
     );
 }
+
+// ---------------------------------------------------------------------------
+// Accumulators through nested loops and branches, in f64: each function is
+// written once and compiled twice, by `grad!` and as plain Rust (the
+// `plain_nested` module), whose central differences are the reference.
+// ---------------------------------------------------------------------------
+
+/// The functions through `grad!`, and the same tokens as plain Rust.
+macro_rules! with_plain_copy {
+    ($($function:item)*) => {
+        grad! { $($function)* }
+
+        /// The same functions as plain Rust.
+        mod plain_nested {
+            #![allow(clippy::needless_range_loop)]
+            $($function)*
+        }
+    };
+}
+
+with_plain_copy! {
+    /// Horner's rule: `p = (..(c_0 t + c_1) t + ..) t + c_{n-1}`.
+    pub fn horner(c: &[f64], t: f64) -> f64 {
+        let mut p = 0.0;
+        for i in 0..c.len() {
+            p *= t;
+            p += c[i];
+        }
+        p
+    }
+
+    /// The product of a matrix's elements, through nested loops.
+    pub fn matrix_product(a: &[[f64; 3]; 2]) -> f64 {
+        let mut p = 1.0;
+        for i in 0..2 {
+            for j in 0..3 {
+                p *= a[i][j];
+            }
+        }
+        p
+    }
+
+    /// The squares of the rows' products: a product kept per inner
+    /// iteration, in an accumulator declared in the outer loop.
+    pub fn row_products_squared(a: &[[f64; 3]; 2]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..2 {
+            let mut r = 1.0;
+            for j in 0..3 {
+                r *= a[i][j];
+            }
+            s += r * r;
+        }
+        s
+    }
+
+    /// One accumulator read before the other's update: `Σ x_i Π_{j<i} x_j`.
+    pub fn lagged_products(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        let mut p = 1.0;
+        for i in 0..x.len() {
+            s += p * x[i];
+            p *= x[i];
+        }
+        s
+    }
+
+    /// Two updates of one accumulator in an iteration.
+    pub fn add_then_multiply(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            s += x[i];
+            s *= x[i];
+        }
+        s
+    }
+
+    /// An accumulator read in its own branch.
+    pub fn growth(x: &[f64]) -> f64 {
+        let mut s = 0.5;
+        for i in 0..x.len() {
+            s += if s > 1.0 { s * x[i] } else { x[i] };
+        }
+        s
+    }
+
+    /// An inner loop that reads the outer accumulator `s` and updates `t`.
+    pub fn read_in_the_inner_loop(x: &[f64], a: &[[f64; 2]; 3]) -> f64 {
+        let mut s = 1.0;
+        let mut t = 0.0;
+        for i in 0..3 {
+            for j in 0..2 {
+                t += s * a[i][j];
+            }
+            s += x[i] * t;
+        }
+        s + t
+    }
+
+    /// An inner range that depends on the outer variable, with a product.
+    pub fn prefix_products_nested(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            let mut q = x[i];
+            for j in 0..i {
+                q *= x[j];
+            }
+            s += q;
+        }
+        s
+    }
+
+    /// Three loops deep, the accumulator read in its own update.
+    pub fn three_deep(a: &[[f64; 2]; 2], x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..2 {
+            for j in 0..2 {
+                for k in 0..x.len() {
+                    s += a[i][j] * x[k] * s * 0.01 + a[j][i];
+                }
+            }
+        }
+        s
+    }
+
+    /// `/=` by an expression of the accumulator itself.
+    pub fn continued_fraction(x: &[f64]) -> f64 {
+        let mut q = 10.0;
+        for i in 0..x.len() {
+            q /= x[i] + q;
+        }
+        q
+    }
+
+    /// `-=` of a term that reads the accumulator.
+    pub fn decay(x: &[f64]) -> f64 {
+        let mut s = 2.0;
+        for i in 0..x.len() {
+            s -= s * x[i] * 0.5;
+        }
+        s
+    }
+
+    /// A running maximum `m` updated through a branch, read by `s`.
+    pub fn running_maximum(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        let mut m = 0.0;
+        for i in 0..x.len() {
+            m += if x[i] > m { x[i] - m } else { 0.0 };
+            s += m * x[i];
+        }
+        s + m
+    }
+}
+
+/// A matrix of `R` rows of `C` from its elements in row-major order.
+fn rows_of<const R: usize, const C: usize>(flat: &[f64]) -> [[f64; C]; R] {
+    matrix::<f64, R, C>(flat)
+}
+
+#[test]
+fn horners_rule_against_its_closed_form() {
+    // p(t) = Σ c_i t^(n-1-i): ∂/∂c_i = t^(n-1-i), ∂/∂t = p'(t).
+    let c = [0.9, -1.1, 1.3, 0.7, 1.2];
+    let t = 0.7;
+    let (value, d) = horner_grad(&c, t);
+    assert_eq!(value, plain_nested::horner(&c, t));
+    let n = c.len();
+    let want_c: Vec<f64> = (0..n).map(|i| t.powi((n - 1 - i) as i32)).collect();
+    let want_t: f64 = (0..n - 1)
+        .map(|i| c[i] * (n - 1 - i) as f64 * t.powi((n - 2 - i) as i32))
+        .sum();
+    assert_closed("horner, c", &d.c, &want_c);
+    assert_closed_scalar::<f64>("horner, t", d.t, want_t);
+}
+
+#[test]
+fn accumulators_through_nested_loops_and_branches() {
+    let a: Vec<f64> = mirrored(6, 0.6, 1.4, 22);
+    let x: Vec<f64> = mirrored(5, 0.6, 1.4, 23);
+    let small: Vec<f64> = spread(5, -0.3, 0.7, 24);
+
+    // Π a: ∂/∂a_ij = Π a / a_ij.
+    let (value, d) = matrix_product_grad(&rows_of(&a));
+    assert_eq!(value, plain_nested::matrix_product(&rows_of(&a)));
+    let all: f64 = a.iter().product();
+    let want: Vec<f64> = a.iter().map(|a| all / a).collect();
+    assert_closed("matrix product", d.a.as_flattened(), &want);
+
+    let (value, d) = row_products_squared_grad(&rows_of(&a));
+    assert_eq!(value, plain_nested::row_products_squared(&rows_of(&a)));
+    let f = |v: &[f64]| plain_nested::row_products_squared(&rows_of(v));
+    check_central("row products squared", f, d.a.as_flattened(), &a);
+
+    let (value, d) = lagged_products_grad(&x);
+    assert_eq!(value, plain_nested::lagged_products(&x));
+    check_central("lagged products", plain_nested::lagged_products, &d.x, &x);
+
+    let (value, d) = add_then_multiply_grad(&x);
+    assert_eq!(value, plain_nested::add_then_multiply(&x));
+    check_central(
+        "add then multiply",
+        plain_nested::add_then_multiply,
+        &d.x,
+        &x,
+    );
+
+    // The sums before each element are 0.5, 0.75, 1.25, 1.09375 and
+    // 1.50390625: both branches, none near its switch.
+    let rates = [0.25, 0.5, -0.125, 0.375, 0.25];
+    let (value, d) = growth_grad(&rates);
+    assert_eq!(value, plain_nested::growth(&rates));
+    check_central("growth", plain_nested::growth, &d.x, &rates);
+
+    let (value, d) = read_in_the_inner_loop_grad(&x[..3], &rows_of(&a));
+    assert_eq!(
+        value,
+        plain_nested::read_in_the_inner_loop(&x[..3], &rows_of(&a))
+    );
+    let f = |v: &[f64]| plain_nested::read_in_the_inner_loop(&v[..3], &rows_of(&v[3..]));
+    let analytic: Vec<f64> = d.x.iter().chain(d.a.as_flattened()).copied().collect();
+    let at: Vec<f64> = x[..3].iter().chain(&a).copied().collect();
+    check_central("read in the inner loop", f, &analytic, &at);
+
+    let (value, d) = prefix_products_nested_grad(&x);
+    assert_eq!(value, plain_nested::prefix_products_nested(&x));
+    check_central(
+        "prefix products, nested",
+        plain_nested::prefix_products_nested,
+        &d.x,
+        &x,
+    );
+
+    let (value, d) = three_deep_grad(&rows_of(&a[..4]), &x);
+    assert_eq!(value, plain_nested::three_deep(&rows_of(&a[..4]), &x));
+    let f = |v: &[f64]| plain_nested::three_deep(&rows_of(&v[..4]), &v[4..]);
+    let analytic: Vec<f64> = d.a.as_flattened().iter().chain(&d.x).copied().collect();
+    let at: Vec<f64> = a[..4].iter().chain(&x).copied().collect();
+    check_central("three deep", f, &analytic, &at);
+
+    let (value, d) = continued_fraction_grad(&small);
+    assert_eq!(value, plain_nested::continued_fraction(&small));
+    check_central(
+        "continued fraction",
+        plain_nested::continued_fraction,
+        &d.x,
+        &small,
+    );
+
+    let (value, d) = decay_grad(&x);
+    assert_eq!(value, plain_nested::decay(&x));
+    check_central("decay", plain_nested::decay, &d.x, &x);
+
+    let (value, d) = running_maximum_grad(&x);
+    assert_eq!(value, plain_nested::running_maximum(&x));
+    check_central("running maximum", plain_nested::running_maximum, &d.x, &x);
+}
