@@ -448,20 +448,35 @@ impl Lowering<'_> {
     }
 
     /// `name op= expr;`: a new value of the accumulator, bound in the
-    /// innermost region.
+    /// innermost region. A name that is not an accumulator is one mistake,
+    /// reported once, however it is updated.
     fn update(&mut self, update: &Update, inputs: &Inputs) {
         let name = &update.name;
+        // `=` is a second mistake only for an accumulator: for other names
+        // the one error says how to update what they should declare.
+        let (with, and_update) = if update.op == UpdateOp::Assign {
+            (
+                " with `+=`, `-=`, `*=` or `/=`",
+                ", and update it with `+=`, `-=`, `*=` or `/=`",
+            )
+        } else {
+            ("", "")
+        };
+        let mut accumulator = false;
         let current = match self.lookup(&name.to_string()) {
             Some(Name::Value {
                 accumulator: true, ..
-            }) => match self.read(name) {
-                Some(Name::Value { node, .. }) => node,
-                _ => None,
-            },
+            }) => {
+                accumulator = true;
+                match self.read(name) {
+                    Some(Name::Value { node, .. }) => node,
+                    _ => None,
+                }
+            }
             Some(Name::Value { .. }) => {
                 self.errors.push(syn::Error::new(
                     name.span(),
-                    format!("`{name}` is not an accumulator: declare it `let mut {name} = ..;` to update it"),
+                    format!("`{name}` is not an accumulator: declare it `let mut {name} = ..;` to update it{with}"),
                 ));
                 None
             }
@@ -475,14 +490,14 @@ impl Lowering<'_> {
             None if self.is_parameter(name, inputs) => {
                 self.errors.push(syn::Error::new(
                     name.span(),
-                    format!("the parameter `{name}` cannot be updated: start an accumulator from it, `let mut s = {name};`"),
+                    format!("the parameter `{name}` cannot be updated: start an accumulator from it, `let mut s = {name};`{and_update}"),
                 ));
                 None
             }
             None => {
                 self.errors.push(syn::Error::new(
                     name.span(),
-                    format!("`{name}` is not declared: declare the accumulator before it is updated, `let mut {name} = 0.0;`"),
+                    format!("`{name}` is not declared: declare the accumulator before it is updated, `let mut {name} = 0.0;`{and_update}"),
                 ));
                 None
             }
@@ -494,10 +509,12 @@ impl Lowering<'_> {
             UpdateOp::Mul => "*",
             UpdateOp::Div => "/",
             UpdateOp::Assign => {
-                self.errors.push(syn::Error::new(
-                    update.op_span,
-                    format!("an accumulator changes with `+=`, `-=`, `*=` or `/=`: write `{name} = {name} + x` as `{name} += x`"),
-                ));
+                if accumulator {
+                    self.errors.push(syn::Error::new(
+                        update.op_span,
+                        format!("an accumulator changes with `+=`, `-=`, `*=` or `/=`: write `{name} = {name} + x` as `{name} += x`"),
+                    ));
+                }
                 return;
             }
         };
