@@ -1503,6 +1503,16 @@ grad! {
         s
     }
 
+    /// A loop over no array: the loop variable is `powi`'s `i32` exponent,
+    /// its type inferred from that use as in the plain function.
+    pub fn power_sum(w: f64) -> f64 {
+        let mut s = 0.0;
+        for i in 1..4 {
+            s += w.powi(i);
+        }
+        s
+    }
+
     /// A literal length, by value, read at literal indices only.
     pub fn triple(x: [f64; 3]) -> f64 {
         x[0] * x[1] * x[2]
@@ -1603,6 +1613,15 @@ fn bounds_from_products_quotients_and_integer_parameters() {
     let (value, d) = partial_sum_grad(&x, 3);
     assert_eq!((value, d.x), (6.0, vec![1.0, 1.0, 1.0, 0.0, 0.0, 0.0]));
     assert_eq!(PartialSumGrad::NAMES, ["x"]);
+}
+
+#[test]
+fn a_loop_variable_of_another_integer_type() {
+    // w + w² + w³: ∂/∂w = 1 + 2w + 3w².
+    let w = 1.5;
+    let (value, d) = power_sum_grad(w);
+    assert_eq!(value, w.powi(1) + w.powi(2) + w.powi(3));
+    assert_closed_scalar::<f64>("power sum", d.w, 1.0 + 2.0 * w + 3.0 * w * w);
 }
 
 #[test]
