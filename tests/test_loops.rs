@@ -5,16 +5,17 @@
 //! `grad!`:
 //!
 //! - its value against the same function written by hand without `grad!`
-//!   (the `plain` module), bit for bit: the layers compute the same
+//!   (the `plain` modules), bit for bit: the layers compute the same
 //!   operations in the same order;
 //! - its gradient against a closed form, computed in `f64` from the same
-//!   inputs;
-//! - its gradient against central differences of the hand-written function
-//!   (`grad::check_gradient_with_step`), which evaluates nothing but the
-//!   function as written.
+//!   inputs, and/or against central differences of the hand-written
+//!   function (`grad::check_gradient_with_step`), which evaluates nothing
+//!   but the function as written.
 //!
-//! The formulas, the hand-written copies and the tests are written once and
-//! expanded in `f64` and in `f32` (`F` is the scalar type of each module).
+//! The first group of formulas, their hand-written copies and their tests
+//! are written once and expanded in `f64` and in `f32` (`F` is the scalar
+//! type of each module); the groups after it are in `f64`, the last one
+//! compiling each function's tokens both through `grad!` and as plain Rust.
 //! Piecewise functions are checked on both sides of each switch and at the
 //! switch itself, where the gradient is the one of the branch the condition
 //! chose.
