@@ -159,9 +159,10 @@ fn six_parameters_and_arrays_are_lint_free() {
 }
 
 grad! {
-    /// A loop with an accumulator over an array.
+    /// Loops over an array and a slice, reading neighbours, with `let`s per
+    /// iteration.
     #[must_use]
-    pub fn rosenbrock_sum<const N: usize>(x: &[f64; N]) -> f64 {
+    pub fn rosenbrock<const N: usize>(x: &[f64; N]) -> f64 {
         let mut s = 0.0;
         for i in 0..N - 1 {
             let a = x[i + 1] - x[i] * x[i];
@@ -176,15 +177,71 @@ grad! {
     pub fn piecewise(x: f64) -> f64 {
         if x > 1.0 { x * x } else { 2.0 * x - 1.0 }
     }
+
+    /// Two slices read at one index, and an accumulator kept per iteration
+    /// (`*=`).
+    #[must_use]
+    pub fn dot_times_product(x: &[f64], y: &[f64]) -> f64 {
+        let mut s = 0.0;
+        let mut p = 1.0;
+        for i in 0..x.len() {
+            s += x[i] * y[i];
+            p *= x[i] + y[i];
+        }
+        s * p
+    }
+
+    /// Nested loops over a matrix, and a branch in a loop.
+    #[must_use]
+    pub fn quadratic_form<const N: usize>(a: &[[f64; N]; N], x: &[f64; N]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..N {
+            for j in 0..N {
+                let term = x[i] * a[i][j] * x[j];
+                s += if term > 0.0 { term } else { 0.5 * term };
+            }
+        }
+        s
+    }
+
+    /// A branch outside loops, over scalars.
+    #[must_use]
+    pub fn kink(x: f64) -> f64 {
+        if x < 1.0 { 3.0 * x } else { x * x + 2.0 }
+    }
 }
 
 #[test]
 fn loops_and_branches_are_lint_free() {
+    // Rosenbrock at (0, 0, 0): ∂/∂x_j = -2 where x_j starts a term.
+    let (value, d) = rosenbrock_grad(&[0.0; 3]);
+    assert!(close(value, 2.0));
+    assert!(close(d.x[0], -2.0) && close(d.x[1], -2.0) && close(d.x[2], 0.0));
+    assert!(close(rosenbrock(&[0.0; 3]), 2.0));
+
+    // (x·y) Π (x_i + y_i): with x = (1, 2), y = (3, 4): s = 11, p = 24;
+    // ∂/∂x_0 = y_0 p + s p / (x_0 + y_0) = 72 + 66.
+    let (value, d) = dot_times_product_grad(&[1.0, 2.0], &[3.0, 4.0]);
+    assert!(close(value, 264.0));
+    assert!(close(d.x[0], 138.0));
+    assert!(close(dot_times_product(&[1.0, 2.0], &[3.0, 4.0]), 264.0));
+
+    // x = (1, -1), A = I: terms 1 and 1 (the cross terms are 0): ∂/∂x = 2x.
+    let identity = [[1.0, 0.0], [0.0, 1.0]];
+    let (value, d) = quadratic_form_grad(&identity, &[1.0, -1.0]);
+    assert!(close(value, 2.0));
+    assert!(close(d.x[0], 2.0) && close(d.x[1], -2.0));
+    assert!(close(quadratic_form(&identity, &[1.0, -1.0]), 2.0));
+
+    let (value, d) = kink_grad(1.0);
+    assert!(close(value, 3.0) && close(d.x, 2.0));
+    assert!(close(kink(0.5), 1.5));
+
     // Rosenbrock's valley floor: zero at (1, 1, 1), where its gradient is 0.
-    let (value, d) = rosenbrock_sum_grad(&[1.0, 1.0, 1.0]);
+    let (value, d) = rosenbrock_grad(&[1.0, 1.0, 1.0]);
     assert!(close(value, 0.0) && d.x.iter().all(|&g| close(g, 0.0)));
     // d/dx2 of 100 (x2 - x1²)² + (1 - x1)² at (0, 1, 1): 200.
-    assert!(close(rosenbrock_sum_grad(&[0.0, 1.0, 1.0]).1.x[1], 200.0));
+    assert!(close(rosenbrock_grad(&[0.0, 1.0, 1.0]).1.x[1], 200.0));
     assert!(close(piecewise_grad(3.0).1.x, 6.0));
     assert!(close(piecewise_grad(0.5).1.x, 2.0));
 }
@@ -192,7 +249,7 @@ fn loops_and_branches_are_lint_free() {
 #[cfg(feature = "graph")]
 #[test]
 fn pictures_of_loops_and_branches_are_lint_free() {
-    let graph = rosenbrock_sum_graph(&[0.0, 1.0, 1.0]);
+    let graph = rosenbrock_graph(&[0.0, 1.0, 1.0]);
     assert_eq!(graph.group(1).runs, Some(2));
     assert!(close(graph.output.value, 101.0));
     assert_eq!(

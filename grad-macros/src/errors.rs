@@ -25,3 +25,9 @@ impl Errors {
         Err(first)
     }
 }
+
+impl Extend<syn::Error> for Errors {
+    fn extend<I: IntoIterator<Item = syn::Error>>(&mut self, errors: I) {
+        self.0.extend(errors);
+    }
+}

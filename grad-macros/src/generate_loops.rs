@@ -680,9 +680,12 @@ impl<'g> Structure<'g> {
         } else {
             quote!(#lo..#hi)
         };
+        // The bounds' type is inferred, as in the plain function: a bound
+        // of another integer type is then one error there (indexing with
+        // it), not a second one here.
         let mut before = quote! {
-            let #lo: usize = #start;
-            let #hi: usize = #end;
+            let #lo = #start;
+            let #hi = #end;
         };
         let mut at_start = TokenStream::new();
         let mut at_end = TokenStream::new();

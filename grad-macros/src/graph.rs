@@ -448,20 +448,35 @@ impl Lowering<'_> {
     }
 
     /// `name op= expr;`: a new value of the accumulator, bound in the
-    /// innermost region.
+    /// innermost region. A name that is not an accumulator is one mistake,
+    /// reported once, however it is updated.
     fn update(&mut self, update: &Update, inputs: &Inputs) {
         let name = &update.name;
+        // `=` is a second mistake only for an accumulator: for other names
+        // the one error says how to update what they should declare.
+        let (with, and_update) = if update.op == UpdateOp::Assign {
+            (
+                " with `+=`, `-=`, `*=` or `/=`",
+                ", and update it with `+=`, `-=`, `*=` or `/=`",
+            )
+        } else {
+            ("", "")
+        };
+        let mut accumulator = false;
         let current = match self.lookup(&name.to_string()) {
             Some(Name::Value {
                 accumulator: true, ..
-            }) => match self.read(name) {
-                Some(Name::Value { node, .. }) => node,
-                _ => None,
-            },
+            }) => {
+                accumulator = true;
+                match self.read(name) {
+                    Some(Name::Value { node, .. }) => node,
+                    _ => None,
+                }
+            }
             Some(Name::Value { .. }) => {
                 self.errors.push(syn::Error::new(
                     name.span(),
-                    format!("`{name}` is not an accumulator: declare it `let mut {name} = ..;` to update it"),
+                    format!("`{name}` is not an accumulator: declare it `let mut {name} = ..;` to update it{with}"),
                 ));
                 None
             }
@@ -475,14 +490,14 @@ impl Lowering<'_> {
             None if self.is_parameter(name, inputs) => {
                 self.errors.push(syn::Error::new(
                     name.span(),
-                    format!("the parameter `{name}` cannot be updated: start an accumulator from it, `let mut s = {name};`"),
+                    format!("the parameter `{name}` cannot be updated: start an accumulator from it, `let mut s = {name};`{and_update}"),
                 ));
                 None
             }
             None => {
                 self.errors.push(syn::Error::new(
                     name.span(),
-                    format!("`{name}` is not declared: declare the accumulator before it is updated, `let mut {name} = 0.0;`"),
+                    format!("`{name}` is not declared: declare the accumulator before it is updated, `let mut {name} = 0.0;`{and_update}"),
                 ));
                 None
             }
@@ -494,10 +509,12 @@ impl Lowering<'_> {
             UpdateOp::Mul => "*",
             UpdateOp::Div => "/",
             UpdateOp::Assign => {
-                self.errors.push(syn::Error::new(
-                    update.op_span,
-                    format!("an accumulator changes with `+=`, `-=`, `*=` or `/=`: write `{name} = {name} + x` as `{name} += x`"),
-                ));
+                if accumulator {
+                    self.errors.push(syn::Error::new(
+                        update.op_span,
+                        format!("an accumulator changes with `+=`, `-=`, `*=` or `/=`: write `{name} = {name} + x` as `{name} += x`"),
+                    ));
+                }
                 return;
             }
         };
@@ -573,7 +590,8 @@ impl Lowering<'_> {
         }
     }
 
-    /// A loop bound: known before the loop starts.
+    /// A loop bound: known before the loop starts, an integer expression
+    /// of literals, const generics, lengths and enclosing loop variables.
     fn check_bound(&mut self, bound: &Expr, inputs: &Inputs) {
         let allowed = match without_parentheses(bound) {
             Expr::Lit(syn::ExprLit {
@@ -583,16 +601,26 @@ impl Lowering<'_> {
                 !self.is_parameter(name, inputs)
                     && !matches!(self.lookup(&name.to_string()), Some(Name::Value { .. }))
             }),
+            // The length of an array parameter, differentiated or
+            // `#[constant]` (the data a loop walks), or of a name from the
+            // caller's scope: never of a value the formula computes.
             Expr::MethodCall(call) => {
                 call.method == "len"
                     && call.args.is_empty()
                     && matches!(without_parentheses(&call.receiver), Expr::Path(path)
-                        if path.path.get_ident().is_some_and(|name| self.elements.contains_key(&name.to_string())))
+                    if path.path.get_ident().is_some_and(|name| {
+                        self.elements.contains_key(&name.to_string())
+                            || (!self.is_parameter(name, inputs)
+                                && self.lookup(&name.to_string()).is_none())
+                    }))
             }
             Expr::Binary(binary)
                 if matches!(
                     binary.op,
-                    syn::BinOp::Add(_) | syn::BinOp::Sub(_) | syn::BinOp::Mul(_)
+                    syn::BinOp::Add(_)
+                        | syn::BinOp::Sub(_)
+                        | syn::BinOp::Mul(_)
+                        | syn::BinOp::Div(_)
                 ) =>
             {
                 self.check_bound(&binary.left, inputs);
@@ -604,7 +632,7 @@ impl Lowering<'_> {
         if !allowed {
             self.errors.push(syn::Error::new_spanned(
                 bound,
-                "a loop bound is known before the loop: a literal, a const generic such as `N`, `x.len()` of an array parameter, an enclosing loop's variable, or a sum or difference of those",
+                "a loop bound is known before the loop: a literal, a const generic such as `N`, `x.len()` of an array parameter, an enclosing loop's variable, or `+`, `-`, `*` and `/` of those (`N - 1`, `x.len() / 2`)",
             ));
         }
     }
@@ -1121,6 +1149,10 @@ impl Lowering<'_> {
                 Visit::Done(None)
             }
             Expr::Index(_) => Visit::Done(self.element(expr, inputs)),
+            Expr::Break(_) | Expr::Continue(_) | Expr::Return(_) => {
+                self.errors.extend(crate::parse::jump_error(expr));
+                Visit::Done(None)
+            }
             Expr::If(condition) => Visit::Done(self.if_expression(condition, statement, inputs)),
             // `i as f64` of a loop variable, or any cast reading nothing of
             // the formula, is a constant.

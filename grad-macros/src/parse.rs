@@ -385,6 +385,10 @@ fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
                 ret.return_token,
                 "`return` is not supported: name the output with `output = expression`",
             )),
+            Stmt::Expr(
+                expr @ (Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) | Expr::If(_)),
+                _,
+            ) => errors.push(function_form_only(&expr)),
             Stmt::Expr(expr, _) => errors.push(no_output(&expr)),
             Stmt::Item(item) => errors.push(syn::Error::new(
                 statement_span(&Stmt::Item(item)),
@@ -410,6 +414,22 @@ fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
     }
 }
 
+/// A loop or an `if` statement in an inline formula, reported at its keyword.
+fn function_form_only(expr: &Expr) -> syn::Error {
+    const LOOPS: &str = "loops are for the function form: write `grad! { fn f(x: &[f64]) -> f64 { .. } }`, whose loops read array parameters by index";
+    let (span, message) = match expr {
+        Expr::ForLoop(for_loop) => (for_loop.for_token.span, LOOPS),
+        Expr::While(while_loop) => (while_loop.while_token.span, LOOPS),
+        Expr::Loop(endless) => (endless.loop_token.span, LOOPS),
+        Expr::If(condition) => (
+            condition.if_token.span,
+            "`if` is for the function form: write the formula as `grad! { fn f(x: f64) -> f64 { .. } }`",
+        ),
+        other => return no_output(other),
+    };
+    syn::Error::new(span, message)
+}
+
 fn no_output(expr: &Expr) -> syn::Error {
     match expr {
         Expr::Binary(binary) if is_compound_assignment(&binary.op) => syn::Error::new_spanned(
@@ -421,6 +441,43 @@ fn no_output(expr: &Expr) -> syn::Error {
             "no output assignment: name the result with `output = expression`",
         ),
     }
+}
+
+/// The error for a `break`, `continue` or `return` in a grad! function, at
+/// its keyword, saying what to write instead; `None` for other expressions.
+pub fn jump_error(expr: &Expr) -> Option<syn::Error> {
+    let (span, message) = match expr {
+        Expr::Break(stop) => (
+            stop.break_token.span,
+            "`break` is not supported: a loop of a grad! function runs its whole range (choose values with `if c { a } else { b }`)",
+        ),
+        Expr::Continue(skip) => (
+            skip.continue_token.span,
+            "`continue` is not supported: a loop of a grad! function runs its whole range (choose values with `if c { a } else { b }`)",
+        ),
+        Expr::Return(ret) => (
+            ret.return_token.span,
+            "`return` is not supported: end the function with the expression it returns",
+        ),
+        _ => return None,
+    };
+    Some(syn::Error::new(span, message))
+}
+
+/// The errors of every `break`, `continue` and `return` inside `expr`.
+fn jumps_within(expr: &Expr) -> Vec<syn::Error> {
+    struct Jumps(Vec<syn::Error>);
+    impl<'ast> syn::visit::Visit<'ast> for Jumps {
+        fn visit_expr(&mut self, expr: &'ast Expr) {
+            match jump_error(expr) {
+                Some(error) => self.0.push(error),
+                None => syn::visit::visit_expr(self, expr),
+            }
+        }
+    }
+    let mut jumps = Jumps(Vec::new());
+    syn::visit::Visit::visit_expr(&mut jumps, expr);
+    jumps.0
 }
 
 /// `+=`, `-=`, … : an assignment, which a formula never makes.
@@ -633,26 +690,24 @@ impl Body<'_, '_> {
                 endless.loop_token.span,
                 "`loop` is not supported: loop with `for i in start..end`, whose bounds are known when it starts",
             ),
-            Expr::Break(stop) => reject(
-                self.errors,
-                stop.break_token.span,
-                "`break` is not supported: a loop of a grad! function runs its whole range (choose values with `if c { a } else { b }`)",
-            ),
-            Expr::Continue(skip) => reject(
-                self.errors,
-                skip.continue_token.span,
-                "`continue` is not supported: a loop of a grad! function runs its whole range (choose values with `if c { a } else { b }`)",
-            ),
-            Expr::Return(ret) => reject(
-                self.errors,
-                ret.return_token.span,
-                "`return` is not supported: end the function with the expression it returns",
-            ),
-            Expr::If(condition) => reject(
-                self.errors,
-                condition.if_token.span,
-                "`if` is an expression in a grad! function: choose a value, as in `s += if x > 0.0 { x } else { -x };`",
-            ),
+            Expr::Break(_) | Expr::Continue(_) | Expr::Return(_) => {
+                self.errors.extend(jump_error(expr));
+                None
+            }
+            // An `if` around a `break`, `continue` or `return` is there for
+            // it: that is the mistake to report.
+            Expr::If(condition) => {
+                let jumps = jumps_within(expr);
+                if jumps.is_empty() {
+                    return reject(
+                        self.errors,
+                        condition.if_token.span,
+                        "`if` is an expression in a grad! function: choose a value, as in `s += if x > 0.0 { x } else { -x };`",
+                    );
+                }
+                self.errors.extend(jumps);
+                None
+            }
             other if depth > 0 => reject(
                 self.errors,
                 other.span(),
