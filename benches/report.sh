@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # One run of everything, written down: criterion times and callgrind
-# instruction counts of every method on every formula, then BENCHMARKS.md,
+# instruction counts of every method on every formula, and of the loops
+# (benches/loops.sh), then BENCHMARKS.md,
 # written whole from benches/BENCHMARKS.template.md and the results: the
 # tables per formula, the targets checked on both forms of grad!, the
 # machine, the commit measured (marked when the working tree had
 # uncommitted changes) and, where their scripts have run, the all-tapes,
-# compile-time and graph-cost sections.
+# compile-time (compile_time.sh, loop_check_time.sh) and graph-cost sections.
 #
-#   benches/report.sh              run criterion, then callgrind.sh, then write BENCHMARKS.md
+#   benches/report.sh              run criterion, callgrind.sh and loops.sh, then write BENCHMARKS.md
 #   benches/report.sh --no-run     write BENCHMARKS.md from the last results
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ if [[ "${1:-}" != "--no-run" ]]; then
     cargo bench -p grad-benches --bench gradients -- --noplot >&2
     record_run criterion $((SECONDS - start)) "$load_before"
     benches/callgrind.sh >&2
+    benches/loops.sh >&2
 fi
 
 cargo build --release --quiet -p grad-benches --bin report

@@ -705,20 +705,24 @@ fn commands(results: &Results, results_dir: &Path) -> String {
             .and_then(|r| r.get("seconds").map(|s| wall_clock(s)))
             .unwrap_or_else(|| "not run".to_owned())
     };
-    let report = match (record("criterion"), record("callgrind")) {
-        (Some(a), Some(b)) => {
-            let seconds = |r: &Record| r.get("seconds").and_then(|s| s.parse::<u64>().ok());
-            seconds(&a)
-                .zip(seconds(&b))
-                .map_or("?".to_owned(), |(a, b)| wall_clock(&(a + b).to_string()))
-        }
+    let seconds =
+        |name: &str| record(name).map(|r| r.get("seconds").and_then(|s| s.parse::<u64>().ok()));
+    // The loops run with the rest since report.sh ran them; older results lack them.
+    let report = match (seconds("criterion"), seconds("callgrind")) {
+        (Some(a), Some(b)) => a
+            .zip(b)
+            .zip(seconds("loops").unwrap_or(Some(0)))
+            .map_or("?".to_owned(), |((a, b), c)| {
+                wall_clock(&(a + b + c).to_string())
+            }),
         _ => "not run".to_owned(),
     };
     let benchmarks = results.rows.len();
     let rows = [
         (
             "benches/report.sh".to_owned(),
-            "criterion, then `benches/callgrind.sh`, then this file".to_owned(),
+            "criterion, then `benches/callgrind.sh` and `benches/loops.sh`, then this file"
+                .to_owned(),
             report,
         ),
         (
