@@ -583,8 +583,9 @@ impl Lowering<'_> {
                 !self.is_parameter(name, inputs)
                     && !matches!(self.lookup(&name.to_string()), Some(Name::Value { .. }))
             }),
-            // The length of an array parameter, or of a constant one (data
-            // read by index, `#[constant] x: &[[f64; 30]]`): known on entry.
+            // The length of an array parameter, differentiated or
+            // `#[constant]` (the data a loop walks), or of a name from the
+            // caller's scope: never of a value the formula computes.
             Expr::MethodCall(call) => {
                 call.method == "len"
                     && call.args.is_empty()
@@ -592,7 +593,7 @@ impl Lowering<'_> {
                     if path.path.get_ident().is_some_and(|name| {
                         self.elements.contains_key(&name.to_string())
                             || (!self.is_parameter(name, inputs)
-                                && !matches!(self.lookup(&name.to_string()), Some(Name::Value { .. })))
+                                && self.lookup(&name.to_string()).is_none())
                     }))
             }
             Expr::Binary(binary)
@@ -610,7 +611,7 @@ impl Lowering<'_> {
         if !allowed {
             self.errors.push(syn::Error::new_spanned(
                 bound,
-                "a loop bound is known before the loop: a literal, a const generic such as `N`, `x.len()` of an array parameter or a constant one, an enclosing loop's variable, or a sum or difference of those",
+                "a loop bound is known before the loop: a literal, a const generic such as `N`, `x.len()` of an array parameter, an enclosing loop's variable, or a sum or difference of those",
             ));
         }
     }
