@@ -5,7 +5,7 @@
 //!
 //! It first checks the gradient against central differences at the
 //! starting point, then trains by full-batch gradient descent on every row,
-//! printing the loss each epoch and the training accuracy at the end.
+//! printing the loss every 20 epochs and the training accuracy at the end.
 //!
 //! ```text
 //! cargo run --release --example logistic_regression
