@@ -29,7 +29,7 @@ repetitions="${1:-7}"
 sizes=(10 100000)
 [[ -x /usr/bin/time ]] || { echo "GNU time is needed: apt-get install -y time" >&2; exit 1; }
 
-tmp=$(mktemp -d /tmp/grad-loop-check.XXXXXX)
+tmp=$(mktemp -d -t grad-loop-check.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export CARGO_TARGET_DIR="$tmp/target"
 

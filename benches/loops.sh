@@ -30,7 +30,7 @@ load_before=$(load)
 start=$SECONDS
 "$count" loops check || { echo "a method computes a wrong gradient" >&2; exit 1; }
 
-tmp=$(mktemp -d /tmp/grad-loops.XXXXXX)
+tmp=$(mktemp -d -t grad-loops.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 iterations() {
