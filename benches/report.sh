@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # One run of everything, written down: criterion times and callgrind
-# instruction counts of every method on every formula, then BENCHMARKS.md,
+# instruction counts of every method on every formula, and of the loops
+# (benches/loops.sh), then BENCHMARKS.md,
 # written whole from benches/BENCHMARKS.template.md and the results: the
 # tables per formula, the targets checked on both forms of grad!, the
 # machine, the commit measured (marked when the working tree had
 # uncommitted changes) and, where their scripts have run, the all-tapes,
-# compile-time and graph-cost sections. It also runs benches/network.sh (the
-# training step of the book's network against burn and candle, which builds
-# them the first time).
+# compile-time (compile_time.sh, loop_check_time.sh) and graph-cost sections.
+# It also runs benches/network.sh (the training step
+# of the book's network against burn and candle, which builds them the
+# first time).
 #
-#   benches/report.sh              run criterion, then callgrind.sh and network.sh, then write BENCHMARKS.md
+#   benches/report.sh              run criterion, then callgrind.sh, loops.sh and network.sh, then write BENCHMARKS.md
 #   benches/report.sh --no-run     write BENCHMARKS.md from the last results
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,7 @@ if [[ "${1:-}" != "--no-run" ]]; then
     cargo bench -p grad-benches --bench gradients -- --noplot >&2
     record_run criterion $((SECONDS - start)) "$load_before"
     benches/callgrind.sh >&2
+    benches/loops.sh >&2
     benches/network.sh >&2
 fi
 

@@ -159,8 +159,9 @@ fn six_parameters_and_arrays_are_lint_free() {
 }
 
 grad! {
-    /// Loops over an array and a slice, reading neighbours, with `let`s per
-    /// iteration.
+    /// Rosenbrock as a loop over one array read by index, which clippy
+    /// would have as an iterator (`needless_range_loop`) were it not the
+    /// only loop grad! takes.
     #[must_use]
     pub fn rosenbrock<const N: usize>(x: &[f64; N]) -> f64 {
         let mut s = 0.0;
@@ -209,6 +210,47 @@ grad! {
     pub fn kink(x: f64) -> f64 {
         if x < 1.0 { 3.0 * x } else { x * x + 2.0 }
     }
+
+    /// `#[constant]` rows walked to their length, a nested loop over one
+    /// array, a branch, and a product accumulator.
+    #[must_use]
+    pub fn hinge(w: &[f64; 2], #[constant] rows: &[[f64; 3]]) -> f64 {
+        let mut total = 0.0;
+        for r in 0..rows.len() {
+            let mut z = 0.0;
+            for j in 0..2 {
+                z += w[j] * rows[r][j];
+            }
+            let margin = 1.0 - rows[r][2] * z;
+            total += if margin > 0.0 { margin } else { 0.0 };
+        }
+        let mut scale = 1.0;
+        for j in 0..2 {
+            scale *= w[j];
+        }
+        total + scale
+    }
+}
+
+#[test]
+fn loops_are_lint_free() {
+    // df/dx0 = -400 x0 (x1 - x0²) - 2 (1 - x0), df/dx1 = 200 (x1 - x0²)
+    let x = [0.5, -0.25];
+    let (value, d) = rosenbrock_grad(&x);
+    assert!(close(value, rosenbrock(&x)));
+    assert!(close(value, 100.0 * 0.25 + 0.25));
+    assert!(close(d.x[0], -400.0 * 0.5 * -0.5 - 2.0 * 0.5));
+    assert!(close(d.x[1], 200.0 * -0.5));
+
+    // Row 0 has margin 1 - 1 (0.5 + 1) < 0, row 1 margin 1 + (-0.5 + 0.5) = 1:
+    // only row 1 counts, d/dw = -label * row + (w1, w0).
+    let w = [0.5, 0.25];
+    let rows = [[1.0, 4.0, 1.0], [-1.0, 2.0, -1.0]];
+    let (value, d) = hinge_grad(&w, &rows);
+    assert!(close(value, hinge(&w, &rows)));
+    assert!(close(value, 1.0 + 0.125));
+    assert!(close(d.w[0], -1.0 + 0.25));
+    assert!(close(d.w[1], 2.0 + 0.5));
 }
 
 #[test]

@@ -22,6 +22,7 @@
 use std::ops::{Add, Mul, Sub};
 
 pub mod emit;
+pub mod loops;
 pub mod network;
 
 /// What the generic form of a formula needs from its scalar type. Implemented

@@ -949,10 +949,15 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         .iter()
         .filter(|attr| attr.path().is_ident("cfg"))
         .collect();
-    let allows = lint_allowances(&item.attrs);
+    let mut allows = lint_allowances(&item.attrs);
     let scalar_type = &function.scalar;
     let scalar = quote!(#scalar_type);
     let structured = graph.is_structured();
+    // grad! reads arrays by index in range loops, the only loops it takes:
+    // clippy's advice to iterate over the array instead cannot be followed
+    // in its body, nor in the code written from it.
+    let loop_allowance = structured.then(|| quote!(#[allow(clippy::needless_range_loop)]));
+    allows.extend(loop_allowance.clone());
     let field_types: Vec<syn::Type> = if function.arrays {
         arrays::fields(function)
             .into_iter()
@@ -1179,7 +1184,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         #graph_function
     };
     if !function.arrays {
-        return quote!(#item #generated);
+        return quote!(#loop_allowance #item #generated);
     }
     // Over arrays the code needs grad-core's array layers: without them,
     // one error saying so, not one per layer.
@@ -1197,6 +1202,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         .collect();
     let arrays = arrays.join(", ");
     quote! {
+        #loop_allowance
         #item
         ::grad::__private::over_arrays! { #arrays, #plain; #generated }
     }

@@ -4,9 +4,11 @@
 //! count list                       the problems and their methods
 //! count check                      every method against the hand-written adjoint
 //! count PROBLEM METHOD ITERATIONS  run one method (what callgrind.sh measures)
+//! count loops list                 the same for the loops of `loops.sh`
+//! count loops check
 //! ```
 
-use grad_benches::{Problem, for_each_problem};
+use grad_benches::{Problem, for_each_loop_problem, for_each_problem};
 use std::hint::black_box;
 use std::process::ExitCode;
 
@@ -39,33 +41,29 @@ fn main() -> ExitCode {
     {
         ["list"] => {
             for_each_problem!(|p| {
-                let ids: Vec<&str> = p.methods.iter().map(|(id, _)| *id).collect();
-                println!(
-                    "{} {} {} {}",
-                    p.name,
-                    inputs(&p),
-                    p.operations,
-                    ids.join(" ")
-                );
+                list(&p);
+            });
+            ExitCode::SUCCESS
+        }
+        ["loops", "list"] => {
+            for_each_loop_problem!(|p| {
+                list(&p);
             });
             ExitCode::SUCCESS
         }
         ["check"] => {
-            let mut ok = true;
+            let mut checked = Checked::default();
             for_each_problem!(|p| {
-                let lines = p.check().unwrap_or_else(|lines| {
-                    ok = false;
-                    lines
-                });
-                for line in lines {
-                    println!("{line}");
-                }
+                checked.print(p.check());
             });
-            if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
+            checked.exit_code()
+        }
+        ["loops", "check"] => {
+            let mut checked = Checked::default();
+            for_each_loop_problem!(|p| {
+                checked.print(p.check());
+            });
+            checked.exit_code()
         }
         [problem, method, iterations] => {
             let Ok(iterations) = iterations.parse::<u64>() else {
@@ -74,6 +72,11 @@ fn main() -> ExitCode {
             };
             let mut result = Err(format!("no problem named {problem}"));
             for_each_problem!(|p| {
+                if p.name == *problem {
+                    result = run(&p, method, iterations);
+                }
+            });
+            for_each_loop_problem!(|p| {
                 if p.name == *problem {
                     result = run(&p, method, iterations);
                 }
@@ -87,7 +90,9 @@ fn main() -> ExitCode {
             }
         }
         _ => {
-            eprintln!("usage: count list | count check | count PROBLEM METHOD ITERATIONS");
+            eprintln!(
+                "usage: count list | count check | count loops list | count loops check | count PROBLEM METHOD ITERATIONS"
+            );
             ExitCode::FAILURE
         }
     }
@@ -96,4 +101,43 @@ fn main() -> ExitCode {
 /// The number of inputs of a problem.
 fn inputs<const N: usize>(_: &Problem<N>) -> usize {
     N
+}
+
+/// Prints a problem's name, inputs, operations and methods, one line.
+fn list<const N: usize>(p: &Problem<N>) {
+    let ids: Vec<&str> = p.methods.iter().map(|(id, _)| *id).collect();
+    println!(
+        "{} {} {} {}",
+        p.name,
+        inputs(p),
+        p.operations,
+        ids.join(" ")
+    );
+}
+
+/// Whether every problem checked so far computes right gradients.
+#[derive(Default)]
+struct Checked {
+    wrong: bool,
+}
+
+impl Checked {
+    /// Prints one problem's check lines.
+    fn print(&mut self, result: Result<Vec<String>, Vec<String>>) {
+        let lines = result.unwrap_or_else(|lines| {
+            self.wrong = true;
+            lines
+        });
+        for line in lines {
+            println!("{line}");
+        }
+    }
+
+    fn exit_code(&self) -> ExitCode {
+        if self.wrong {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
 }

@@ -8,6 +8,7 @@
 //! report table TSV                         the instructions table of one callgrind.sh run
 //! report network RESULTS CRITERION         the table of benches/network.sh: the training
 //!                                          step of the book's network
+//! report loops TSV CRITERION               the table of one loops.sh run
 //! ```
 //!
 //! The template's lines `{{name}}` are replaced by generated blocks; the
@@ -187,6 +188,121 @@ fn instructions_table(results: &Results) -> String {
             let _ = write!(out, " {cell} |");
         }
         out.push('\n');
+    }
+    out
+}
+
+/// One line of `loops.tsv`: instructions per call, and the part of them in
+/// libc's memset and memcpy.
+struct LoopMeasured {
+    problem: String,
+    method: String,
+    inputs: usize,
+    instructions: f64,
+    libc: f64,
+}
+
+fn read_loop_rows(path: &Path) -> Result<Vec<LoopMeasured>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    text.lines()
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let number = |i: usize| -> Result<f64, String> {
+                fields
+                    .get(i)
+                    .and_then(|f| f.parse().ok())
+                    .ok_or_else(|| format!("{}: bad line {line:?}", path.display()))
+            };
+            Ok(LoopMeasured {
+                problem: fields[0].to_owned(),
+                method: fields.get(1).copied().unwrap_or_default().to_owned(),
+                inputs: number(2)? as usize,
+                instructions: number(4)?,
+                libc: number(5)?,
+            })
+        })
+        .collect()
+}
+
+/// The loops table of `loops.sh`: per N and method, instructions (all, in
+/// memset/memcpy, and without those), time, and their ratios to the
+/// hand-written reversed loop and to the forward loop; then the targets.
+fn loops_table(rows: &[LoopMeasured], criterion_dir: &Path) -> String {
+    let find = |problem: &str, method: &str| {
+        rows.iter()
+            .find(|r| r.problem == problem && r.method == method)
+    };
+    let time = |problem: &str, method: &str| criterion_median(criterion_dir, problem, method);
+    let ratio = |a: Option<f64>, b: Option<f64>| {
+        a.zip(b)
+            .map_or("-".to_owned(), |(a, b)| format!("{:.2}", a / b))
+    };
+    let mut out = String::from(
+        "| N | method | instructions | of which memset + memcpy | the rest | instructions / hand | / forward | the rest / hand | the rest / forward | time (median) | time / hand | time / forward |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    let mut problems: Vec<&str> = Vec::new();
+    for row in rows {
+        if !problems.contains(&row.problem.as_str()) {
+            problems.push(&row.problem);
+        }
+    }
+    for problem in &problems {
+        let hand = find(problem, "hand");
+        let forward = find(problem, "forward");
+        for row in rows.iter().filter(|r| r.problem == *problem) {
+            let own = |r: &LoopMeasured| r.instructions - r.libc;
+            let t = time(problem, &row.method);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                grouped(row.inputs as f64),
+                row.method,
+                grouped(row.instructions),
+                grouped(row.libc),
+                grouped(own(row)),
+                ratio(Some(row.instructions), hand.map(|h| h.instructions)),
+                ratio(Some(row.instructions), forward.map(|f| f.instructions)),
+                ratio(Some(own(row)), hand.map(own)),
+                ratio(Some(own(row)), forward.map(own)),
+                t.map_or("-".to_owned(), duration),
+                ratio(t, time(problem, "hand")),
+                ratio(t, time(problem, "forward")),
+            );
+        }
+    }
+    out.push_str("\nTargets for `grad_macro` (the design's: at most 1.2x the hand-written reversed loop, at most 3x the forward loop):\n\n");
+    out.push_str(
+        "| N | ratio | instructions | the rest (without memset + memcpy) | time |\n|---:|---|---|---|---|\n",
+    );
+    for problem in &problems {
+        let Some(grad) = find(problem, "grad_macro") else {
+            continue;
+        };
+        for (against, bound) in [("hand", 1.2), ("forward", 3.0)] {
+            let Some(other) = find(problem, against) else {
+                continue;
+            };
+            let verdict = |value: Option<f64>| match value {
+                Some(v) if v <= bound => format!("met ({v:.2})"),
+                Some(v) => format!("**missed** ({v:.2})"),
+                None => "-".to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | grad_macro / {against} <= {bound} | {} | {} | {} |",
+                grouped(grad.inputs as f64),
+                verdict(Some(grad.instructions / other.instructions)),
+                verdict(Some(
+                    (grad.instructions - grad.libc) / (other.instructions - other.libc)
+                )),
+                verdict(
+                    time(problem, "grad_macro")
+                        .zip(time(problem, against))
+                        .map(|(a, b)| a / b)
+                ),
+            );
+        }
     }
     out
 }
@@ -591,20 +707,24 @@ fn commands(results: &Results, results_dir: &Path) -> String {
             .and_then(|r| r.get("seconds").map(|s| wall_clock(s)))
             .unwrap_or_else(|| "not run".to_owned())
     };
-    let report = match (record("criterion"), record("callgrind")) {
-        (Some(a), Some(b)) => {
-            let seconds = |r: &Record| r.get("seconds").and_then(|s| s.parse::<u64>().ok());
-            seconds(&a)
-                .zip(seconds(&b))
-                .map_or("?".to_owned(), |(a, b)| wall_clock(&(a + b).to_string()))
-        }
+    let seconds =
+        |name: &str| record(name).map(|r| r.get("seconds").and_then(|s| s.parse::<u64>().ok()));
+    // The loops run with the rest since report.sh ran them; older results lack them.
+    let report = match (seconds("criterion"), seconds("callgrind")) {
+        (Some(a), Some(b)) => a
+            .zip(b)
+            .zip(seconds("loops").unwrap_or(Some(0)))
+            .map_or("?".to_owned(), |((a, b), c)| {
+                wall_clock(&(a + b + c).to_string())
+            }),
         _ => "not run".to_owned(),
     };
     let benchmarks = results.rows.len();
     let rows = [
         (
             "benches/report.sh".to_owned(),
-            "criterion, then `benches/callgrind.sh`, then this file".to_owned(),
+            "criterion, then `benches/callgrind.sh` and `benches/loops.sh`, then this file"
+                .to_owned(),
             report,
         ),
         (
@@ -641,6 +761,16 @@ fn commands(results: &Results, results_dir: &Path) -> String {
             "benches/graph_cost.sh".to_owned(),
             "how much of the 10,000-operation check is `name_graph`".to_owned(),
             took("graph_cost"),
+        ),
+        (
+            "benches/loops.sh".to_owned(),
+            "Rosenbrock as a loop at N = 100 and 10,000: instructions and times of grad!, the hand-written reversed loop, the forward loop".to_owned(),
+            took("loops"),
+        ),
+        (
+            "benches/loop_check_time.sh".to_owned(),
+            "`cargo check` of the loop at N = 10 and N = 100,000".to_owned(),
+            took("loop_check_time"),
         ),
         (
             "cargo run --release -p grad-benches --bin count -- PROBLEM METHOD N".to_owned(),
@@ -757,6 +887,10 @@ fn write_with(results: &Results, results_dir: &Path, template: &Path) -> Result<
             "{{compile_time}}" => included(results_dir, "compile_time", "benches/compile_time.sh"),
             "{{graph_cost}}" => included(results_dir, "graph_cost", "benches/graph_cost.sh"),
             "{{network}}" => included(results_dir, "network", "benches/network.sh"),
+            "{{loops}}" => included(results_dir, "loops", "benches/loops.sh"),
+            "{{loop_check_time}}" => {
+                included(results_dir, "loop_check_time", "benches/loop_check_time.sh")
+            }
             other if other.starts_with("{{") => return Err(format!("unknown block {other}")),
             _ => {
                 out.push_str(line);
@@ -904,8 +1038,10 @@ fn main() -> ExitCode {
                 times: BTreeMap::new(),
             })
         }),
+        ["loops", tsv, criterion] => read_loop_rows(Path::new(tsv))
+            .map(|rows| loops_table(&rows, &PathBuf::from(criterion))),
         _ => Err(
-            "usage: report write RESULTS CRITERION TEMPLATE | report table TSV | report network RESULTS CRITERION"
+            "usage: report write RESULTS CRITERION TEMPLATE | report table TSV | report network RESULTS CRITERION | report loops TSV CRITERION"
                 .to_owned(),
         ),
     };
