@@ -875,7 +875,6 @@ pub fn inline(graph: &Graph) -> TokenStream {
             #layers_struct
 
             #[doc = #value_doc]
-            #[derive(::core::clone::Clone, ::core::marker::Copy)]
             // The output field is the user's own name, linted where they wrote it.
             #[allow(non_snake_case)]
             pub struct #value_type<T> {
@@ -883,6 +882,14 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 pub #output_name: T,
                 #layers_field: #layers_type<T>,
                 #values_decl
+            }
+
+            impl<T: ::core::marker::Copy> ::core::marker::Copy for #value_type<T> {}
+            impl<T: ::core::marker::Copy> ::core::clone::Clone for #value_type<T> {
+                #[inline]
+                fn clone(&self) -> Self {
+                    *self
+                }
             }
 
             impl<T: ::core::fmt::Debug> ::core::fmt::Debug for #value_type<T> {
