@@ -1,27 +1,34 @@
 #!/usr/bin/env bash
-# Compile time of grad! against the same hand-written code, for the
-# pseudo-random DAG (20 inputs, exp/sin/tanh with + - *) at several sizes.
+# Compile time of grad! against the same adjoint written by hand, on code
+# written as generators write it: one `let` per operation, many inputs.
 #
 #   benches/compile_time.sh                 sizes 100, 1000 and 10000 operations
 #   benches/compile_time.sh 500 2000        other sizes
 #
-# For each size it writes throwaway crates in a temporary directory:
-#   grad   `grad! { pub fn dag(x0: f64, ..) -> f64 { .. } }` (gives dag and dag_grad),
-#          with a path dependency on a copy of this workspace's `grad`
-#   hand   the same plain `pub fn dag` plus a hand-written adjoint `dag_hand`
-#   plain  the plain `pub fn dag` alone (what either crate costs without a gradient)
-# grad and hand also have a `pub fn gradient(x: &[f64; 20], g: &mut [f64; 20]) -> f64`
-# that calls dag_grad / dag_hand: both are `#[inline]`, and an `#[inline]`
-# function is compiled to machine code only in a crate that calls it.
-# and measures, with the dependencies already built (so only the crate itself
-# compiles), the wall time (and CPU time) of:
+# Two shapes: the pseudo-random DAG (exp/sin/tanh with + - *) over
+# operations / 8 inputs, and Rosenbrock over about operations / 4 inputs.
+# For each shape and size it writes throwaway crates in a temporary directory:
+#   grad    `grad! { pub fn f(x0: f64, ..) -> f64 { let t0 = ..; .. } }`, the
+#           function form (gives f and f_grad), with a path dependency on a
+#           copy of this workspace's `grad`
+#   inline  the plain function, and the formula inline in `grad!` in the
+#           function that computes the gradient
+#   hand    the plain function plus a hand-written straight-line adjoint
+#           `f_hand`, both with their variables declared up front in tuples
+#           (`let (v0, .., v63): (f64, ..);`), as DESIGN.md's limits section
+#           shows such code has to be written for rustc to build it
+# Each has a `pub fn gradient(x: &[f64; N], g: &mut [f64; N]) -> f64` that
+# computes the gradient (f_grad, the inline form or f_hand are `#[inline]`,
+# and an `#[inline]` function is compiled to machine code only in a crate that
+# calls it), and measures, with the dependencies already built (so only the
+# crate itself compiles), the wall time (and CPU time) of:
 #   expansion   rustc's `macro_expand_crate` pass (-Z time-passes; the script sets
 #               RUSTC_BOOTSTRAP=1 for that one measuring command only)
 #   check       `cargo check`
 #   debug       `cargo build` (the default dev profile, with debuginfo)
 #   release     `cargo build --release`
-# A build that fails is reported as such (rustc overflows its stack writing
-# debuginfo for one function with a few thousand sequential `let`s).
+# and the ratio of grad's CPU time to the hand-written crate's, same shape,
+# size and command. A build that fails is reported as such.
 # The table is also written to $TARGET/grad-benches/compile_time.md, which
 # report.sh puts in BENCHMARKS.md.
 set -euo pipefail
@@ -32,7 +39,8 @@ load_before=$(load)
 script_start=$SECONDS
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(100 1000 10000)
-forms=(grad hand plain)
+forms=(grad inline hand)
+shapes=(dag rosen)
 
 [[ -x /usr/bin/time ]] || { echo "GNU time is needed: apt-get install -y time" >&2; exit 1; }
 cargo build --release --quiet -p grad-benches --bin generate
@@ -51,7 +59,7 @@ tar --exclude=./target --exclude=./.git -cf - . | tar -xf - -C "$tmp/workspace"
 for form in "${forms[@]}"; do
     mkdir -p "$tmp/$form/src"
     dependency=""
-    [[ $form == grad ]] && dependency="grad = { path = \"$tmp/workspace\" }"
+    [[ $form != hand ]] && dependency="grad = { path = \"$tmp/workspace\" }"
     cat >"$tmp/$form/Cargo.toml" <<TOML
 [package]
 name = "compile_time_$form"
@@ -65,7 +73,7 @@ $dependency
 [workspace]
 TOML
     # Build the dependencies once per profile, with a small formula.
-    "$generate" crate "$form" 10 "$tmp/$form/src/lib.rs" >/dev/null
+    "$generate" crate "$form" dag 10 "$tmp/$form/src/lib.rs" >/dev/null
     (cd "$tmp/$form" && cargo build --quiet && cargo build --quiet --release && cargo check --quiet) 2>/dev/null
 done
 
@@ -100,33 +108,63 @@ timed() {
     fi
 }
 
+# The CPU seconds of a "wall s (cpu s)" cell, or nothing.
+cpu_of() {
+    sed -n 's/^[0-9.]* s (\([0-9.]*\) s)$/\1/p' <<<"$1"
+}
+
+# "grad's cell (ratio to hand)": the CPU time's ratio.
+with_ratio() {
+    local cell=$1 hand=$2 mine theirs
+    mine=$(cpu_of "$cell")
+    theirs=$(cpu_of "$hand")
+    if [[ -n $mine && -n $theirs ]]; then
+        awk -v c="$cell" -v m="$mine" -v t="$theirs" 'BEGIN { printf "%s, %.2fx", c, m / (t > 0 ? t : 0.01) }'
+    else
+        echo "$cell"
+    fi
+}
+
 measure() {
     echo "Load average before the first build: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)."
     echo
-    echo "| operations | form | \`let\`s in the formula | lines of code | expansion | cargo check | cargo build (debug) | cargo build --release |"
-    echo "|---:|---|---:|---:|---:|---:|---:|---:|"
-    for size in "${sizes[@]}"; do
-        for form in "${forms[@]}"; do
-            src="$tmp/$form/src/lib.rs"
-            info=$("$generate" crate "$form" "$size" "$src")
-            operations=${info%% operations*}
-            lets=$(sed 's/.*, \([0-9]*\) lets.*/\1/' <<<"$info")
-            lines=$(wc -l <"$src")
-            cd "$tmp/$form"
-            expansion="-"
-            if [[ $form == grad ]]; then
+    echo "Each cell: wall seconds (CPU seconds), and for grad's forms the CPU time's ratio to the hand-written adjoint's."
+    echo
+    echo "| shape | operations | inputs | form | lines of code | expansion | cargo check | cargo build (debug) | cargo build --release |"
+    echo "|---|---:|---:|---|---:|---:|---:|---:|---:|"
+    for shape in "${shapes[@]}"; do
+        for size in "${sizes[@]}"; do
+            declare -A cells=()
+            # hand first: grad's forms are given as ratios to it.
+            for form in hand grad inline; do
+                src="$tmp/$form/src/lib.rs"
+                info=$("$generate" crate "$form" "$shape" "$size" "$src")
+                operations=${info%% operations*}
+                inputs=$(sed 's/.*, \([0-9]*\) inputs.*/\1/' <<<"$info")
+                lines=$(wc -l <"$src")
+                cd "$tmp/$form"
+                expansion="-"
+                if [[ $form != hand ]]; then
+                    touch "$src"
+                    expand
+                    expansion=$(awk '/macro_expand_crate/ { sub(/^time: */, ""); sub(/;.*/, ""); printf "%.2f s", $0 }' "$log")
+                fi
                 touch "$src"
-                expand
-                expansion=$(awk '/macro_expand_crate/ { sub(/^time: */, ""); sub(/;.*/, ""); printf "%.2f s", $0 }' "$log")
-            fi
-            touch "$src"
-            check=$(timed cargo check)
-            touch "$src"
-            debug=$(timed cargo build)
-            touch "$src"
-            release=$(timed cargo build --release)
-            cd "$workspace"
-            echo "| $operations | $form | $lets | $lines | $expansion | $check | $debug | $release |"
+                check=$(timed cargo check)
+                touch "$src"
+                debug=$(timed cargo build)
+                touch "$src"
+                release=$(timed cargo build --release)
+                cd "$workspace"
+                if [[ $form == hand ]]; then
+                    cells=([check]=$check [debug]=$debug [release]=$release)
+                else
+                    check=$(with_ratio "$check" "${cells[check]}")
+                    debug=$(with_ratio "$debug" "${cells[debug]}")
+                    release=$(with_ratio "$release" "${cells[release]}")
+                fi
+                echo "| $shape | $operations | $inputs | $form | $lines | $expansion | $check | $debug | $release |"
+            done
         done
     done
 }

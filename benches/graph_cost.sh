@@ -3,7 +3,7 @@
 # function (the runtime description of the graph) that the function form
 # also generates: expands the compile_time.sh formula (default 10,000
 # operations), then `cargo check`s the expansion as it is and without
-# `dag_graph`, printing wall times and rustc's type-check and borrow-check
+# `f_graph`, printing wall times and rustc's type-check and borrow-check
 # passes. Diagnosis only: it compiles rustc's `-Z unpretty=expanded` output,
 # which needs RUSTC_BOOTSTRAP=1 (set here, for these commands only).
 #
@@ -41,9 +41,9 @@ grad = { path = "$tmp/workspace" }
 
 [workspace]
 TOML
-"$generate" crate grad 10 src/lib.rs >/dev/null
+"$generate" crate grad dag 10 src/lib.rs >/dev/null
 cargo check --quiet 2>/dev/null
-"$generate" crate grad "$ops" src/lib.rs
+"$generate" crate grad dag "$ops" src/lib.rs
 cargo rustc --quiet --profile check --lib -- -Z unpretty=expanded >"$tmp/expanded.rs" 2>/dev/null
 
 # The expansion, compilable: rustc's prelude lines out, the unstable
@@ -54,10 +54,10 @@ cargo rustc --quiet --profile check --lib -- -Z unpretty=expanded >"$tmp/expande
     grep -v -x -e '#!\[feature(prelude_import)\]' -e 'extern crate std;' -e '#\[prelude_import\]' \
         -e 'use std::prelude::rust_2024::\*;' "$tmp/expanded.rs"
 } >"$tmp/with_graph.rs"
-# The same without `pub fn dag_graph` (up to its closing brace; its
+# The same without `pub fn f_graph` (up to its closing brace; its
 # attributes stay and fall on the next item, `gradient`, harmlessly).
 awk '
-    /^pub fn dag_graph\(/ { skipping = 1; next }
+    /^pub fn f_graph\(/ { skipping = 1; next }
     skipping && /^}$/ { skipping = 0; next }
     !skipping' "$tmp/with_graph.rs" >"$tmp/without_graph.rs"
 

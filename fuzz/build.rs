@@ -4,6 +4,9 @@
 //! - `large.rs`: the ~10,000-operation formula inline in `grad!`, as a
 //!   function from its inputs to its value and gradient (`tests/large.rs`);
 //! - `nested.rs`: the formula nested 1,000 parentheses deep, the same way;
+//! - `generated.rs`: the 10,000-operation formula of more than 1,000 inputs
+//!   written one `let` per operation, in the function form, with
+//!   `gradient(x) -> (value, plain value, gradient)` over an array;
 //! - `engine.rs`: every formula of `tests/engine/formulas.rs` in `grad!`,
 //!   one run function and one test each (`tests/engine/main.rs`);
 //! - `operations.rs`: one test per entry of the operation table, its
@@ -40,6 +43,7 @@ fn main() {
             "The formula nested 1,000 parentheses deep",
         ),
     );
+    write("generated.rs", generated_function(&shapes::generated()));
     let cases = formulas::cases();
     let mut engine = String::new();
     for (k, case) in cases.iter().enumerate() {
@@ -273,4 +277,29 @@ fn engine_case(k: usize, case: &Case) -> String {
         formula.operations(),
     );
     out
+}
+
+/// `grad! { fn name(..) }` for `formula`, and `fn gradient(x: &[f64; N])
+/// -> (f64, f64, [f64; N])`: the value from `name_grad`, the plain
+/// function's value and the inputs' gradients.
+fn generated_function(formula: &Formula) -> String {
+    let n = formula.inputs.len();
+    let name = &formula.name;
+    let arguments: Vec<String> = (0..n).map(|i| format!("x[{i}]")).collect();
+    let arguments = arguments.join(", ");
+    let gradients: Vec<String> = formula.inputs.iter().map(|x| format!("d.{x}")).collect();
+    let signature = Signature {
+        attributes:
+            "/// The formula as generated code writes it.\n#[allow(clippy::too_many_arguments)]\n"
+                .to_owned(),
+        ..Signature::public(Scalar::F64)
+    };
+    format!(
+        "{}\n/// `{name}_grad` and `{name}` at `x`: the value, the plain value and the gradient.\n\
+         fn gradient(x: &[f64; {n}]) -> (f64, f64, [f64; {n}]) {{\n\
+         let (value, d) = {name}_grad({arguments});\n\
+         (value, {name}({arguments}), [{}])\n}}\n",
+        formula.grad_function(&signature),
+        gradients.join(", "),
+    )
 }

@@ -7,13 +7,63 @@
 //! A formula nested a thousand parentheses deep builds too: syn parses
 //! expressions recursively, and `grad!` expands on a stack of its own.
 //!
-//! Both formulas come from `grad-generator`; `build.rs` writes them into
+//! Generated code builds too: 10,000 operations over 1,250 inputs, one
+//! `let` per operation, in the function form. Its gradients struct has a
+//! field per input and per `let`, more than 11,000, which derived traits
+//! would compare in one chain of `&&` that overflows rustc's stack.
+//!
+//! The formulas come from `grad-generator`; `build.rs` writes them into
 //! this test.
 
 use grad_generator::shapes;
 
 include!(concat!(env!("OUT_DIR"), "/large.rs"));
 include!(concat!(env!("OUT_DIR"), "/nested.rs"));
+
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/generated.rs"));
+
+    #[test]
+    fn generated_code_of_ten_thousand_lets_and_a_thousand_inputs() {
+        // Unoptimised, `generated_grad` keeps every value, edge and layer of
+        // its 10,000 operations in its frame, a few megabytes, and the
+        // generator's output is a sum of a thousand terms, which it walks
+        // recursively: more than a test thread's stack (2 MiB).
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(check_generated)
+            .expect("a thread")
+            .join()
+            .expect("the check passes");
+    }
+
+    fn check_generated() {
+        let formula = grad_generator::shapes::generated();
+        let n = formula.inputs.len();
+        assert!(n > 1_000, "{n} inputs");
+        assert!(formula.lets.len() >= 10_000, "{} lets", formula.lets.len());
+        let x: [f64; 1_250] = std::array::from_fn(|i| 0.9 * (0.7 * i as f64 + 0.3).sin());
+        let (value, plain, analytic) = gradient(&x);
+        let expected = formula.evaluate(&x);
+        assert_eq!(
+            value.to_bits(),
+            expected.to_bits(),
+            "the value of plain Rust"
+        );
+        assert_eq!(
+            plain.to_bits(),
+            expected.to_bits(),
+            "the function as written"
+        );
+        let check =
+            grad::check_gradient_with_step(|x: &[f64]| formula.evaluate(x), &analytic, &x, 1e-6);
+        assert!(check.passes(1e-6), "{check:?}");
+        assert!(
+            analytic.iter().all(|g| *g != 0.0),
+            "every input reaches the output"
+        );
+    }
+}
 
 fn inputs() -> [f64; 20] {
     std::array::from_fn(|i| 0.05 * i as f64 - 0.4)

@@ -142,6 +142,20 @@ impl Formula {
     /// one is `aK += ..;`, with the textbook local derivatives.
     #[must_use]
     pub fn hand_adjoint(&self) -> Option<String> {
+        self.write_hand_adjoint(false)
+    }
+
+    /// [`Formula::hand_adjoint`] with every `vK` and `aK` declared up front,
+    /// in tuples of [`LOCALS_PER_DECLARATION`](crate::LOCALS_PER_DECLARATION),
+    /// and then assigned: the straight-line adjoint as it has to be written
+    /// for rustc to build thousands of operations with debuginfo (one `let`
+    /// each overflows its stack, rust-lang/rust#103767).
+    #[must_use]
+    pub fn hand_adjoint_declared_up_front(&self) -> Option<String> {
+        self.write_hand_adjoint(true)
+    }
+
+    fn write_hand_adjoint(&self, up_front: bool) -> Option<String> {
         let program = Program::new(self)?;
         let n = self.inputs.len();
         let count = program.nodes.len();
@@ -161,15 +175,16 @@ impl Formula {
                 Node::Powi(a, 2) => format!("{0} * {0}", program.value(a)),
                 Node::Powi(a, n) => format!("{}.powi({n})", program.value(a)),
             };
-            let _ = writeln!(out, "    let v{k} = {e};");
+            let _ = writeln!(out, "    {}v{k} = {e};", if up_front { "" } else { "let " });
         }
         // Which nodes reach the output, and how many contributions each
         // adjoint gets (`let mut` for more than one).
         let mut reachable = vec![false; count];
         let mut contributions = vec![0_usize; count];
+        let mut seed = None;
         if let Operand::Node(output) = program.output {
             reachable[output] = true;
-            let _ = writeln!(out, "    let a{output} = 1.0;");
+            seed = Some(output);
         }
         for k in (0..count).rev() {
             if reachable[k] {
@@ -180,13 +195,39 @@ impl Formula {
             }
         }
         let mut received = vec![false; count];
-        if let Operand::Node(output) = program.output {
+        // The body so far, the forward sweep, goes after the declarations.
+        let header_end = out.find('{').map_or(0, |brace| brace + 2);
+        let forward = out.split_off(header_end);
+        let mut locals: Vec<String> = program
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, node)| !matches!(node, Node::Input(_)))
+            .map(|(k, _)| format!("v{k}"))
+            .collect();
+        locals.extend((0..count).filter(|&k| reachable[k]).map(|k| {
+            let mutability = if contributions[k] > 1 { "mut " } else { "" };
+            format!("{mutability}a{k}")
+        }));
+        if up_front {
+            let names: Vec<&str> = locals.iter().map(String::as_str).collect();
+            out.push_str(&crate::render::declarations(&names, "f64", "    "));
+        }
+        out.push_str(&forward);
+        if let Some(output) = seed {
             received[output] = true;
+            let _ = writeln!(
+                out,
+                "    {}a{output} = 1.0;",
+                if up_front { "" } else { "let " }
+            );
         }
         for k in (0..count).rev().filter(|&k| reachable[k]) {
             for (target, term) in program.contributions(k) {
                 if std::mem::replace(&mut received[target], true) {
                     let _ = writeln!(out, "    a{target} += {term};");
+                } else if up_front {
+                    let _ = writeln!(out, "    a{target} = {term};");
                 } else {
                     let mutability = if contributions[target] > 1 {
                         "mut "
@@ -242,6 +283,42 @@ pub fn y_hand(x: &[f64; 2], g: &mut [f64; 2]) -> f64 {
     let a2 = a3 * v2.cos();
     a0 += a2 * x[1];
     let a1 = a2 * x[0];
+    g[0] = a0;
+    g[1] = a1;
+    v5
+}
+"
+        );
+    }
+
+    #[test]
+    fn declared_up_front_it_is_the_same_adjoint() {
+        let f = Formula::new(
+            "y",
+            &["x0", "x1"],
+            Expr::infix(
+                "+",
+                Expr::method(Expr::infix("*", Expr::Input(0), Expr::Input(1)), "sin"),
+                Expr::infix("*", Expr::number(3.0), Expr::Input(0)),
+            ),
+        );
+        assert_eq!(
+            f.hand_adjoint_declared_up_front().unwrap(),
+            "/// A hand-written adjoint: forward sweep, then reverse sweep.
+#[inline]
+pub fn y_hand(x: &[f64; 2], g: &mut [f64; 2]) -> f64 {
+    let (v2, v3, v4, v5, mut a0, a1, a2, a3, a4, a5,): (f64, f64, f64, f64, f64, f64, f64, f64, f64, f64,);
+    v2 = x[0] * x[1];
+    v3 = v2.sin();
+    v4 = 3.0 * x[0];
+    v5 = v3 + v4;
+    a5 = 1.0;
+    a3 = a5;
+    a4 = a5;
+    a0 = 3.0 * a4;
+    a2 = a3 * v2.cos();
+    a0 += a2 * x[1];
+    a1 = a2 * x[0];
     g[0] = a0;
     g[1] = a1;
     v5

@@ -52,8 +52,9 @@ pub mod loops;
 mod random;
 mod render;
 pub mod shapes;
+mod split;
 
 pub use choices::{Choices, SplitMix64, Tape};
 pub use formula::{Constant, Exponent, Expr, Formula, Let, NONE_GROUP, Range};
 pub use random::{Custom, Grammar, Layout, operations};
-pub use render::{Scalar, Signature};
+pub use render::{LOCALS_PER_DECLARATION, Scalar, Signature};

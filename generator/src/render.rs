@@ -248,6 +248,26 @@ impl Writer<'_> {
     }
 }
 
+/// How many locals one declaration of [`Formula::function_declared_up_front`]
+/// and [`Formula::hand_adjoint_declared_up_front`] holds.
+pub const LOCALS_PER_DECLARATION: usize = 64;
+
+/// `let (a, b, ..): (ty, ty, ..);` lines of [`LOCALS_PER_DECLARATION`]
+/// names each; a name may start with `mut `.
+pub(crate) fn declarations(names: &[&str], ty: &str, indent: &str) -> String {
+    let mut out = String::new();
+    for group in names.chunks(LOCALS_PER_DECLARATION) {
+        let types = vec![ty; group.len()];
+        let _ = writeln!(
+            out,
+            "{indent}let ({},): ({},);",
+            group.join(", "),
+            types.join(", ")
+        );
+    }
+    out
+}
+
 /// What the plain flavour wrote: it writes everything.
 fn plain(written: Result<String, Unsupported>) -> String {
     match written {
@@ -352,6 +372,39 @@ impl Formula {
     pub fn function(&self, signature: &Signature) -> String {
         let ty = signature.scalar.ty();
         let body = plain(self.body(Flavour::Plain, ty, "    "));
+        format!("{} {{\n{body}}}\n", self.signature(signature))
+    }
+
+    /// [`Formula::function`] with every `let` declared up front, in
+    /// tuples of [`LOCALS_PER_DECLARATION`], and assigned in order: how code
+    /// with thousands of `let`s has to be written for rustc to build it with
+    /// debuginfo (one `let` each overflows its stack, rust-lang/rust#103767).
+    ///
+    /// # Panics
+    ///
+    /// If two `let`s have the same name.
+    #[must_use]
+    pub fn function_declared_up_front(&self, signature: &Signature) -> String {
+        let ty = signature.scalar.ty();
+        let names: Vec<&str> = self
+            .lets
+            .iter()
+            .map(|binding| binding.name.as_str())
+            .collect();
+        let mut distinct = names.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), names.len(), "every let has its own name");
+        let mut body = declarations(&names, ty, "    ");
+        for binding in &self.lets {
+            let _ = writeln!(
+                body,
+                "    {} = {};",
+                binding.name,
+                self.expression(&binding.value)
+            );
+        }
+        let _ = writeln!(body, "    {}", self.expression(&self.output));
         format!("{} {{\n{body}}}\n", self.signature(signature))
     }
 

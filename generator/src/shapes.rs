@@ -174,6 +174,14 @@ fn mark_lets(e: &Expr, read: &mut [bool]) {
     }
 }
 
+/// The large tests' generated code: the DAG of 10,000 operations over 1,250
+/// inputs, `generated`, written one `let` per operation, as a model compiler
+/// or a symbolic tool writes it.
+#[must_use]
+pub fn generated() -> Formula {
+    dag("generated", 10_000, 1_250, DAG_SEED).one_let_per_operation()
+}
+
 /// `y = ((x * 0.5 + x) * 0.5 + x) ..`, nested `depth` parentheses deep.
 #[must_use]
 pub fn nested(depth: usize) -> Formula {

@@ -107,6 +107,87 @@ fn declare(locals: &[(Ident, bool)], scalar: Option<&TokenStream>) -> TokenStrea
     quote!(#(#groups)*)
 }
 
+/// How many fields one comparison of a hand-written `PartialEq` joins with
+/// `&&`: rustc overflows its stack on a chain of a few thousand binary
+/// operators (rust-lang/rust#109648), which is what `#[derive(PartialEq)]`
+/// writes for a struct of thousands of fields.
+const FIELDS_PER_COMPARISON: usize = 64;
+
+/// `Debug`, `Clone` and `PartialEq` for a gradients struct, written as
+/// derives would write them but with nothing that grows with the number of
+/// fields in one expression: `Debug` adds a field per statement, `PartialEq`
+/// compares [`FIELDS_PER_COMPARISON`] fields per statement, and `Clone` of a
+/// struct of `Copy` scalars (`copy`) is a copy (a `Copy` impl is emitted
+/// too). Each type parameter of `generics` gets the trait as a bound, as
+/// with a derive.
+pub(crate) fn field_impls(
+    name: &Ident,
+    generics: &syn::Generics,
+    fields: &[&Ident],
+    copy: bool,
+) -> TokenStream {
+    let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
+    let bounded = |bound: TokenStream| {
+        let params = generics.type_params().map(|param| &param.ident);
+        let existing = where_clause.map(|clause| &clause.predicates);
+        quote!(where #(#params: #bound,)* #existing)
+    };
+    let strings = fields.iter().map(|field| unraw(field));
+    let debug_bounds = bounded(quote!(::core::fmt::Debug));
+    let (formatter, out) = (local("f"), local("out"));
+    let debug = quote! {
+        impl #impl_generics ::core::fmt::Debug for #name #type_generics #debug_bounds {
+            fn fmt(&self, #formatter: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                let mut #out = #formatter.debug_struct(::core::stringify!(#name));
+                #(#out.field(#strings, &self.#fields);)*
+                #out.finish()
+            }
+        }
+    };
+    let clone = if copy {
+        let copy_bounds = bounded(quote!(::core::marker::Copy));
+        quote! {
+            impl #impl_generics ::core::marker::Copy for #name #type_generics #copy_bounds {}
+            impl #impl_generics ::core::clone::Clone for #name #type_generics #copy_bounds {
+                #[inline]
+                fn clone(&self) -> Self {
+                    *self
+                }
+            }
+        }
+    } else {
+        let clone_bounds = bounded(quote!(::core::clone::Clone));
+        quote! {
+            impl #impl_generics ::core::clone::Clone for #name #type_generics #clone_bounds {
+                #[inline]
+                fn clone(&self) -> Self {
+                    Self { #(#fields: ::core::clone::Clone::clone(&self.#fields),)* }
+                }
+            }
+        }
+    };
+    let other = local("other");
+    let comparisons = fields.chunks(FIELDS_PER_COMPARISON).map(|chunk| {
+        quote! {
+            if !(#(self.#chunk == #other.#chunk)&&*) {
+                return false;
+            }
+        }
+    });
+    let eq_bounds = bounded(quote!(::core::cmp::PartialEq));
+    quote! {
+        #debug
+        #clone
+        impl #impl_generics ::core::cmp::PartialEq for #name #type_generics #eq_bounds {
+            #[inline]
+            fn eq(&self, #other: &Self) -> bool {
+                #(#comparisons)*
+                true
+            }
+        }
+    }
+}
+
 /// What the code of one graph needs to know about its nodes.
 pub(crate) struct Plan<'g> {
     pub(crate) graph: &'g Graph,
@@ -238,11 +319,20 @@ impl<'g> Plan<'g> {
                 _ => quote!(#field: ::grad::__private::CustomLayer::new()),
             }
         });
+        // Clone is a copy: derived, it would clone field by field, ten
+        // thousand calls for rustc to check.
         quote! {
-            #[derive(::core::clone::Clone, ::core::marker::Copy)]
             struct #name<T> {
                 #(#fields,)*
                 scalar: ::core::marker::PhantomData<T>,
+            }
+
+            impl<T: ::core::marker::Copy> ::core::marker::Copy for #name<T> {}
+            impl<T: ::core::marker::Copy> ::core::clone::Clone for #name<T> {
+                #[inline]
+                fn clone(&self) -> Self {
+                    *self
+                }
             }
 
             impl<T: ::grad::__private::Float> #name<T> {
@@ -583,14 +673,16 @@ impl Gradients<'_> {
         let (impl_generics, type_generics, _) = generics.split_for_impl();
         let copy =
             (!generics.params.is_empty()).then(|| quote!(where #scalar: ::core::marker::Copy));
+        let impls = field_impls(name, generics, &names, true);
         quote! {
             #[doc = #doc]
-            #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq)]
             // The fields are the user's own names, linted where they wrote them.
             #[allow(non_snake_case)]
             #vis struct #name #generics {
                 #(#[doc = #field_docs] pub #names: #scalar,)*
             }
+
+            #impls
 
             impl #impl_generics #name #type_generics {
                 /// The field names, in field order: inputs first, then intermediates.
@@ -783,7 +875,6 @@ pub fn inline(graph: &Graph) -> TokenStream {
             #layers_struct
 
             #[doc = #value_doc]
-            #[derive(::core::clone::Clone, ::core::marker::Copy)]
             // The output field is the user's own name, linted where they wrote it.
             #[allow(non_snake_case)]
             pub struct #value_type<T> {
@@ -791,6 +882,14 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 pub #output_name: T,
                 #layers_field: #layers_type<T>,
                 #values_decl
+            }
+
+            impl<T: ::core::marker::Copy> ::core::marker::Copy for #value_type<T> {}
+            impl<T: ::core::marker::Copy> ::core::clone::Clone for #value_type<T> {
+                #[inline]
+                fn clone(&self) -> Self {
+                    *self
+                }
             }
 
             impl<T: ::core::fmt::Debug> ::core::fmt::Debug for #value_type<T> {
@@ -908,6 +1007,76 @@ fn trace_parameter(generics: &syn::Generics) -> Ident {
         name.push('_');
     }
     Ident::new(&name, Span::call_site())
+}
+
+/// The user's function with its `let`s declared up front, in tuples of
+/// [`LOCALS_PER_LET`], and then assigned in order, when it has more `let`s
+/// than one tuple: rustc with debuginfo overflows its stack on a function
+/// of a few thousand sequential `let`s (rust-lang/rust#103767), and such
+/// functions are what code generators write. Each tuple is annotated with
+/// the `let`s' own types, the scalar where they wrote none.
+///
+/// `None` (the function is kept as written) for a body that is not only
+/// `let name = value;` statements followed by the result, or where a `let`
+/// shadows a parameter or another `let`: declared up front, the two would
+/// be one variable.
+fn declared_up_front(item: &syn::ItemFn, scalar: &syn::Type) -> Option<syn::ItemFn> {
+    let (result, lets) = item.block.stmts.split_last()?;
+    if lets.len() <= LOCALS_PER_LET || !matches!(result, syn::Stmt::Expr(_, None)) {
+        return None;
+    }
+    let mut names: Vec<String> = item
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(typed) => match &*typed.pat {
+                syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let mut declared = Vec::with_capacity(lets.len());
+    let mut assignments = Vec::with_capacity(lets.len());
+    for statement in lets {
+        let syn::Stmt::Local(local) = statement else {
+            return None;
+        };
+        let init = local.init.as_ref()?;
+        if !local.attrs.is_empty() || init.diverge.is_some() {
+            return None;
+        }
+        let (pattern, ty) = match &local.pat {
+            syn::Pat::Type(typed) => (&*typed.pat, &*typed.ty),
+            pattern => (pattern, scalar),
+        };
+        let syn::Pat::Ident(ident) = pattern else {
+            return None;
+        };
+        if ident.by_ref.is_some() || ident.subpat.is_some() || !ident.attrs.is_empty() {
+            return None;
+        }
+        names.push(ident.ident.to_string());
+        let (name, value) = (&ident.ident, &init.expr);
+        declared.push((quote!(#ident), ty));
+        assignments.push(quote!(#name = #value;));
+    }
+    names.sort_unstable();
+    if names.windows(2).any(|pair| pair[0] == pair[1]) {
+        return None;
+    }
+    let declarations = declared.chunks(LOCALS_PER_LET).map(|group| {
+        let (patterns, types): (Vec<_>, Vec<_>) = group.iter().cloned().unzip();
+        quote!(let (#(#patterns,)*): (#(#types,)*);)
+    });
+    let mut rewritten = item.clone();
+    rewritten.block.stmts = syn::parse_quote! {
+        #(#declarations)*
+        #(#assignments)*
+        #result
+    };
+    Some(rewritten)
 }
 
 /// The function form: the user's function unchanged, its gradients struct,
@@ -1113,6 +1282,9 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
             quote! {
                 #(#cfgs)*
                 #[doc = #graph_doc]
+                // Compiled to machine code only in a crate that calls it:
+                // a second instantiation of the whole formula, traced.
+                #[inline]
                 #[must_use]
                 #(#allows)*
                 #vis fn #graph_name #generics (#(#declared),*) -> ::grad::__private::Graph #where_clause {
@@ -1184,6 +1356,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         #graph_function
     };
     if !function.arrays {
+        let item = declared_up_front(item, &function.scalar).unwrap_or_else(|| item.clone());
         return quote!(#loop_allowance #item #generated);
     }
     // Over arrays the code needs grad-core's array layers: without them,

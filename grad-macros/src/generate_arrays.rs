@@ -134,14 +134,16 @@ pub(crate) fn definition(
         .iter()
         .map(|name| format!("The gradient of the output with respect to `{name}`, of its shape."));
     let (impl_generics, type_generics, _) = generics.split_for_impl();
+    let impls = crate::generate::field_impls(name, generics, &names, false);
     quote! {
         #[doc = #doc]
-        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
         // The fields are the user's own names, linted where they wrote them.
         #[allow(non_snake_case)]
         #vis struct #name #generics {
             #(#[doc = #field_docs] pub #names: #types,)*
         }
+
+        #impls
 
         impl #impl_generics #name #type_generics {
             /// The field names, in parameter order.

@@ -270,6 +270,10 @@ pub fn lower(
             names: HashMap::new(),
         }],
         input_nodes: HashMap::new(),
+        parameters: match inputs {
+            Inputs::Free => std::collections::HashSet::new(),
+            Inputs::Parameters(params) => params.iter().map(ToString::to_string).collect(),
+        },
         elements: elements
             .iter()
             .map(|(name, depth)| (name.to_string(), *depth))
@@ -300,6 +304,9 @@ struct Lowering<'a> {
     /// first); inner frames shadow outer ones.
     frames: Vec<Frame>,
     input_nodes: HashMap<String, NodeId>,
+    /// The function form's parameters, by name: one lookup per name read,
+    /// not a scan of thousands of parameters.
+    parameters: std::collections::HashSet<String>,
     /// The array parameters read by index, with their number of indices.
     elements: HashMap<String, usize>,
     values: Values,
@@ -534,7 +541,7 @@ impl Lowering<'_> {
 
     fn is_parameter(&self, name: &Ident, inputs: &Inputs) -> bool {
         self.elements.contains_key(&name.to_string())
-            || matches!(inputs, Inputs::Parameters(params) if params.contains(name))
+            || matches!(inputs, Inputs::Parameters(_) if self.parameters.contains(&name.to_string()))
     }
 
     /// `for variable in start..end { body }`: a loop region, then the exits
@@ -1194,7 +1201,7 @@ impl Lowering<'_> {
                         || self.lowering.elements.contains_key(&key)
                         || match self.inputs {
                             Inputs::Free => true,
-                            Inputs::Parameters(params) => params.contains(name),
+                            Inputs::Parameters(_) => self.lowering.parameters.contains(&key),
                         };
                 }
             }
@@ -1292,7 +1299,9 @@ impl Lowering<'_> {
         }
         let node = match inputs {
             Inputs::Free => self.input(name),
-            Inputs::Parameters(params) if params.contains(name) => self.input(name),
+            Inputs::Parameters(_) if self.parameters.contains(&name.to_string()) => {
+                self.input(name)
+            }
             Inputs::Parameters(_) => {
                 self.push(NodeKind::Constant(Expr::Path(path.clone())), name.span())
             }

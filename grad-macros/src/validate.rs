@@ -95,10 +95,15 @@ fn check_used_before_bound(
             .or_default()
             .push(statement);
     }
+    let params: Option<std::collections::HashSet<String>> =
+        params.map(|params| params.iter().map(ToString::to_string).collect());
     let mut reported = std::collections::HashSet::new();
     for use_ in &graph.free_uses {
         let name = &use_.name;
-        if params.is_some_and(|params| params.contains(name)) {
+        if params
+            .as_ref()
+            .is_some_and(|params| params.contains(&name.to_string()))
+        {
             continue;
         }
         let Some(statements) = bound_at.get(&name.to_string()) else {
@@ -130,8 +135,10 @@ fn check_parameters_not_rebound(
     errors: &mut Errors,
 ) {
     let Some(params) = params else { return };
+    let params: std::collections::HashSet<String> =
+        params.iter().map(ToString::to_string).collect();
     for binding in &formula.bindings {
-        if params.contains(&binding.name) {
+        if params.contains(&binding.name.to_string()) {
             errors.push(syn::Error::new(
                 binding.name.span(),
                 format!(

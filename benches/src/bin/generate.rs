@@ -3,17 +3,28 @@
 //! ```text
 //! generate dump DIR                    the benchmarked modules (what build.rs writes)
 //! generate stats                       operation counts of the benchmarked formulas
-//! generate crate FORM OPS FILE        a lib.rs for compile_time.sh: the DAG of about
-//!                                      OPS operations over 20 inputs, as FORM:
-//!                                      grad   `grad! { pub fn dag(..) }`
+//! generate crate FORM SHAPE OPS FILE  a lib.rs for compile_time.sh: a formula of about
+//!                                      OPS operations written as generated code writes it,
+//!                                      one `let` per operation, with many inputs. SHAPE:
+//!                                      dag    the pseudo-random DAG over OPS / 8 inputs
+//!                                      rosen  Rosenbrock over about OPS / 4 inputs
+//!                                      FORM:
+//!                                      grad   `grad! { pub fn f(..) }` (the function form)
+//!                                      inline the plain function, and the formula inline in
+//!                                             `grad!` in the gradient function
 //!                                      hand   the plain function plus a hand-written adjoint
-//!                                      (both with a `pub fn gradient` that calls the gradient,
-//!                                      so the `#[inline]` gradient is compiled in that crate)
+//!                                      (all three with a `pub fn gradient` that computes the
+//!                                      gradient, so the `#[inline]` code is compiled in that crate)
 //!                                      plain  the plain function alone
 //! ```
+//!
+//! Beside grad!, the plain function and the hand-written adjoint declare
+//! their variables up front (`let (t0, .., t63): (f64, ..);`), as such code
+//! has to be written for rustc to build it with debuginfo.
 
 use grad_benches::emit::{benchmarked, gradient_entry_source, module_source, signature};
-use grad_generator::shapes::{DAG_SEED, dag};
+use grad_generator::Formula;
+use grad_generator::shapes::{DAG_SEED, dag, rosenbrock};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -63,51 +74,95 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        ["crate", form @ ("grad" | "hand" | "plain"), ops, file] => {
+        [
+            "crate",
+            form @ ("grad" | "inline" | "hand" | "plain"),
+            shape @ ("dag" | "rosen"),
+            ops,
+            file,
+        ] => {
             let Ok(ops) = ops.parse::<usize>() else {
                 eprintln!("OPS must be a whole number");
                 return ExitCode::FAILURE;
             };
-            let f = dag("dag", ops, 20, DAG_SEED);
-            let hand = f
-                .hand_adjoint()
-                .expect("the DAG has a hand-written adjoint");
-            let source = match *form {
-                "grad" => format!(
-                    "//! {} operations, grad! form.\n\n{}\n{}",
-                    f.operations(),
-                    f.grad_function(&signature()),
-                    gradient_entry_source(&f, true)
-                ),
-                "plain" => format!(
-                    "//! {} operations, the plain function alone.\n\n{}",
-                    f.operations(),
-                    f.function(&signature())
-                ),
-                _ => format!(
-                    "//! {} operations, plain function and hand-written adjoint.\n\n{}\n{}\n{}",
-                    f.operations(),
-                    f.function(&signature()),
-                    hand,
-                    gradient_entry_source(&f, false)
-                ),
-            };
+            let f = generated_shape(shape, ops);
+            let source = crate_source(&f, form);
             if let Err(e) = std::fs::write(file, source) {
                 eprintln!("{file}: {e}");
                 return ExitCode::FAILURE;
             }
             println!(
-                "{} operations, {} lets in the formula",
+                "{} operations, {} lets, {} inputs",
                 f.operations(),
-                f.lets.len()
+                f.lets.len(),
+                f.inputs.len()
             );
             ExitCode::SUCCESS
         }
         _ => {
             eprintln!(
-                "usage: generate dump DIR | generate stats | generate crate grad|hand|plain OPS FILE"
+                "usage: generate dump DIR | generate stats | generate crate grad|inline|hand|plain dag|rosen OPS FILE"
             );
             ExitCode::FAILURE
         }
     }
+}
+
+/// The formula of `compile_time.sh` of shape `dag` or `rosen` and about
+/// `ops` operations, one `let` per operation.
+fn generated_shape(shape: &str, ops: usize) -> Formula {
+    let formula = if shape == "dag" {
+        dag("f", ops, (ops / 8).max(2), DAG_SEED)
+    } else {
+        // 4 n - 1 operations for n inputs, n even.
+        let n = ((ops + 1) / 4).next_multiple_of(2).max(2);
+        let mut formula = rosenbrock(n);
+        formula.name = "f".to_owned();
+        formula
+    };
+    formula.one_let_per_operation()
+}
+
+/// The crate's lib.rs for `form`.
+fn crate_source(f: &Formula, form: &str) -> String {
+    let ops = f.operations();
+    match form {
+        "grad" => format!(
+            "//! {ops} operations, grad!'s function form.\n\n{}\n{}",
+            f.grad_function(&signature()),
+            gradient_entry_source(f, true)
+        ),
+        "inline" => format!(
+            "//! {ops} operations, grad!'s inline form.\n\n{}\n{}",
+            f.function_declared_up_front(&signature()),
+            inline_entry_source(f)
+        ),
+        "plain" => format!(
+            "//! {ops} operations, the plain function alone.\n\n{}",
+            f.function_declared_up_front(&signature())
+        ),
+        _ => format!(
+            "//! {ops} operations, plain function and hand-written adjoint.\n\n{}\n{}\n{}",
+            f.function_declared_up_front(&signature()),
+            f.hand_adjoint_declared_up_front()
+                .expect("the shapes have a hand-written adjoint"),
+            gradient_entry_source(f, false)
+        ),
+    }
+}
+
+/// `pub fn gradient(x, g) -> f64` with the formula inline in `grad!`.
+fn inline_entry_source(f: &Formula) -> String {
+    let n = f.inputs.len();
+    let copies: String = f
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| format!("    g[{i}] = d.{input};\n"))
+        .collect();
+    format!(
+        "/// The gradient at `x` into `g`; returns the value.\npub fn gradient(x: &[f64; {n}], g: &mut [f64; {n}]) -> f64 {{\n    let [{}] = *x;\n    let v = {};\n    let d = v.backward(1.0);\n{copies}    v.y\n}}\n",
+        f.inputs.join(", "),
+        f.inline_source("y").replace('\n', "\n    "),
+    )
 }
