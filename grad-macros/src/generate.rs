@@ -148,6 +148,9 @@ pub(crate) fn field_impls(
         let copy_bounds = bounded(quote!(::core::marker::Copy));
         quote! {
             impl #impl_generics ::core::marker::Copy for #name #type_generics #copy_bounds {}
+            // Written, not derived: a derived Clone of a generic struct
+            // clones field by field, thousands of calls for rustc to check.
+            #[allow(clippy::expl_impl_clone_on_copy)]
             impl #impl_generics ::core::clone::Clone for #name #type_generics #copy_bounds {
                 #[inline]
                 fn clone(&self) -> Self {
@@ -328,6 +331,9 @@ impl<'g> Plan<'g> {
             }
 
             impl<T: ::core::marker::Copy> ::core::marker::Copy for #name<T> {}
+            // Written, not derived: a derived Clone of a generic struct
+            // clones field by field, thousands of calls for rustc to check.
+            #[allow(clippy::expl_impl_clone_on_copy)]
             impl<T: ::core::marker::Copy> ::core::clone::Clone for #name<T> {
                 #[inline]
                 fn clone(&self) -> Self {
@@ -885,6 +891,9 @@ pub fn inline(graph: &Graph) -> TokenStream {
             }
 
             impl<T: ::core::marker::Copy> ::core::marker::Copy for #value_type<T> {}
+            // Written, not derived: a derived Clone of a generic struct
+            // clones field by field, thousands of calls for rustc to check.
+            #[allow(clippy::expl_impl_clone_on_copy)]
             impl<T: ::core::marker::Copy> ::core::clone::Clone for #value_type<T> {
                 #[inline]
                 fn clone(&self) -> Self {
