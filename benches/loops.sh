@@ -10,8 +10,8 @@
 # runs under `valgrind --tool=callgrind --toggle-collect=<its function>`, N
 # and 2N times, and instructions per call = (Ir(2N) - Ir(N)) / N. Callgrind
 # counts every iteration of a `rep stosb` / `rep movsb` as one instruction,
-# so the libc memset and memcpy of a 10,000-element gradient (zeroing it,
-# copying it out of grad!'s struct) weigh as much as 80,000 instructions
+# so the libc memset of a 10,000-element gradient (zeroing it) weighs as
+# much as 80,000 instructions
 # although the processor does them a cache line at a time: the table shows
 # them apart, and the instructions of the measured code without them.
 # Times are criterion's medians (`cargo bench -p grad-benches --bench loops`).
@@ -45,7 +45,7 @@ iterations() {
 collected() { # problem method iterations
     local out="$tmp/callgrind.out"
     valgrind --tool=callgrind --callgrind-out-file="$out" \
-        --toggle-collect="grad_benches::loops::$1::$2" \
+        --toggle-collect="grad_benches::loops::$1::measured::$2" \
         "$count" "$1" "$2" "$3" >/dev/null 2>&1
     callgrind_annotate --threshold=100 --inclusive=no --auto=no "$out" | awk '
         { gsub(",", "", $1) }
