@@ -83,6 +83,15 @@ fn gradients_list_their_names_in_order() {
     );
     let copy = d;
     assert_eq!(copy, d);
+    // Equality compares every field: a difference in the first or the last
+    // one is seen, and NaN equals nothing, as with a derived PartialEq.
+    let (mut first, mut last, mut nan) = (d, d, d);
+    first.apple += 1.0;
+    last.apple_price = -last.apple_price;
+    nan.tax = f64::NAN;
+    assert_ne!(first, d);
+    assert_ne!(last, d);
+    assert_ne!(nan, nan);
     assert_eq!(
         format!("{d:?}"),
         "PriceGrad { apple: 2.2, apple_num: 110.00000000000001, tax: 200.0, apple_price: 1.1 }"
