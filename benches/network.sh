@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One training step of the book's network (64-50-10, batch 100, f64): grad!
 # against the book's layers by hand, burn (autodiff over its ndarray
-# backend) and candle (CPU), in one run: the check, criterion times and
-# callgrind instructions per step. Everything runs on one thread.
+# backend) and candle (CPU), in one run: the check, criterion times, times
+# of short interleaved rounds (`network interleaved`) and callgrind
+# instructions per step. Everything runs on one thread.
 #
 #   benches/network.sh            check, criterion, callgrind, then the table
 #   benches/network.sh --no-run   the table again from the last results
@@ -38,6 +39,10 @@ if [[ "${1:-}" != "--no-run" ]]; then
         { echo "a training step disagrees with the book's layers by hand: nothing measured" >&2; exit 1; }
 
     cargo bench -p grad-benches --features peers --bench network -- --noplot >&2
+
+    # The same steps timed in 1,000 interleaved rounds of 10 steps of each
+    # method: what a machine's drift does to one method it does to all.
+    "$runner" interleaved 1000 10 >"$results/network-interleaved.tsv"
 
     iterations=200
     collected() { # method steps

@@ -926,12 +926,27 @@ fn network_table(results_dir: &Path, criterion_dir: &Path) -> Result<String, Str
             .ok_or_else(|| format!("{}: bad line {line:?}", path.display()))?;
         instructions.insert(method, count);
     }
+    // `network interleaved`: method, median, first and third quartile (ns).
+    let mut interleaved_times = BTreeMap::new();
+    if let Ok(text) = std::fs::read_to_string(results_dir.join("network-interleaved.tsv")) {
+        for line in text.lines() {
+            let fields: Vec<&str> = line.split('\t').collect();
+            if let [method, median, low, high] = fields.as_slice() {
+                let parsed: Option<Vec<f64>> =
+                    [median, low, high].iter().map(|v| v.parse().ok()).collect();
+                if let Some(&[median, low, high]) = parsed.as_deref() {
+                    interleaved_times.insert((*method).to_owned(), (median, low, high));
+                }
+            }
+        }
+    }
     let time = |method: &str| criterion_median(criterion_dir, "network", method);
+    let interleaved = |method: &str| interleaved_times.get(method).map(|&(median, _, _)| median);
     let count = |method: &str| instructions.get(method).copied();
     let ratio = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a / b);
     let cell = |value: Option<f64>| value.map_or("-".to_owned(), |v| format!("{v:.2}"));
     let mut out = String::from(
-        "| one training step (64-50-10, batch 100, f64, SGD) | time (median) | time / hand | instructions | instructions / hand |\n|---|---:|---:|---:|---:|\n",
+        "| one training step (64-50-10, batch 100, f64, SGD) | time (criterion median) | time / hand | time, interleaved (median [quartiles]) | time, interleaved / hand | instructions | instructions / hand |\n|---|---:|---:|---:|---:|---:|---:|\n",
     );
     for (method, name) in NETWORK_METHODS {
         if count(method).is_none() && time(method).is_none() {
@@ -939,9 +954,18 @@ fn network_table(results_dir: &Path, criterion_dir: &Path) -> Result<String, Str
         }
         let _ = writeln!(
             out,
-            "| {name} | {} | {} | {} | {} |",
+            "| {name} | {} | {} | {} | {} | {} | {} |",
             time(method).map_or("-".to_owned(), duration),
             cell(ratio(time(method), time("hand"))),
+            interleaved_times
+                .get(method)
+                .map_or("-".to_owned(), |&(median, low, high)| format!(
+                    "{} [{} .. {}]",
+                    duration(median),
+                    duration(low),
+                    duration(high)
+                )),
+            cell(ratio(interleaved(method), interleaved("hand"))),
             count(method).map_or("-".to_owned(), grouped),
             cell(ratio(count(method), count("hand"))),
         );
@@ -949,8 +973,14 @@ fn network_table(results_dir: &Path, criterion_dir: &Path) -> Result<String, Str
     out.push_str("\n| target | value | bound | |\n|---|---:|---|---|\n");
     let targets = [
         (
-            "`grad!` / hand, time",
+            "`grad!` / hand, time (criterion)",
             ratio(time("grad_macro"), time("hand")),
+            true,
+            1.10,
+        ),
+        (
+            "`grad!` / hand, time (interleaved)",
+            ratio(interleaved("grad_macro"), interleaved("hand")),
             true,
             1.10,
         ),
@@ -961,14 +991,26 @@ fn network_table(results_dir: &Path, criterion_dir: &Path) -> Result<String, Str
             1.10,
         ),
         (
-            "burn / `grad!`, time",
+            "burn / `grad!`, time (criterion)",
             ratio(time("burn"), time("grad_macro")),
             false,
             2.0,
         ),
         (
-            "candle / `grad!`, time",
+            "burn / `grad!`, time (interleaved)",
+            ratio(interleaved("burn"), interleaved("grad_macro")),
+            false,
+            2.0,
+        ),
+        (
+            "candle / `grad!`, time (criterion)",
             ratio(time("candle"), time("grad_macro")),
+            false,
+            2.0,
+        ),
+        (
+            "candle / `grad!`, time (interleaved)",
+            ratio(interleaved("candle"), interleaved("grad_macro")),
             false,
             2.0,
         ),
