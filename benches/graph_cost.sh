@@ -26,7 +26,9 @@ tmp=$(mktemp -d /tmp/grad-graph-cost.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/workspace" "$tmp/crate"
 tar --exclude=./target --exclude=./.git -cf - . | tar -xf - -C "$tmp/workspace"
-export CARGO_TARGET_DIR="$tmp/target" RUSTC_BOOTSTRAP=1
+# Without incremental compilation: with it, the second variant would reuse
+# the first one's type check of every item the two share.
+export CARGO_TARGET_DIR="$tmp/target" RUSTC_BOOTSTRAP=1 CARGO_INCREMENTAL=0
 cd "$tmp/crate"
 mkdir src
 cat >Cargo.toml <<TOML
