@@ -937,6 +937,9 @@ enum Build {
     Custom(syn::Path, usize),
     /// The operand itself (`&h` is `h`).
     Identity,
+    /// Nothing: the expression was rejected, and its `usize` operands are
+    /// lowered only for the mistakes they hold, reported with its own.
+    Rejected(usize),
 }
 
 impl Lowering<'_> {
@@ -973,11 +976,15 @@ impl Lowering<'_> {
                     }
                 },
                 Step::Build(_, Build::Identity) => {}
+                Step::Build(_, Build::Rejected(count)) => {
+                    values.truncate(values.len() - count);
+                    values.push(None);
+                }
                 Step::Build(expr, build) => {
                     let count = match &build {
                         Build::Operation(op, _) => op.shape.differentiable_operands(),
                         Build::Custom(_, count) => *count,
-                        Build::Identity => unreachable!("handled above"),
+                        Build::Identity | Build::Rejected(_) => unreachable!("handled above"),
                     };
                     let operands: Option<Vec<NodeId>> =
                         values.split_off(values.len() - count).into_iter().collect();
@@ -989,7 +996,9 @@ impl Lowering<'_> {
                                 argument,
                             },
                             Build::Custom(function, _) => NodeKind::Custom { function, operands },
-                            Build::Identity => unreachable!("handled above"),
+                            Build::Identity | Build::Rejected(_) => {
+                                unreachable!("handled above")
+                            }
                         };
                         self.push(kind, operator_span(expr))
                     });
@@ -1076,7 +1085,12 @@ impl Lowering<'_> {
                             self.methods()
                         ),
                     };
-                    return self.reject(call.method.span(), message);
+                    // The receiver and the arguments may hold mistakes of
+                    // their own: report them with this one.
+                    self.errors.push(syn::Error::new(call.method.span(), message));
+                    let operands: Vec<&Expr> =
+                        std::iter::once(&*call.receiver).chain(&call.args).collect();
+                    return Visit::Descend(Build::Rejected(operands.len()), operands);
                 };
                 if let Some(rejected) = self.check_values(op, call.method.span()) {
                     return rejected;
