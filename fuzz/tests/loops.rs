@@ -1,7 +1,7 @@
 //! Random functions with loops through `grad!`, written by `build.rs` with
 //! `grad_generator::loops`: arrays, slices and matrices read by index in
-//! loops, nested loops, `let`s per iteration, and accumulators updated with
-//! `+=`, `-=` and `*=`.
+//! loops, nested loops, `let`s per iteration, accumulators updated with
+//! `+=`, `-=` and `*=`, and (in a third of them) `if` expressions.
 //!
 //! Each test checks against independent references:
 //!
