@@ -146,6 +146,11 @@ pub(crate) fn definition(
         #[doc = #doc]
         // The fields are the user's own names, linted where they wrote them.
         #[allow(non_snake_case)]
+        // Backward adds into the array gradients in place, in the value it
+        // returns; LLVM vectorises that reversed loop only when it knows the
+        // arrays' alignment (Rosenbrock, N = 10,000: 16 instructions an
+        // iteration instead of 24, `benches/loops.sh`).
+        #[repr(align(16))]
         #vis struct #name #generics {
             #(#[doc = #field_docs] pub #names: #types,)*
         }
@@ -993,17 +998,7 @@ pub(crate) fn body(
     let value = local("value");
     let output = structure.value(graph.output);
     let zero = structure.zero();
-    let arrays = function
-        .params
-        .iter()
-        .enumerate()
-        .filter(|(_, param)| param.kind == ParameterKind::Elements)
-        .map(|(index, param)| {
-            let buffer = array_gradient(index);
-            let ty = gradient_type(&param.ty);
-            let zeros = zeros(&param.ty, &param.name, &zero);
-            quote!(let mut #buffer: #ty = #zeros;)
-        });
+    let result = local("result");
     let gradients = structure.gradient_declarations(0);
     let seed = if structure.gradient[graph.output] {
         let output = gradient_local(graph.output);
@@ -1020,7 +1015,26 @@ pub(crate) fn body(
             _ => None,
         })
         .collect();
-    let fields = fields(function, graph).into_iter().map(|(name, _)| {
+    // The value and the gradients are built where they are returned, and
+    // backward adds into the array gradients there, through a reference: an
+    // array gradient accumulated apart is copied whole into the struct at
+    // the end (80 KB at N = 10,000).
+    let mut initial = Vec::new();
+    let mut borrows = Vec::new();
+    let mut finals = Vec::new();
+    for (name, _) in fields(function, graph) {
+        if let Some(index) = function
+            .params
+            .iter()
+            .position(|param| param.name == *name && param.kind == ParameterKind::Elements)
+        {
+            let buffer = array_gradient(index);
+            let zeros = zeros(&function.params[index].ty, name, &zero);
+            initial.push(quote!(#name: #zeros));
+            borrows.push(quote!(let #buffer = &mut #result.1.#name;));
+            continue;
+        }
+        initial.push(quote!(#name: #zero));
         let node = inputs
             .iter()
             .find(|(input, _)| *input == name)
@@ -1032,33 +1046,27 @@ pub(crate) fn body(
                     .find(|binding| &binding.name == name)
                     .map(|binding| binding.node)
             });
-        if let Some(index) = function
-            .params
-            .iter()
-            .position(|param| &param.name == name && param.kind == ParameterKind::Elements)
-        {
-            let buffer = array_gradient(index);
-            return quote!(#name: #buffer);
+        if let Some(node) = node.filter(|&node| structure.gradient[node]) {
+            let gradient = gradient_local(node);
+            finals.push(quote!(#result.1.#name = #gradient;));
         }
-        match node {
-            Some(node) if structure.gradient[node] => {
-                let gradient = gradient_local(node);
-                quote!(#name: #gradient)
-            }
-            _ => quote!(#name: #zero),
-        }
-    });
-    let fields: Vec<TokenStream> = fields.collect();
+    }
+    let mutable = (!borrows.is_empty() || !finals.is_empty()).then(|| quote!(mut));
+    let start = quote! {
+        let #value: #scalar = #output;
+        let #mutable #result = (#value, #gradients_type { #(#initial),* });
+        #(#borrows)*
+    };
     let Some(trace) = trace else {
         return quote! {
             #declarations
             #forward
-            let #value: #scalar = #output;
-            #(#arrays)*
+            #start
             #gradients
             #seed
             #backward
-            (#value, #gradients_type { #(#fields),* })
+            #(#finals)*
+            #result
         };
     };
     let adjoints = structure.record_adjoints(0);
@@ -1067,14 +1075,14 @@ pub(crate) fn body(
         #prelude
         #declarations
         #forward
-        let #value: #scalar = #output;
-        #(#arrays)*
+        #start
         #gradients
         #seed
         #backward
         #adjoints
         #report
-        (#value, #gradients_type { #(#fields),* })
+        #(#finals)*
+        #result
     }
 }
 
