@@ -119,57 +119,45 @@ const FIELDS_PER_COMPARISON: usize = 64;
 /// by the trait, as with a derive. `Clone` of a struct of `Copy` scalars
 /// (`copy`) is a copy (a `Copy` impl is emitted too).
 ///
-/// When every field has the type `uniform` (the scalar form's structs,
-/// which have `NAMES`), `Debug` and `PartialEq` read the fields through
-/// one array of references, `__fields`: one loop each instead of a
-/// statement per field (`Debug`) or [`FIELDS_PER_COMPARISON`] fields per
-/// statement (`PartialEq`), as they are written otherwise, which at 1,000
-/// fields made `cargo check` of the crate a third slower (1.23 s against
-/// 0.94 s with `-Z time-passes`).
+/// When the struct has `NAMES` and `pairs()` (`has_pairs`: the scalar
+/// form's structs, whose fields are all `Copy` scalars), `Debug` and
+/// `PartialEq` loop over `pairs()`, their type parameters bound by `Copy`
+/// too. Otherwise they take a statement per field (`Debug`) or
+/// [`FIELDS_PER_COMPARISON`] fields per statement (`PartialEq`), which at
+/// 1,000 fields made `cargo check` of the crate a third slower (1.23 s
+/// against 0.94 s with `-Z time-passes`).
 pub(crate) fn field_impls(
     name: &Ident,
     generics: &syn::Generics,
     fields: &[&Ident],
     copy: bool,
-    uniform: Option<&TokenStream>,
+    has_pairs: bool,
 ) -> TokenStream {
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
     let bounded = |bound: TokenStream| {
         let params = generics.type_params().map(|param| &param.ident);
         let existing = where_clause.map(|clause| &clause.predicates);
-        quote!(where #(#params: #bound,)* #existing)
+        let copy_bound = has_pairs.then(|| quote!(+ ::core::marker::Copy));
+        quote!(where #(#params: #bound #copy_bound,)* #existing)
     };
     let debug_bounds = bounded(quote!(::core::fmt::Debug));
     let eq_bounds = bounded(quote!(::core::cmp::PartialEq));
     let (formatter, out, other) = (local("f"), local("out"), local("other"));
-    let (debug_fields, eq_body, references) = if let Some(scalar) = uniform {
-        let count = fields.len();
+    let (debug_fields, eq_body) = if has_pairs {
         let [field, value, left, right, pairs] =
             ["field", "value", "left", "right", "pairs"].map(local);
         (
             quote! {
-                for (#field, #value) in ::core::iter::Iterator::zip(
-                    ::core::iter::IntoIterator::into_iter(Self::NAMES),
-                    self.__fields(),
-                ) {
-                    #out.field(#field, #value);
+                for (#field, #value) in self.pairs() {
+                    #out.field(#field, &#value);
                 }
             },
             quote! {
                 let mut #pairs = ::core::iter::Iterator::zip(
-                    ::core::iter::IntoIterator::into_iter(self.__fields()),
-                    #other.__fields(),
+                    ::core::iter::IntoIterator::into_iter(self.pairs()),
+                    #other.pairs(),
                 );
-                ::core::iter::Iterator::all(&mut #pairs, |(#left, #right)| #left == #right)
-            },
-            quote! {
-                impl #impl_generics #name #type_generics #where_clause {
-                    /// Every field, by reference, in field order.
-                    #[inline]
-                    fn __fields(&self) -> [&#scalar; #count] {
-                        [#(&self.#fields),*]
-                    }
-                }
+                ::core::iter::Iterator::all(&mut #pairs, |((_, #left), (_, #right))| #left == #right)
             },
         )
     } else {
@@ -187,7 +175,6 @@ pub(crate) fn field_impls(
                 #(#comparisons)*
                 true
             },
-            TokenStream::new(),
         )
     };
     let debug = quote! {
@@ -225,7 +212,6 @@ pub(crate) fn field_impls(
         }
     };
     quote! {
-        #references
         #debug
         #clone
         impl #impl_generics ::core::cmp::PartialEq for #name #type_generics #eq_bounds {
@@ -725,7 +711,7 @@ impl Gradients<'_> {
         let (impl_generics, type_generics, _) = generics.split_for_impl();
         let copy =
             (!generics.params.is_empty()).then(|| quote!(where #scalar: ::core::marker::Copy));
-        let impls = field_impls(name, generics, &names, true, Some(scalar));
+        let impls = field_impls(name, generics, &names, true, true);
         quote! {
             #[doc = #doc]
             // The fields are the user's own names, linted where they wrote them.

@@ -141,7 +141,7 @@ pub(crate) fn definition(
         .iter()
         .map(|name| format!("The gradient of the output with respect to `{name}`, of its shape."));
     let (impl_generics, type_generics, _) = generics.split_for_impl();
-    let impls = crate::generate::field_impls(name, generics, &names, false, None);
+    let impls = crate::generate::field_impls(name, generics, &names, false, false);
     quote! {
         #[doc = #doc]
         // The fields are the user's own names, linted where they wrote them.
