@@ -1033,13 +1033,14 @@ impl Lowering<'_> {
                 unary.op.span(),
                 "dereferencing is not supported: read the value before grad!, as `let x = *r;`",
             ),
-            Expr::Unary(unary) => self.reject(
+            Expr::Unary(unary) => self.reject_around(
                 unary.op.span(),
                 format!(
                     "unsupported operator `{}`: formulas use {}",
                     quote::ToTokens::to_token_stream(&unary.op),
                     operators()
                 ),
+                vec![&unary.expr],
             ),
             Expr::Binary(binary) => {
                 let spelling = quote::ToTokens::to_token_stream(&binary.op).to_string();
@@ -1054,9 +1055,10 @@ impl Lowering<'_> {
                         Build::Operation(op, None),
                         vec![&binary.left, &binary.right],
                     ),
-                    None => self.reject(
+                    None => self.reject_around(
                         binary.op.span(),
                         format!("unsupported operator `{spelling}`: formulas use {}", operators()),
+                        vec![&binary.left, &binary.right],
                     ),
                 }
             }
@@ -1085,25 +1087,22 @@ impl Lowering<'_> {
                             self.methods()
                         ),
                     };
-                    // The receiver and the arguments may hold mistakes of
-                    // their own: report them with this one.
-                    self.errors.push(syn::Error::new(call.method.span(), message));
-                    let operands: Vec<&Expr> =
-                        std::iter::once(&*call.receiver).chain(&call.args).collect();
-                    return Visit::Descend(Build::Rejected(operands.len()), operands);
+                    let operands = std::iter::once(&*call.receiver).chain(&call.args).collect();
+                    return self.reject_around(call.method.span(), message, operands);
                 };
                 if let Some(rejected) = self.check_values(op, call.method.span()) {
                     return rejected;
                 }
                 let written = op.shape.written_operands() - 1;
                 if call.args.len() != written {
-                    return self.reject(
+                    return self.reject_around(
                         call.method.span(),
                         format!(
                             "`{method}` takes {written} argument{}, found {}",
                             if written == 1 { "" } else { "s" },
                             call.args.len()
                         ),
+                        vec![&*call.receiver],
                     );
                 }
                 let mut operands = vec![&*call.receiver];
@@ -1262,6 +1261,18 @@ impl Lowering<'_> {
     fn reject<'e>(&mut self, span: Span, message: impl fmt::Display) -> Visit<'e> {
         self.errors.push(syn::Error::new(span, message));
         Visit::Done(None)
+    }
+
+    /// Rejects an operation whose operands may hold mistakes of their own:
+    /// they are lowered too, so that theirs are reported with this one.
+    fn reject_around<'e>(
+        &mut self,
+        span: Span,
+        message: impl fmt::Display,
+        operands: Vec<&'e Expr>,
+    ) -> Visit<'e> {
+        self.errors.push(syn::Error::new(span, message));
+        Visit::Descend(Build::Rejected(operands.len()), operands)
     }
 
     fn literal(&mut self, lit: &Lit, negative: bool) -> Option<NodeId> {
