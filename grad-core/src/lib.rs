@@ -13,6 +13,7 @@ pub mod layers;
 #[cfg(feature = "ndarray")]
 pub mod nn;
 pub mod ops;
+mod steps;
 
 /// The version of ndarray the array support is built on (feature `ndarray`).
 #[cfg(feature = "ndarray")]
@@ -74,6 +75,7 @@ pub mod __private {
     #[cfg(feature = "ndarray")]
     pub use crate::array;
     pub use crate::layers::*;
+    pub use crate::steps::*;
     pub use crate::{CustomLayer, Partials, Summary};
     pub use num_traits::{Float, One, Zero};
 }

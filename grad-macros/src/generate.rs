@@ -47,6 +47,21 @@ fn adjoint_local(node: NodeId) -> Ident {
     local(&format!("a{node}"))
 }
 
+/// The exponent of a `powi` node.
+fn exponent_local(node: NodeId) -> Ident {
+    local(&format!("k{node}"))
+}
+
+/// What a unary or binary operation saved, in the inline form.
+fn saved_local(node: NodeId) -> Ident {
+    local(&format!("s{node}"))
+}
+
+/// The partials of a custom operation's node.
+fn partials_local(node: NodeId) -> Ident {
+    local(&format!("p{node}"))
+}
+
 pub(crate) fn layer_field(node: NodeId) -> Ident {
     format_ident!("n{}", node)
 }
@@ -237,8 +252,7 @@ pub(crate) struct Plan<'g> {
     pub(crate) first_edge: Vec<usize>,
     /// How many edges the graph has.
     edge_count: usize,
-    /// The `layers` local and the `dout` parameter.
-    layers: Ident,
+    /// The `dout` parameter.
     pub(crate) dout: Ident,
     /// The recorder parameter of the traced code, and its type parameter.
     pub(crate) trace: Ident,
@@ -297,7 +311,6 @@ impl<'g> Plan<'g> {
             reachable,
             first_edge,
             edge_count: edges,
-            layers: local("layers"),
             dout: local("dout"),
             trace: local("trace"),
             trace_type,
@@ -325,95 +338,176 @@ impl<'g> Plan<'g> {
             .collect()
     }
 
-    /// `struct PriceLayers<T> { n2: MulLayer<T>, .. }` with `new`, generic
-    /// over the scalar because it is declared where the caller's generic
-    /// parameters are not visible.
-    fn layers_struct(&self, name: &Ident) -> TokenStream {
+    /// `::grad::__private::MulLayer<S>`: the layer whose rule an operation
+    /// node runs, over the scalar `S` (`_` where it is inferred).
+    fn layer_type(&self, node: NodeId, scalar: &TokenStream) -> TokenStream {
+        match &self.graph.nodes[node].kind {
+            NodeKind::Operation { op, .. } => {
+                let layer = Ident::new(op.layer, Span::call_site());
+                quote!(::grad::__private::#layer<#scalar>)
+            }
+            _ => unreachable!("only operation nodes have a layer type"),
+        }
+    }
+
+    /// What an operation's backward needs, computed from the values around
+    /// it: a rule's `save` only selects among its operands and output, so
+    /// this costs nothing once optimised. `scalar` is `_` where it is inferred.
+    fn saved_state(&self, node: NodeId, scalar: &TokenStream) -> TokenStream {
+        let value = value_local(node);
+        match &self.graph.nodes[node].kind {
+            NodeKind::Operation { op, operands, .. } => {
+                let operands: Vec<TokenStream> = operands
+                    .iter()
+                    .map(|&operand| self.value(operand))
+                    .collect();
+                let layer = self.layer_type(node, scalar);
+                match op.shape {
+                    Shape::Unary => {
+                        let x = &operands[0];
+                        quote!(::grad::__private::unary_save::<#layer>(#x, #value))
+                    }
+                    Shape::Binary => {
+                        let (x, y) = (&operands[0], &operands[1]);
+                        quote!(::grad::__private::binary_save::<#layer>(#x, #y, #value))
+                    }
+                    Shape::UnaryInt => {
+                        let (x, exponent) = (&operands[0], exponent_local(node));
+                        quote!((#x, #exponent))
+                    }
+                    Shape::UnaryLabels => {
+                        unreachable!("operations with labels exist on arrays only")
+                    }
+                }
+            }
+            NodeKind::Custom { .. } => {
+                let partials = partials_local(node);
+                quote!(#partials)
+            }
+            _ => unreachable!("only operations save a state"),
+        }
+    }
+
+    /// The inline form's `struct PriceSaved<T> { n2: <MulLayer<T> as
+    /// BinaryRule>::Saved, .. }`: what backward needs from each operation,
+    /// the layers' saved states without their `Option`.
+    fn saved_struct(&self, name: &Ident) -> TokenStream {
+        let scalar = quote!(T);
         let fields = self.operations.iter().map(|&node| {
             let field = layer_field(node);
             let ty = match &self.graph.nodes[node].kind {
                 NodeKind::Operation { op, .. } => {
-                    let layer = Ident::new(op.layer, Span::call_site());
-                    quote!(::grad::__private::#layer<T>)
+                    let layer = self.layer_type(node, &scalar);
+                    match op.shape {
+                        Shape::Unary => quote!(<#layer as ::grad::__private::UnaryRule>::Saved),
+                        Shape::Binary => quote!(<#layer as ::grad::__private::BinaryRule>::Saved),
+                        Shape::UnaryInt => quote!((T, i32)),
+                        Shape::UnaryLabels => {
+                            unreachable!("operations with labels exist on arrays only")
+                        }
+                    }
                 }
                 NodeKind::Custom { operands, .. } => {
                     let arity = operands.len();
-                    quote!(::grad::__private::CustomLayer<T, #arity>)
+                    quote!([T; #arity])
                 }
                 _ => unreachable!("operations are operation and custom nodes"),
             };
             quote!(#field: #ty)
         });
-        let inits = self.operations.iter().map(|&node| {
-            let field = layer_field(node);
-            match &self.graph.nodes[node].kind {
-                NodeKind::Operation { op, .. } => {
-                    let layer = Ident::new(op.layer, Span::call_site());
-                    quote!(#field: ::grad::__private::#layer::new())
-                }
-                _ => quote!(#field: ::grad::__private::CustomLayer::new()),
-            }
-        });
-        // Clone is a copy: derived, it would clone field by field, ten
-        // thousand calls for rustc to check.
         quote! {
-            struct #name<T> {
+            struct #name<T: ::grad::__private::Float> {
                 #(#fields,)*
                 scalar: ::core::marker::PhantomData<T>,
             }
 
-            impl<T: ::core::marker::Copy> ::core::marker::Copy for #name<T> {}
+            impl<T: ::grad::__private::Float> ::core::marker::Copy for #name<T> {}
             // Written, not derived: a derived Clone of a generic struct
             // clones field by field, thousands of calls for rustc to check.
             #[allow(clippy::expl_impl_clone_on_copy)]
-            impl<T: ::core::marker::Copy> ::core::clone::Clone for #name<T> {
+            impl<T: ::grad::__private::Float> ::core::clone::Clone for #name<T> {
                 #[inline]
                 fn clone(&self) -> Self {
                     *self
                 }
             }
-
-            impl<T: ::grad::__private::Float> #name<T> {
-                /// Fresh layers. The sample only fixes `T` where the layers
-                /// are created: left to inference, ten thousand layers of an
-                /// unknown type take rustc minutes to type-check.
-                #[inline]
-                fn new(_sample: ::core::option::Option<T>) -> Self {
-                    Self {
-                        #(#inits,)*
-                        scalar: ::core::marker::PhantomData,
-                    }
-                }
-            }
         }
     }
 
-    /// Creates the layers and runs them forward; `sample` fixes the scalar
-    /// type of the layers, `scalar` annotates the locals where it can be
-    /// named (the function form).
+    /// `PriceSaved { n2: s2, n7: (v5, k7), .. }`, once forward has run
+    /// with `keep_saved`.
+    fn saved_value(&self, name: &Ident) -> TokenStream {
+        let fields = self.operations.iter().map(|&node| {
+            let field = layer_field(node);
+            let state = match &self.graph.nodes[node].kind {
+                NodeKind::Operation { op, .. } if op.shape != Shape::UnaryInt => {
+                    let saved = saved_local(node);
+                    quote!(#saved)
+                }
+                _ => self.saved_state(node, &quote!(_)),
+            };
+            quote!(#field: #state)
+        });
+        quote!(#name { #(#fields,)* scalar: ::core::marker::PhantomData })
+    }
+
+    /// Runs forward: each operation's rule as a plain function, its value in
+    /// a local. `scalar` names the scalar type in the rules (`_` where it is
+    /// inferred, in the inline form) and `annotation` the type of the locals,
+    /// where it can be named (the function form). With `keep_saved` (the
+    /// inline form), what each unary or binary operation saves is kept in a
+    /// local `sN` of its own, computed with its value: the inline value
+    /// holds it, and inputs of mismatched types then get one error, at the
+    /// operation, not a second one where the state is saved.
     ///
     /// ```text
-    /// let mut layers = PriceLayers::new(sample);
     /// let (v2, v5, ..): (f64, f64, ..);
-    /// v2 = layers.n2.forward(apple, apple_num);
+    /// let (k7,): (i32,);              // the exponents of `powi`
+    /// let (p9,): ([f64; 2],);         // the partials of custom operations
+    /// v2 = binary::<MulLayer<f64>>(apple, apple_num);
+    /// k7 = (3); v7 = powi(v5, k7);
+    /// (v9, p9) = custom::<_, 2, _>(f_grad(v2, v7));
     /// ```
     fn forward(
         &self,
-        layers_type: &Ident,
-        sample: &TokenStream,
-        scalar: Option<&TokenStream>,
+        scalar: &TokenStream,
+        annotation: Option<&TokenStream>,
+        keep_saved: bool,
     ) -> TokenStream {
-        let layers = &self.layers;
         let locals: Vec<(Ident, bool)> = self
             .value_locals()
             .into_iter()
             .map(|node| (value_local(node), false))
             .collect();
-        let declarations = declare(&locals, scalar);
+        let mut exponents = Vec::new();
+        let mut partials = Vec::new();
+        let mut partials_types = Vec::new();
+        let mut saved = Vec::new();
+        for &node in &self.operations {
+            match &self.graph.nodes[node].kind {
+                NodeKind::Operation { op, .. } if op.shape == Shape::UnaryInt => {
+                    exponents.push((exponent_local(node), false));
+                }
+                NodeKind::Operation { .. } if keep_saved => saved.push((saved_local(node), false)),
+                NodeKind::Custom { operands, .. } => {
+                    partials.push((partials_local(node), false));
+                    let arity = operands.len();
+                    partials_types.push(quote!([#scalar; #arity]));
+                }
+                _ => {}
+            }
+        }
+        let declarations = declare(&locals, annotation);
+        let exponent_declarations = declare(&exponents, Some(&quote!(i32)));
+        let saved_declarations = declare(&saved, None);
+        // Few formulas call custom operations, and few times: one `let` each.
+        let partials_declarations = partials.iter().zip(&partials_types).map(|((name, _), ty)| {
+            let ty = annotation.map(|_| quote!(: #ty));
+            quote!(let #name #ty;)
+        });
         let steps = self.value_locals().into_iter().map(|node| {
             let value = value_local(node);
             let span = self.graph.nodes[node].span;
-            let field = layer_field(node);
             match &self.graph.nodes[node].kind {
                 NodeKind::Literal(number) => {
                     let literal = Literal::f64_suffixed(number.abs());
@@ -426,28 +520,58 @@ impl<'g> Plan<'g> {
                     operands,
                     argument,
                 } => {
-                    let operands = operands.iter().map(|&operand| self.value(operand));
-                    let arguments = match op.shape {
-                        Shape::UnaryInt | Shape::UnaryLabels => quote!(#(#operands,)* (#argument)),
-                        Shape::Unary | Shape::Binary => quote!(#(#operands),*),
-                    };
-                    quote_spanned!(span=> #value = #layers.#field.forward(#arguments);)
+                    let operands: Vec<TokenStream> =
+                        operands.iter().map(|&operand| self.value(operand)).collect();
+                    let layer = self.layer_type(node, scalar);
+                    let saved = saved_local(node);
+                    match op.shape {
+                        Shape::Unary if keep_saved => {
+                            let x = &operands[0];
+                            quote_spanned!(span=> (#value, #saved) = ::grad::__private::unary_forward::<#layer>(#x);)
+                        }
+                        Shape::Unary => {
+                            let x = &operands[0];
+                            quote_spanned!(span=> #value = ::grad::__private::unary::<#layer>(#x);)
+                        }
+                        Shape::Binary if keep_saved => {
+                            let (x, y) = (&operands[0], &operands[1]);
+                            quote_spanned!(span=> (#value, #saved) = ::grad::__private::binary_forward::<#layer>(#x, #y);)
+                        }
+                        Shape::Binary => {
+                            let (x, y) = (&operands[0], &operands[1]);
+                            quote_spanned!(span=> #value = ::grad::__private::binary::<#layer>(#x, #y);)
+                        }
+                        Shape::UnaryInt => {
+                            let (x, exponent) = (&operands[0], exponent_local(node));
+                            quote_spanned! {span=>
+                                #exponent = #argument;
+                                #value = ::grad::__private::powi(#x, #exponent);
+                            }
+                        }
+                        Shape::UnaryLabels => unreachable!("operations with labels exist on arrays only"),
+                    }
                 }
                 NodeKind::Custom { function, operands } => {
+                    let arity = operands.len();
                     let operands = operands.iter().map(|&operand| self.value(operand));
                     let mut derivative = function.clone();
                     if let Some(last) = derivative.segments.last_mut() {
                         last.ident = format_ident!("{}_grad", last.ident, span = last.ident.span());
                     }
-                    quote_spanned!(span=> #value = #layers.#field.forward(#derivative(#(#operands),*));)
+                    let partials = partials_local(node);
+                    quote_spanned! {span=>
+                        (#value, #partials) = ::grad::__private::custom::<_, #arity, _>(#derivative(#(#operands),*));
+                    }
                 }
                 NodeKind::Input(_) => unreachable!("inputs have no local"),
                 _ => unreachable!("loops, branches and elements are generated by generate_loops"),
             }
         });
         quote! {
-            let mut #layers = #layers_type::new(#sample);
             #declarations
+            #exponent_declarations
+            #saved_declarations
+            #(#partials_declarations)*
             #(#steps)*
         }
     }
@@ -462,15 +586,31 @@ impl<'g> Plan<'g> {
     }
 
     /// Reports every node's value (the slice `values`, in node order) and
-    /// every `powi` exponent to the trace, in one call each.
-    fn report_values(&self, scalar: &TokenStream, values: &TokenStream) -> TokenStream {
-        let (trace, layers) = (&self.trace, &self.layers);
+    /// every `powi` exponent to the trace, in one call each; `saved` is where
+    /// the exponents are kept (see [`Plan::backward`]).
+    fn report_values(
+        &self,
+        scalar: &TokenStream,
+        values: &TokenStream,
+        saved: Option<&Ident>,
+    ) -> TokenStream {
+        let trace = &self.trace;
         let exponents = self.operations.iter().filter_map(|&node| {
             let NodeKind::Operation { op, .. } = &self.graph.nodes[node].kind else {
                 return None;
             };
-            let field = layer_field(node);
-            (op.shape == Shape::UnaryInt).then(|| quote!((#node, #layers.#field.exponent())))
+            let exponent = match saved {
+                Some(saved) => {
+                    let field = layer_field(node);
+                    quote!(#saved.#field.1)
+                }
+                None => {
+                    let exponent = exponent_local(node);
+                    quote!(#exponent)
+                }
+            };
+            (op.shape == Shape::UnaryInt)
+                .then(|| quote!((#node, ::core::option::Option::Some(#exponent))))
         });
         self.traced(
             scalar,
@@ -481,8 +621,10 @@ impl<'g> Plan<'g> {
         )
     }
 
-    /// The backward pass, reading the layers through the `layers` local
-    /// and seeded with `dout`.
+    /// The backward pass, seeded with `dout`. Each operation's saved state
+    /// is read from the field of its node in `saved`, the inline form's
+    /// [`Plan::saved_struct`], or else recomputed from the forward locals
+    /// around it ([`Plan::saved_state`]).
     ///
     /// Each layer's backward writes one local per edge; a node's gradient is
     /// the sum of its edges, in the order backward visits them (the last
@@ -496,9 +638,9 @@ impl<'g> Plan<'g> {
     /// let (a0, a1, mut a4, ..): (f64, ..);
     /// let (e0, e1, e2, ..): (f64, ..);
     /// a6 = dout;
-    /// (e5, e6) = layers.n6.backward(a6);
+    /// (e5, e6) = binary_derivative::<MulLayer<f64>>(binary_save::<MulLayer<f64>>(v4, v5, v6), a6);
     /// a4 = e6;                       // a node's gradient, once all its users ran
-    /// (e2, e3) = layers.n4.backward(a4);
+    /// (e2, e3) = binary_derivative::<AddLayer<f64>>(binary_save::<..>(v0, v3, v4), a4);
     /// a0 = e0; a0 = Add::add(a0, e3);  // a value used twice sums its edges
     /// if <R as Trace<f64>>::ON { Trace::gradients(trace, &[e0, e1, ..], &[0, 1, ..], &[a0, a1, ..]); }
     /// ```
@@ -538,10 +680,10 @@ impl<'g> Plan<'g> {
         }
     }
 
-    fn backward(&self, scalar: &TokenStream, traced: bool) -> TokenStream {
+    fn backward(&self, scalar: &TokenStream, traced: bool, saved: Option<&Ident>) -> TokenStream {
         let graph = self.graph;
         let count = graph.nodes.len();
-        let (layers, dout, trace) = (&self.layers, &self.dout, &self.trace);
+        let (dout, trace) = (&self.dout, &self.trace);
         let Schedule {
             kept,
             outgoing,
@@ -585,9 +727,34 @@ impl<'g> Plan<'g> {
                     }
                 })
                 .collect();
-            let field = layer_field(node);
             let adjoint = &self.adjoint[node];
-            let call = quote!(#layers.#field.backward(#adjoint));
+            let state = match saved {
+                Some(saved) => {
+                    let field = layer_field(node);
+                    quote!(#saved.#field)
+                }
+                None => self.saved_state(node, scalar),
+            };
+            let call = match &graph.nodes[node].kind {
+                NodeKind::Operation { op, .. } => {
+                    let layer = self.layer_type(node, scalar);
+                    match op.shape {
+                        Shape::Unary => {
+                            quote!(::grad::__private::unary_derivative::<#layer>(#state, #adjoint))
+                        }
+                        Shape::Binary => {
+                            quote!(::grad::__private::binary_derivative::<#layer>(#state, #adjoint))
+                        }
+                        Shape::UnaryInt => {
+                            quote!(::grad::__private::powi_derivative(#state, #adjoint))
+                        }
+                        Shape::UnaryLabels => {
+                            unreachable!("operations with labels exist on arrays only")
+                        }
+                    }
+                }
+                _ => quote!(::grad::__private::custom_derivative(#state, #adjoint)),
+            };
             steps.push(match (&graph.nodes[node].kind, targets.as_slice()) {
                 (NodeKind::Custom { .. }, targets) => quote!([#(#targets),*] = #call;),
                 (_, [target]) => quote!(#target = #call;),
@@ -780,8 +947,8 @@ fn private_field(base: &str, output: &Ident) -> Ident {
 /// The inline form: a block that defines the value and gradient types, runs
 /// forward, and evaluates to the value, whose `backward` runs the adjoint.
 ///
-/// The value holds the output and the layers, which hold what backward
-/// needs; with pictures, also every node's forward value, which only the
+/// The value holds the output and what each operation's backward needs
+/// (the layers' saved states, without the layers); with pictures, also every node's forward value, which only the
 /// graph methods read (dead, and removed by the optimiser, when the value
 /// is used in one function and never drawn).
 pub fn inline(graph: &Graph) -> TokenStream {
@@ -789,7 +956,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
     let output_name = &graph.output_name;
     let camel = upper_camel(output_name);
     let value_type = format_ident!("{}", camel);
-    let layers_type = format_ident!("{}Layers", camel);
+    let saved_type = format_ident!("{}Saved", camel);
     let gradients = Gradients {
         graph,
         name: format_ident!("{}Grad", camel),
@@ -806,20 +973,16 @@ pub fn inline(graph: &Graph) -> TokenStream {
         &generics,
         &scalar,
     );
-    let layers_struct = plan.layers_struct(&layers_type);
-    let sample = match graph.inputs.first() {
-        Some(&input) => {
-            let input = plan.value(input);
-            quote!(::core::option::Option::Some(#input))
-        }
-        None => quote!(::core::option::Option::None),
-    };
-    let forward = plan.forward(&layers_type, &sample, None);
+    let saved_struct = plan.saved_struct(&saved_type);
+    // The scalar type is inferred from the inputs, operation by operation.
+    let forward = plan.forward(&quote!(_), None, true);
+    let saved_value = plan.saved_value(&saved_type);
     let output = plan.value(graph.output);
     let construct = gradients.construct(&plan);
-    let layers_field = private_field("__layers", output_name);
+    let saved_field = private_field("__saved", output_name);
     let values_field = private_field("__values", output_name);
-    let (layers, dout, trace) = (&plan.layers, &plan.dout, &plan.trace);
+    let (dout, trace) = (&plan.dout, &plan.trace);
+    let saved = local("saved");
     let value_doc = format!(
         "The value of `{0}`; `backward(d{0})` returns its gradients.",
         unraw(output_name)
@@ -827,9 +990,10 @@ pub fn inline(graph: &Graph) -> TokenStream {
     let output_string = unraw(output_name);
     let node_count = graph.nodes.len();
     let (backward_methods, pictures, values_decl, values_init) = if PICTURES {
-        let traced = plan.backward(&scalar, true);
+        let traced = plan.backward(&scalar, true, Some(&saved));
         let description = raw_string(&graph.to_string());
-        let report_values = plan.report_values(&quote!(f64), &quote!(&self.#values_field));
+        let report_values =
+            plan.report_values(&quote!(f64), &quote!(&self.#values_field), Some(&saved));
         // Converted for display one by one, as f64: inputs of mismatched
         // types then report one error (at the operation), not a second one here.
         let values: Vec<TokenStream> = (0..node_count)
@@ -840,7 +1004,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
             .collect();
         (
             quote! {
-                /// Runs the layers backward from `dout`, the gradient of
+                /// Runs the formula backward from `dout`, the gradient of
                 /// whatever uses this output (1 for the output itself).
                 #[inline(always)]
                 #[must_use]
@@ -851,7 +1015,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 /// The backward pass, reporting its numbers to `trace`.
                 #[inline(always)]
                 fn __backward<R: ::grad::__private::Trace<T>>(&self, #dout: T, #trace: &mut R) -> #gradients_type<T> {
-                    let #layers = &self.#layers_field;
+                    let #saved = &self.#saved_field;
                     #traced
                     #construct
                 }
@@ -882,7 +1046,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 }
 
                 fn __report_values<R: ::grad::__private::Trace<f64>>(&self, #trace: &mut R) {
-                    let #layers = &self.#layers_field;
+                    let #saved = &self.#saved_field;
                     #report_values
                 }
             },
@@ -890,15 +1054,15 @@ pub fn inline(graph: &Graph) -> TokenStream {
             quote!(#values_field: [#(#values),*],),
         )
     } else {
-        let plain = plan.backward(&scalar, false);
+        let plain = plan.backward(&scalar, false, Some(&saved));
         (
             quote! {
-                /// Runs the layers backward from `dout`, the gradient of
+                /// Runs the formula backward from `dout`, the gradient of
                 /// whatever uses this output (1 for the output itself).
                 #[inline(always)]
                 #[must_use]
                 pub fn backward(&self, #dout: T) -> #gradients_type<T> {
-                    let #layers = &self.#layers_field;
+                    let #saved = &self.#saved_field;
                     #plain
                     #construct
                 }
@@ -910,30 +1074,30 @@ pub fn inline(graph: &Graph) -> TokenStream {
     };
     quote! {
         {
-            #layers_struct
+            #saved_struct
 
             #[doc = #value_doc]
             // The output field is the user's own name, linted where they wrote it.
             #[allow(non_snake_case)]
-            pub struct #value_type<T> {
+            pub struct #value_type<T: ::grad::__private::Float> {
                 /// The value of the formula.
                 pub #output_name: T,
-                #layers_field: #layers_type<T>,
+                #saved_field: #saved_type<T>,
                 #values_decl
             }
 
-            impl<T: ::core::marker::Copy> ::core::marker::Copy for #value_type<T> {}
+            impl<T: ::grad::__private::Float> ::core::marker::Copy for #value_type<T> {}
             // Written, not derived: a derived Clone of a generic struct
             // clones field by field, thousands of calls for rustc to check.
             #[allow(clippy::expl_impl_clone_on_copy)]
-            impl<T: ::core::marker::Copy> ::core::clone::Clone for #value_type<T> {
+            impl<T: ::grad::__private::Float> ::core::clone::Clone for #value_type<T> {
                 #[inline]
                 fn clone(&self) -> Self {
                     *self
                 }
             }
 
-            impl<T: ::core::fmt::Debug> ::core::fmt::Debug for #value_type<T> {
+            impl<T: ::grad::__private::Float + ::core::fmt::Debug> ::core::fmt::Debug for #value_type<T> {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     f.debug_struct(::core::stringify!(#value_type))
                         .field(#output_string, &self.#output_name)
@@ -951,7 +1115,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
             #forward
             #value_type {
                 #output_name: #output,
-                #layers_field: #layers,
+                #saved_field: #saved_value,
                 #values_init
             }
         }
@@ -1221,7 +1385,6 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
             gradients.partials(&split.on_struct, &scalar),
         )
     };
-    let layers_type = format_ident!("{}Layers", camel);
     let declared: Vec<TokenStream> = function
         .params
         .iter()
@@ -1245,21 +1408,15 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         if function.arrays {
             return arrays::body(&plan, function, gradients_type, traced);
         }
-        let layers_struct = plan.layers_struct(&layers_type);
-        let forward = plan.forward(
-            &layers_type,
-            &quote!(::core::option::Option::<#scalar>::None),
-            Some(&scalar),
-        );
+        let forward = plan.forward(&scalar, Some(&scalar), false);
         let output = plan.value(graph.output);
         let construct = gradients.construct(&plan);
-        let backward = plan.backward(&scalar, traced);
+        let backward = plan.backward(&scalar, traced, None);
         let report_values = traced.then(|| {
             let values = (0..graph.nodes.len()).map(|node| plan.value(node));
-            plan.report_values(&scalar, &quote!(&[#(#values),*]))
+            plan.report_values(&scalar, &quote!(&[#(#values),*]), None)
         });
         quote! {
-            #layers_struct
             #forward
             let #value = #output;
             #report_values
