@@ -44,6 +44,12 @@ pub fn unary_derivative<L: UnaryRule>(saved: L::Saved, dout: L::Elem) -> L::Elem
     L::derivative(saved, dout)
 }
 
+/// `dout` times `L`'s local derivative at input `x` and output `y`.
+#[inline(always)]
+pub fn unary_backward<L: UnaryRule>(x: L::Elem, y: L::Elem, dout: L::Elem) -> L::Elem {
+    L::derivative(L::save(x, y), dout)
+}
+
 /// `L`'s value at `(x, y)`.
 #[inline(always)]
 pub fn binary<L: BinaryRule>(x: L::Elem, y: L::Elem) -> L::Elem {
@@ -67,6 +73,18 @@ pub fn binary_save<L: BinaryRule>(x: L::Elem, y: L::Elem, z: L::Elem) -> L::Save
 #[inline(always)]
 pub fn binary_derivative<L: BinaryRule>(saved: L::Saved, dout: L::Elem) -> (L::Elem, L::Elem) {
     L::derivative(saved, dout)
+}
+
+/// `dout` times each of `L`'s local derivatives at operands `(x, y)` and
+/// output `z`.
+#[inline(always)]
+pub fn binary_backward<L: BinaryRule>(
+    x: L::Elem,
+    y: L::Elem,
+    z: L::Elem,
+    dout: L::Elem,
+) -> (L::Elem, L::Elem) {
+    L::derivative(L::save(x, y, z), dout)
 }
 
 /// `x.powi(n)`.

@@ -140,7 +140,15 @@ const FIELDS_PER_COMPARISON: usize = 64;
 /// too. Otherwise they take a statement per field (`Debug`) or
 /// [`FIELDS_PER_COMPARISON`] fields per statement (`PartialEq`), which at
 /// 1,000 fields made `cargo check` of the crate a third slower (1.23 s
-/// against 0.94 s with `-Z time-passes`).
+/// against 0.94 s with `-Z time-passes`). An array of references to the
+/// fields instead of `pairs()` checks slower still: at 1,000 fields, each
+/// of `Debug` and `PartialEq` then cost `cargo check` 0.1 s, a thousand
+/// borrows for the borrow checker.
+///
+/// `fmt` is `#[inline]`, so that a crate that never prints the struct
+/// never compiles it to machine code: compiled, the `Debug` of a
+/// 1,000-operation formula's struct took its release build from 1.0 s to
+/// 3.8 s (`pairs()` is three stores per field).
 pub(crate) fn field_impls(
     name: &Ident,
     generics: &syn::Generics,
@@ -194,6 +202,7 @@ pub(crate) fn field_impls(
     };
     let debug = quote! {
         impl #impl_generics ::core::fmt::Debug for #name #type_generics #debug_bounds {
+            #[inline]
             fn fmt(&self, #formatter: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 let mut #out = #formatter.debug_struct(::core::stringify!(#name));
                 #debug_fields
@@ -689,12 +698,33 @@ impl<'g> Plan<'g> {
             outgoing,
             visited,
         } = self.schedule(traced);
+        // An edge into a node that keeps a gradient and has no other edge
+        // is written straight into that gradient's local: no edge local to
+        // declare and copy, which at 10,000 operations is most of them.
+        let direct = |node: NodeId| outgoing[node].len() == 1 && self.adjoint[node].is_some();
+        let mut edge_target = vec![0; kept.len()];
+        for (node, &first) in self.first_edge.iter().enumerate() {
+            for (position, &operand) in graph.nodes[node].kind.operands().iter().enumerate() {
+                edge_target[first + position] = operand;
+            }
+        }
+        // The local an edge's gradient is written to.
+        let edge_value = |index: usize| -> Ident {
+            let target = edge_target[index];
+            match &self.adjoint[target] {
+                Some(adjoint) if direct(target) => adjoint.clone(),
+                _ => edge_local(index),
+            }
+        };
         // `a = e0; a = Add::add(a, e3);`: `Add::add`, not `a = a + e`, which
         // clippy asks to write `+=`, an operator `Float` scalars do not all have.
         let sum = |node: NodeId| -> TokenStream {
             let Some(adjoint) = &self.adjoint[node] else {
                 return TokenStream::new();
             };
+            if direct(node) {
+                return TokenStream::new();
+            }
             let mut edges = outgoing[node].iter().map(|&e| edge_local(e));
             match edges.next() {
                 None => quote!(#adjoint = <#scalar as ::grad::__private::Zero>::zero();),
@@ -720,7 +750,7 @@ impl<'g> Plan<'g> {
                 .map(|position| {
                     let index = self.first_edge[node] + position;
                     if kept[index] {
-                        let local = edge_local(index);
+                        let local = edge_value(index);
                         quote!(#local)
                     } else {
                         quote!(_)
@@ -728,24 +758,42 @@ impl<'g> Plan<'g> {
                 })
                 .collect();
             let adjoint = &self.adjoint[node];
-            let state = match saved {
+            let state = || match saved {
                 Some(saved) => {
                     let field = layer_field(node);
                     quote!(#saved.#field)
                 }
                 None => self.saved_state(node, scalar),
             };
+            let recomputed = saved.is_none();
             let call = match &graph.nodes[node].kind {
+                // Recomputed, the state is the rule's input: one call, `save`
+                // and `derivative` in one, checks faster than two.
+                NodeKind::Operation { op, operands, .. }
+                    if recomputed && matches!(op.shape, Shape::Unary | Shape::Binary) =>
+                {
+                    let layer = self.layer_type(node, scalar);
+                    let operands = operands.iter().map(|&operand| self.value(operand));
+                    let value = value_local(node);
+                    if op.shape == Shape::Unary {
+                        quote!(::grad::__private::unary_backward::<#layer>(#(#operands,)* #value, #adjoint))
+                    } else {
+                        quote!(::grad::__private::binary_backward::<#layer>(#(#operands,)* #value, #adjoint))
+                    }
+                }
                 NodeKind::Operation { op, .. } => {
                     let layer = self.layer_type(node, scalar);
                     match op.shape {
                         Shape::Unary => {
+                            let state = state();
                             quote!(::grad::__private::unary_derivative::<#layer>(#state, #adjoint))
                         }
                         Shape::Binary => {
+                            let state = state();
                             quote!(::grad::__private::binary_derivative::<#layer>(#state, #adjoint))
                         }
                         Shape::UnaryInt => {
+                            let state = state();
                             quote!(::grad::__private::powi_derivative(#state, #adjoint))
                         }
                         Shape::UnaryLabels => {
@@ -753,7 +801,10 @@ impl<'g> Plan<'g> {
                         }
                     }
                 }
-                _ => quote!(::grad::__private::custom_derivative(#state, #adjoint)),
+                _ => {
+                    let state = state();
+                    quote!(::grad::__private::custom_derivative(#state, #adjoint))
+                }
             };
             steps.push(match (&graph.nodes[node].kind, targets.as_slice()) {
                 (NodeKind::Custom { .. }, targets) => quote!([#(#targets),*] = #call;),
@@ -770,7 +821,7 @@ impl<'g> Plan<'g> {
             .filter_map(|node| Some((self.adjoint[node].clone()?, outgoing[node].len() > 1)))
             .collect();
         let edges: Vec<(Ident, bool)> = (0..kept.len())
-            .filter(|&index| kept[index])
+            .filter(|&index| kept[index] && !direct(edge_target[index]))
             .map(|index| (edge_local(index), false))
             .collect();
         let declarations = declare(&adjoints, Some(scalar));
@@ -779,7 +830,7 @@ impl<'g> Plan<'g> {
             let zero = local("zero");
             let edge_values = (0..kept.len()).map(|index| {
                 if kept[index] {
-                    let local = edge_local(index);
+                    let local = edge_value(index);
                     quote!(#local)
                 } else {
                     quote!(#zero)
@@ -1225,7 +1276,7 @@ fn trace_parameter(generics: &syn::Generics) -> Ident {
 /// `let name = value;` statements followed by the result, or where a `let`
 /// shadows a parameter or another `let`: declared up front, the two would
 /// be one variable.
-fn declared_up_front(item: &syn::ItemFn, scalar: &syn::Type) -> Option<syn::ItemFn> {
+fn declared_up_front(item: &syn::ItemFn, scalar: &syn::Type) -> Option<TokenStream> {
     let (result, lets) = item.block.stmts.split_last()?;
     if lets.len() <= LOCALS_PER_LET || !matches!(result, syn::Stmt::Expr(_, None)) {
         return None;
@@ -1275,13 +1326,17 @@ fn declared_up_front(item: &syn::ItemFn, scalar: &syn::Type) -> Option<syn::Item
         let (patterns, types): (Vec<_>, Vec<_>) = group.iter().cloned().unzip();
         quote!(let (#(#patterns,)*): (#(#types,)*);)
     });
-    let mut rewritten = item.clone();
-    rewritten.block.stmts = syn::parse_quote! {
-        #(#declarations)*
-        #(#assignments)*
-        #result
-    };
-    Some(rewritten)
+    // Written out as tokens, not parsed back into a `syn::ItemFn`: parsing
+    // ten thousand statements again was a seventh of the macro's time.
+    let (attrs, vis, sig) = (&item.attrs, &item.vis, &item.sig);
+    Some(quote! {
+        #(#attrs)*
+        #vis #sig {
+            #(#declarations)*
+            #(#assignments)*
+            #result
+        }
+    })
 }
 
 /// The function form: the user's function unchanged, its gradients struct,
@@ -1554,7 +1609,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         #graph_function
     };
     if !function.arrays {
-        let item = declared_up_front(item, &function.scalar).unwrap_or_else(|| item.clone());
+        let item = declared_up_front(item, &function.scalar).unwrap_or_else(|| quote!(#item));
         return quote!(#loop_allowance #item #generated);
     }
     // Over arrays the code needs grad-core's array layers: without them,
