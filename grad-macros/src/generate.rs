@@ -62,6 +62,26 @@ fn partials_local(node: NodeId) -> Ident {
     local(&format!("p{node}"))
 }
 
+/// `__grad`, what the forward and backward steps call `::grad::__private`
+/// (see [`use_private`]).
+fn private_alias() -> Ident {
+    Ident::new("__grad", Span::call_site())
+}
+
+/// `use ::grad::__private as __grad;`, at the top of a body of steps (where
+/// there are operations, which alone use it): a
+/// 10,000-operation formula has some 30,000 paths to the steps, and written
+/// out in full they were a third of the tokens the macro writes and rustc
+/// reads back. The alias is an item, so it is named at the call site (items
+/// are not hygienic), with a name no user code uses.
+fn use_private(plan: &Plan) -> TokenStream {
+    if plan.operations.is_empty() {
+        return TokenStream::new();
+    }
+    let private = private_alias();
+    quote!(use ::grad::__private as #private;)
+}
+
 pub(crate) fn layer_field(node: NodeId) -> Ident {
     format_ident!("n{}", node)
 }
@@ -350,10 +370,11 @@ impl<'g> Plan<'g> {
     /// `::grad::__private::MulLayer<S>`: the layer whose rule an operation
     /// node runs, over the scalar `S` (`_` where it is inferred).
     fn layer_type(&self, node: NodeId, scalar: &TokenStream) -> TokenStream {
+        let private = private_alias();
         match &self.graph.nodes[node].kind {
             NodeKind::Operation { op, .. } => {
                 let layer = Ident::new(op.layer, Span::call_site());
-                quote!(::grad::__private::#layer<#scalar>)
+                quote!(#private::#layer<#scalar>)
             }
             _ => unreachable!("only operation nodes have a layer type"),
         }
@@ -363,6 +384,7 @@ impl<'g> Plan<'g> {
     /// it: a rule's `save` only selects among its operands and output, so
     /// this costs nothing once optimised. `scalar` is `_` where it is inferred.
     fn saved_state(&self, node: NodeId, scalar: &TokenStream) -> TokenStream {
+        let private = private_alias();
         let value = value_local(node);
         match &self.graph.nodes[node].kind {
             NodeKind::Operation { op, operands, .. } => {
@@ -374,11 +396,11 @@ impl<'g> Plan<'g> {
                 match op.shape {
                     Shape::Unary => {
                         let x = &operands[0];
-                        quote!(::grad::__private::unary_save::<#layer>(#x, #value))
+                        quote!(#private::unary_save::<#layer>(#x, #value))
                     }
                     Shape::Binary => {
                         let (x, y) = (&operands[0], &operands[1]);
-                        quote!(::grad::__private::binary_save::<#layer>(#x, #y, #value))
+                        quote!(#private::binary_save::<#layer>(#x, #y, #value))
                     }
                     Shape::UnaryInt => {
                         let (x, exponent) = (&operands[0], exponent_local(node));
@@ -483,6 +505,7 @@ impl<'g> Plan<'g> {
         annotation: Option<&TokenStream>,
         keep_saved: bool,
     ) -> TokenStream {
+        let private = private_alias();
         let locals: Vec<(Ident, bool)> = self
             .value_locals()
             .into_iter()
@@ -517,11 +540,14 @@ impl<'g> Plan<'g> {
         let steps = self.value_locals().into_iter().map(|node| {
             let value = value_local(node);
             let span = self.graph.nodes[node].span;
+            // Located at the operation, so that an error in a step (inputs
+            // of two scalar types) points there, not at the whole formula.
+            let private = Ident::new(&private.to_string(), Span::call_site().located_at(span));
             match &self.graph.nodes[node].kind {
                 NodeKind::Literal(number) => {
                     let literal = Literal::f64_suffixed(number.abs());
                     let sign = number.is_sign_negative().then(|| quote!(-));
-                    quote_spanned!(span=> #value = ::grad::__private::literal(#sign #literal);)
+                    quote_spanned!(span=> #value = #private::literal(#sign #literal);)
                 }
                 NodeKind::Constant(expr) => quote_spanned!(span=> #value = #expr;),
                 NodeKind::Operation {
@@ -536,25 +562,25 @@ impl<'g> Plan<'g> {
                     match op.shape {
                         Shape::Unary if keep_saved => {
                             let x = &operands[0];
-                            quote_spanned!(span=> (#value, #saved) = ::grad::__private::unary_forward::<#layer>(#x);)
+                            quote_spanned!(span=> (#value, #saved) = #private::unary_forward::<#layer>(#x);)
                         }
                         Shape::Unary => {
                             let x = &operands[0];
-                            quote_spanned!(span=> #value = ::grad::__private::unary::<#layer>(#x);)
+                            quote_spanned!(span=> #value = #private::unary::<#layer>(#x);)
                         }
                         Shape::Binary if keep_saved => {
                             let (x, y) = (&operands[0], &operands[1]);
-                            quote_spanned!(span=> (#value, #saved) = ::grad::__private::binary_forward::<#layer>(#x, #y);)
+                            quote_spanned!(span=> (#value, #saved) = #private::binary_forward::<#layer>(#x, #y);)
                         }
                         Shape::Binary => {
                             let (x, y) = (&operands[0], &operands[1]);
-                            quote_spanned!(span=> #value = ::grad::__private::binary::<#layer>(#x, #y);)
+                            quote_spanned!(span=> #value = #private::binary::<#layer>(#x, #y);)
                         }
                         Shape::UnaryInt => {
                             let (x, exponent) = (&operands[0], exponent_local(node));
                             quote_spanned! {span=>
                                 #exponent = #argument;
-                                #value = ::grad::__private::powi(#x, #exponent);
+                                #value = #private::powi(#x, #exponent);
                             }
                         }
                         Shape::UnaryLabels => unreachable!("operations with labels exist on arrays only"),
@@ -569,7 +595,7 @@ impl<'g> Plan<'g> {
                     }
                     let partials = partials_local(node);
                     quote_spanned! {span=>
-                        (#value, #partials) = ::grad::__private::custom::<_, #arity, _>(#derivative(#(#operands),*));
+                        (#value, #partials) = #private::custom::<_, #arity, _>(#derivative(#(#operands),*));
                     }
                 }
                 NodeKind::Input(_) => unreachable!("inputs have no local"),
@@ -690,6 +716,7 @@ impl<'g> Plan<'g> {
     }
 
     fn backward(&self, scalar: &TokenStream, traced: bool, saved: Option<&Ident>) -> TokenStream {
+        let private = private_alias();
         let graph = self.graph;
         let count = graph.nodes.len();
         let (dout, trace) = (&self.dout, &self.trace);
@@ -776,9 +803,9 @@ impl<'g> Plan<'g> {
                     let operands = operands.iter().map(|&operand| self.value(operand));
                     let value = value_local(node);
                     if op.shape == Shape::Unary {
-                        quote!(::grad::__private::unary_backward::<#layer>(#(#operands,)* #value, #adjoint))
+                        quote!(#private::unary_backward::<#layer>(#(#operands,)* #value, #adjoint))
                     } else {
-                        quote!(::grad::__private::binary_backward::<#layer>(#(#operands,)* #value, #adjoint))
+                        quote!(#private::binary_backward::<#layer>(#(#operands,)* #value, #adjoint))
                     }
                 }
                 NodeKind::Operation { op, .. } => {
@@ -786,15 +813,15 @@ impl<'g> Plan<'g> {
                     match op.shape {
                         Shape::Unary => {
                             let state = state();
-                            quote!(::grad::__private::unary_derivative::<#layer>(#state, #adjoint))
+                            quote!(#private::unary_derivative::<#layer>(#state, #adjoint))
                         }
                         Shape::Binary => {
                             let state = state();
-                            quote!(::grad::__private::binary_derivative::<#layer>(#state, #adjoint))
+                            quote!(#private::binary_derivative::<#layer>(#state, #adjoint))
                         }
                         Shape::UnaryInt => {
                             let state = state();
-                            quote!(::grad::__private::powi_derivative(#state, #adjoint))
+                            quote!(#private::powi_derivative(#state, #adjoint))
                         }
                         Shape::UnaryLabels => {
                             unreachable!("operations with labels exist on arrays only")
@@ -803,7 +830,7 @@ impl<'g> Plan<'g> {
                 }
                 _ => {
                     let state = state();
-                    quote!(::grad::__private::custom_derivative(#state, #adjoint))
+                    quote!(#private::custom_derivative(#state, #adjoint))
                 }
             };
             steps.push(match (&graph.nodes[node].kind, targets.as_slice()) {
@@ -1123,8 +1150,10 @@ pub fn inline(graph: &Graph) -> TokenStream {
             TokenStream::new(),
         )
     };
+    let use_private = use_private(&plan);
     quote! {
         {
+            #use_private
             #saved_struct
 
             #[doc = #value_doc]
@@ -1471,7 +1500,9 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
             let values = (0..graph.nodes.len()).map(|node| plan.value(node));
             plan.report_values(&scalar, &quote!(&[#(#values),*]), None)
         });
+        let use_private = use_private(&plan);
         quote! {
+            #use_private
             #forward
             let #value = #output;
             #report_values
