@@ -47,6 +47,17 @@ fn adjoint_local(node: NodeId) -> Ident {
     local(&format!("a{node}"))
 }
 
+/// An input's parameter in the inline form's `__forward`: its name, with
+/// the expansion's hygiene.
+fn input_parameter(name: &Ident) -> Ident {
+    let plain = unraw(name);
+    if syn::parse_str::<Ident>(&plain).is_ok() {
+        Ident::new(&plain, Span::mixed_site())
+    } else {
+        Ident::new_raw(&plain, Span::mixed_site())
+    }
+}
+
 /// The exponent of a `powi` node.
 fn exponent_local(node: NodeId) -> Ident {
     local(&format!("k{node}"))
@@ -286,6 +297,9 @@ pub(crate) struct Plan<'g> {
     /// The recorder parameter of the traced code, and its type parameter.
     pub(crate) trace: Ident,
     pub(crate) trace_type: Ident,
+    /// Whether an input's value is its parameter in the inline form's
+    /// `__forward` ([`input_parameter`]) rather than the caller's variable.
+    inputs_in_locals: core::cell::Cell<bool>,
 }
 
 impl<'g> Plan<'g> {
@@ -343,6 +357,7 @@ impl<'g> Plan<'g> {
             dout: local("dout"),
             trace: local("trace"),
             trace_type,
+            inputs_in_locals: core::cell::Cell::new(false),
         }
     }
 
@@ -350,6 +365,10 @@ impl<'g> Plan<'g> {
     /// literal in the scalar type, or the local its layer (or constant) set.
     fn value(&self, node: NodeId) -> TokenStream {
         match &self.graph.nodes[node].kind {
+            NodeKind::Input(name) if self.inputs_in_locals.get() => {
+                let parameter = input_parameter(name);
+                quote!(#parameter)
+            }
             NodeKind::Input(name) => quote!(#name),
             _ => {
                 let value = value_local(node);
@@ -465,17 +484,18 @@ impl<'g> Plan<'g> {
         }
     }
 
-    /// `PriceSaved { n2: s2, n7: (v5, k7), .. }`, once forward has run
-    /// with `keep_saved`.
-    fn saved_value(&self, name: &Ident) -> TokenStream {
+    /// `PriceSaved { n2: s2, n7: (v5, k7), .. }` once forward has run with
+    /// `keep_saved`, or else `PriceSaved { n2: binary_save::<..>(v0, v1,
+    /// v2), .. }` over the scalar `scalar`.
+    fn saved_value(&self, name: &Ident, scalar: &TokenStream, kept: bool) -> TokenStream {
         let fields = self.operations.iter().map(|&node| {
             let field = layer_field(node);
             let state = match &self.graph.nodes[node].kind {
-                NodeKind::Operation { op, .. } if op.shape != Shape::UnaryInt => {
+                NodeKind::Operation { op, .. } if kept && op.shape != Shape::UnaryInt => {
                     let saved = saved_local(node);
                     quote!(#saved)
                 }
-                _ => self.saved_state(node, &quote!(_)),
+                _ => self.saved_state(node, scalar),
             };
             quote!(#field: #state)
         });
@@ -489,7 +509,9 @@ impl<'g> Plan<'g> {
     /// inline form), what each unary or binary operation saves is kept in a
     /// local `sN` of its own, computed with its value: the inline value
     /// holds it, and inputs of mismatched types then get one error, at the
-    /// operation, not a second one where the state is saved.
+    /// operation, not a second one where the state is saved. With
+    /// `parameters` (the inline form's `__forward`), constants and `powi`
+    /// exponents are parameters, not computed here.
     ///
     /// ```text
     /// let (v2, v5, ..): (f64, f64, ..);
@@ -504,11 +526,16 @@ impl<'g> Plan<'g> {
         scalar: &TokenStream,
         annotation: Option<&TokenStream>,
         keep_saved: bool,
+        parameters: bool,
     ) -> TokenStream {
         let private = private_alias();
+        let is_parameter = |node: NodeId| {
+            parameters && matches!(self.graph.nodes[node].kind, NodeKind::Constant(_))
+        };
         let locals: Vec<(Ident, bool)> = self
             .value_locals()
             .into_iter()
+            .filter(|&node| !is_parameter(node))
             .map(|node| (value_local(node), false))
             .collect();
         let mut exponents = Vec::new();
@@ -518,7 +545,9 @@ impl<'g> Plan<'g> {
         for &node in &self.operations {
             match &self.graph.nodes[node].kind {
                 NodeKind::Operation { op, .. } if op.shape == Shape::UnaryInt => {
-                    exponents.push((exponent_local(node), false));
+                    if !parameters {
+                        exponents.push((exponent_local(node), false));
+                    }
                 }
                 NodeKind::Operation { .. } if keep_saved => saved.push((saved_local(node), false)),
                 NodeKind::Custom { operands, .. } => {
@@ -549,6 +578,7 @@ impl<'g> Plan<'g> {
                     let sign = number.is_sign_negative().then(|| quote!(-));
                     quote_spanned!(span=> #value = #private::literal(#sign #literal);)
                 }
+                NodeKind::Constant(_) if parameters => TokenStream::new(),
                 NodeKind::Constant(expr) => quote_spanned!(span=> #value = #expr;),
                 NodeKind::Operation {
                     op,
@@ -578,8 +608,9 @@ impl<'g> Plan<'g> {
                         }
                         Shape::UnaryInt => {
                             let (x, exponent) = (&operands[0], exponent_local(node));
+                            let assign = (!parameters).then(|| quote!(#exponent = #argument;));
                             quote_spanned! {span=>
-                                #exponent = #argument;
+                                #assign
                                 #value = #private::powi(#x, #exponent);
                             }
                         }
@@ -1052,10 +1083,6 @@ pub fn inline(graph: &Graph) -> TokenStream {
         &scalar,
     );
     let saved_struct = plan.saved_struct(&saved_type);
-    // The scalar type is inferred from the inputs, operation by operation.
-    let forward = plan.forward(&quote!(_), None, true);
-    let saved_value = plan.saved_value(&saved_type);
-    let output = plan.value(graph.output);
     let construct = gradients.construct(&plan);
     let saved_field = private_field("__saved", output_name);
     let values_field = private_field("__values", output_name);
@@ -1067,19 +1094,11 @@ pub fn inline(graph: &Graph) -> TokenStream {
     );
     let output_string = unraw(output_name);
     let node_count = graph.nodes.len();
-    let (backward_methods, pictures, values_decl, values_init) = if PICTURES {
+    let (backward_methods, pictures, values_decl) = if PICTURES {
         let traced = plan.backward(&scalar, true, Some(&saved));
         let description = raw_string(&graph.to_string());
         let report_values =
             plan.report_values(&quote!(f64), &quote!(&self.#values_field), Some(&saved));
-        // Converted for display one by one, as f64: inputs of mismatched
-        // types then report one error (at the operation), not a second one here.
-        let values: Vec<TokenStream> = (0..node_count)
-            .map(|node| {
-                let value = plan.value(node);
-                quote!(::grad::__private::shown(#value))
-            })
-            .collect();
         (
             quote! {
                 /// Runs the formula backward from `dout`, the gradient of
@@ -1129,7 +1148,6 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 }
             },
             quote!(#values_field: [f64; #node_count],),
-            quote!(#values_field: [#(#values),*],),
         )
     } else {
         let plain = plan.backward(&scalar, false, Some(&saved));
@@ -1147,10 +1165,10 @@ pub fn inline(graph: &Graph) -> TokenStream {
             },
             TokenStream::new(),
             TokenStream::new(),
-            TokenStream::new(),
         )
     };
     let use_private = use_private(&plan);
+    let run_forward = inline_forward(&plan, &value_type, &saved_type, &saved_field, &values_field);
     quote! {
         {
             #use_private
@@ -1192,13 +1210,105 @@ pub fn inline(graph: &Graph) -> TokenStream {
 
             #gradients_struct
 
-            #forward
-            #value_type {
-                #output_name: #output,
-                #saved_field: #saved_value,
-                #values_init
-            }
+            #run_forward
         }
+    }
+}
+
+/// The inline form's forward pass, evaluating to the value `value_type`.
+///
+/// Where the scalar type can be named, in `fn __forward<T: Float>(inputs,
+/// constants, exponents) -> Value<T>`, called with them: its locals are
+/// then declared with their type, which rustc checks faster than ten
+/// thousand types to infer. Constants and `powi` exponents are evaluated
+/// as arguments, in the caller's scope, where they may read its variables.
+/// A custom operation's `_grad` function may take a concrete type, which a
+/// generic `T` is not; with one, the steps run in the caller's block and
+/// their scalar is inferred from the inputs.
+fn inline_forward(
+    plan: &Plan,
+    value_type: &Ident,
+    saved_type: &Ident,
+    saved_field: &Ident,
+    values_field: &Ident,
+) -> TokenStream {
+    let graph = plan.graph;
+    let output_name = &graph.output_name;
+    // The value's fields other than the saved states, read where forward ran.
+    let fields = || {
+        let output = plan.value(graph.output);
+        // With pictures, every node's value, converted for display one by
+        // one, as f64: inputs of mismatched types then report one error (at
+        // the operation), not a second one here.
+        let values = PICTURES.then(|| {
+            let values = (0..graph.nodes.len()).map(|node| {
+                let value = plan.value(node);
+                quote!(::grad::__private::shown(#value))
+            });
+            quote!(#values_field: [#(#values),*],)
+        });
+        quote!(#output_name: #output, #values)
+    };
+    let custom = plan
+        .operations
+        .iter()
+        .any(|&node| matches!(graph.nodes[node].kind, NodeKind::Custom { .. }));
+    if custom {
+        let forward = plan.forward(&quote!(_), None, true, false);
+        let saved = plan.saved_value(saved_type, &quote!(_), true);
+        let fields = fields();
+        return quote! {
+            #forward
+            #value_type { #saved_field: #saved, #fields }
+        };
+    }
+    let scalar = quote!(T);
+    let mut parameters = Vec::new();
+    let mut arguments = Vec::new();
+    for (node, kind) in graph.nodes.iter().map(|node| &node.kind).enumerate() {
+        let span = graph.nodes[node].span;
+        match kind {
+            NodeKind::Input(name) => {
+                // The input's name, so that rustc's message about inputs of
+                // two types names them, but the expansion's own, so that a
+                // lint the user allowed on their variable stays quiet.
+                let parameter = input_parameter(name);
+                parameters.push(quote!(#parameter: #scalar));
+                arguments.push(quote!(#name));
+            }
+            NodeKind::Constant(expr) => {
+                let value = value_local(node);
+                parameters.push(quote!(#value: #scalar));
+                arguments.push(quote_spanned!(span=> #expr));
+            }
+            NodeKind::Operation {
+                op,
+                argument: Some(argument),
+                ..
+            } if op.shape == Shape::UnaryInt => {
+                let exponent = exponent_local(node);
+                parameters.push(quote!(#exponent: i32));
+                arguments.push(quote_spanned!(span=> #argument));
+            }
+            _ => {}
+        }
+    }
+    plan.inputs_in_locals.set(true);
+    let forward = plan.forward(&scalar, Some(&scalar), false, true);
+    let saved = plan.saved_value(saved_type, &scalar, false);
+    let fields = fields();
+    plan.inputs_in_locals.set(false);
+    let function = local("__forward");
+    // Clippy's limit is seven.
+    let allowance = (parameters.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        #[inline(always)]
+        #allowance
+        fn #function<T: ::grad::__private::Float>(#(#parameters),*) -> #value_type<T> {
+            #forward
+            #value_type { #saved_field: #saved, #fields }
+        }
+        #function(#(#arguments),*)
     }
 }
 
@@ -1492,7 +1602,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         if function.arrays {
             return arrays::body(&plan, function, gradients_type, traced);
         }
-        let forward = plan.forward(&scalar, Some(&scalar), false);
+        let forward = plan.forward(&scalar, Some(&scalar), false, false);
         let output = plan.value(graph.output);
         let construct = gradients.construct(&plan);
         let backward = plan.backward(&scalar, traced, None);

@@ -1,6 +1,6 @@
 // All inputs share one scalar type; here `a` is f32 and `b` is f64. The error
-// is rustc's type mismatch, and it should point at the operator that mixes
-// them.
+// is rustc's type mismatch: it points at the input of the other type and
+// names both inputs.
 use grad::grad;
 
 fn main() {
