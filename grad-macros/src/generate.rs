@@ -545,9 +545,7 @@ impl<'g> Plan<'g> {
         for &node in &self.operations {
             match &self.graph.nodes[node].kind {
                 NodeKind::Operation { op, .. } if op.shape == Shape::UnaryInt => {
-                    if !parameters {
-                        exponents.push((exponent_local(node), false));
-                    }
+                    exponents.extend((!parameters).then(|| (exponent_local(node), false)));
                 }
                 NodeKind::Operation { .. } if keep_saved => saved.push((saved_local(node), false)),
                 NodeKind::Custom { operands, .. } => {
