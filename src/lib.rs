@@ -2,13 +2,23 @@
 //!
 //! Write a formula inline; the [`grad!`] macro expands it, while your crate
 //! compiles, into the computational graph of *Deep Learning from Scratch*'s
-//! backpropagation chapter: one layer object per operation ([`MulLayer`],
-//! [`AddLayer`], …), their `forward` calls in order, and a generated backward
-//! function that calls their `backward` in reverse and returns **named**
+//! backpropagation chapter: one layer per operation ([`MulLayer`],
+//! [`AddLayer`], …), their forward steps in order, and a generated backward
+//! function that runs their backward steps in reverse and returns **named**
 //! gradients. No tape, no allocation, no runtime graph: the gradient is
 //! straight-line code, as fast as an adjoint written by hand, and a formula
 //! the macro cannot differentiate is a compile error that points at the
 //! offending token.
+//!
+//! The layers are public and work as the book's do, by hand
+//! (`let mut mul = MulLayer::new(); mul.forward(x, y); mul.backward(dout)`).
+//! The expansion runs the same formulas, each layer's [`UnaryRule`] or
+//! [`BinaryRule`] (its value, what it saves, its derivative), as plain
+//! functions, and keeps what each operation saved in a local instead of in
+//! a layer object. A layer checks on every `backward` that `forward` ran
+//! before, which a generated function of ten thousand operations does not
+//! need, and which cost rustc more than the formula itself: "Large
+//! formulas" below has the numbers.
 //!
 //! ```
 //! use grad::grad;

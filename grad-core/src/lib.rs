@@ -1,5 +1,5 @@
-//! The runtime of [`grad`](https://docs.rs/grad): the layers that `grad!`
-//! expansions call, the table of operations, the activation functions, the
+//! The runtime of [`grad`](https://docs.rs/grad): the layers, whose formulas
+//! (their [`UnaryRule`] and [`BinaryRule`]) `grad!` expansions call, the table of operations, the activation functions, the
 //! custom-operation protocol and the gradient checks. Depend on `grad`, which re-exports all of this.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
