@@ -1223,6 +1223,13 @@ pub fn inline(graph: &Graph) -> TokenStream {
 /// A custom operation's `_grad` function may take a concrete type, which a
 /// generic `T` is not; with one, the steps run in the caller's block and
 /// their scalar is inferred from the inputs.
+///
+/// `__forward` is `#[inline]`, not `#[inline(always)]`: forced into the
+/// caller with the backward pass, a formula of thousands of operations made
+/// one function that LLVM's `mem2reg` took quadratic time on (a release
+/// build of 3,000 operations: 18.5 s always inlined, 14.4 s not), and a
+/// small formula is inlined all the same (the instruction counts of
+/// `benches/callgrind.sh` did not change).
 fn inline_forward(
     plan: &Plan,
     value_type: &Ident,
@@ -1300,7 +1307,7 @@ fn inline_forward(
     // Clippy's limit is seven.
     let allowance = (parameters.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
-        #[inline(always)]
+        #[inline]
         #allowance
         fn #function<T: ::grad::__private::Float>(#(#parameters),*) -> #value_type<T> {
             #forward
