@@ -1224,12 +1224,10 @@ pub fn inline(graph: &Graph) -> TokenStream {
 /// generic `T` is not; with one, the steps run in the caller's block and
 /// their scalar is inferred from the inputs.
 ///
-/// `__forward` is `#[inline]`, not `#[inline(always)]`: forced into the
-/// caller with the backward pass, a formula of thousands of operations made
-/// one function that LLVM's `mem2reg` took quadratic time on (a release
-/// build of 3,000 operations: 18.5 s always inlined, 14.4 s not), and a
-/// small formula is inlined all the same (the instruction counts of
-/// `benches/callgrind.sh` did not change).
+/// `__forward` is `#[inline(always)]`: with `#[inline]`, the release builds
+/// of `benches/compile_time.sh` took longer, not shorter (10,000 operations,
+/// DAG: 4.4x the hand-written adjoint's time against 6.0x), though the
+/// inlined function is one that LLVM's `mem2reg` takes superlinear time on.
 fn inline_forward(
     plan: &Plan,
     value_type: &Ident,
@@ -1307,7 +1305,7 @@ fn inline_forward(
     // Clippy's limit is seven.
     let allowance = (parameters.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
-        #[inline]
+        #[inline(always)]
         #allowance
         fn #function<T: ::grad::__private::Float>(#(#parameters),*) -> #value_type<T> {
             #forward
