@@ -1,8 +1,12 @@
 //! Stage 4: a valid graph to Rust code.
 //!
-//! The code calls one grad-core layer per operation node, `forward` in node
-//! order and `backward` in reverse, as the seed does by hand. It is
-//! straight-line: no allocation, no dispatch, no tape.
+//! The code runs one grad-core layer's formulas per operation node, forward
+//! in node order and backward in reverse, as the seed does with its layers
+//! by hand. It calls each layer's rule (`UnaryRule`, `BinaryRule`) through
+//! the plain functions of grad-core's `steps`, with what each operation saved
+//! in locals rather than in layer objects, which rustc compiles much faster
+//! at thousands of operations (see `steps`). It is straight-line: no
+//! allocation, no dispatch, no tape.
 //!
 //! **One engine.** With the `graph` feature, the forward and backward code is
 //! written once, generic over a `Trace`: what `backward` and `name_grad` run
@@ -281,7 +285,7 @@ pub(crate) fn field_impls(
 /// What the code of one graph needs to know about its nodes.
 pub(crate) struct Plan<'g> {
     pub(crate) graph: &'g Graph,
-    /// The operation and custom nodes, which have layers, in node order.
+    /// The operation and custom nodes, which run a layer's formulas, in node order.
     pub(crate) operations: Vec<NodeId>,
     /// The local holding each node's gradient, if it keeps one.
     pub(crate) adjoint: Vec<Option<Ident>>,
@@ -362,7 +366,7 @@ impl<'g> Plan<'g> {
     }
 
     /// The value of a node as an expression: the input's name, the
-    /// literal in the scalar type, or the local its layer (or constant) set.
+    /// literal in the scalar type, or the local its step (or constant) set.
     fn value(&self, node: NodeId) -> TokenStream {
         match &self.graph.nodes[node].kind {
             NodeKind::Input(name) if self.inputs_in_locals.get() => {
@@ -685,31 +689,8 @@ impl<'g> Plan<'g> {
         )
     }
 
-    /// The backward pass, seeded with `dout`. Each operation's saved state
-    /// is read from the field of its node in `saved`, the inline form's
-    /// [`Plan::saved_struct`], or else recomputed from the forward locals
-    /// around it ([`Plan::saved_state`]).
-    ///
-    /// Each layer's backward writes one local per edge; a node's gradient is
-    /// the sum of its edges, in the order backward visits them (the last
-    /// user first), taken just before its own layer runs backward. With
-    /// `traced`, the edges into constants are kept too, and every edge's and
-    /// kept node's gradient is reported to the trace in one call at the end:
-    /// one call, not one per node, because ten thousand reports cost rustc
-    /// ten times the formula's own build time.
-    ///
-    /// ```text
-    /// let (a0, a1, mut a4, ..): (f64, ..);
-    /// let (e0, e1, e2, ..): (f64, ..);
-    /// a6 = dout;
-    /// (e5, e6) = binary_derivative::<MulLayer<f64>>(binary_save::<MulLayer<f64>>(v4, v5, v6), a6);
-    /// a4 = e6;                       // a node's gradient, once all its users ran
-    /// (e2, e3) = binary_derivative::<AddLayer<f64>>(binary_save::<..>(v0, v3, v4), a4);
-    /// a0 = e0; a0 = Add::add(a0, e3);  // a value used twice sums its edges
-    /// if <R as Trace<f64>>::ON { Trace::gradients(trace, &[e0, e1, ..], &[0, 1, ..], &[a0, a1, ..]); }
-    /// ```
-    /// Which layers backward runs and which edges it computes: with
-    /// `traced`, every edge of a layer on a path to the output; otherwise
+    /// Which operations backward runs and which edges it computes: with
+    /// `traced`, every edge of an operation on a path to the output; otherwise
     /// only the edges into nodes that keep a gradient.
     pub(crate) fn schedule(&self, traced: bool) -> Schedule {
         let graph = self.graph;
@@ -744,6 +725,29 @@ impl<'g> Plan<'g> {
         }
     }
 
+    /// The backward pass, seeded with `dout`. Each operation's saved state
+    /// is read from the field of its node in `saved`, the inline form's
+    /// [`Plan::saved_struct`], or else recomputed from the forward locals
+    /// around it ([`Plan::saved_state`]).
+    ///
+    /// Each operation's backward writes one local per edge (or, for an
+    /// operand's only edge, the operand's gradient itself); a node's gradient is
+    /// the sum of its edges, in the order backward visits them (the last
+    /// user first), taken just before its own operation runs backward. With
+    /// `traced`, the edges into constants are kept too, and every edge's and
+    /// kept node's gradient is reported to the trace in one call at the end:
+    /// one call, not one per node, because ten thousand reports cost rustc
+    /// ten times the formula's own build time.
+    ///
+    /// ```text
+    /// let (a0, a1, mut a4, ..): (f64, ..);
+    /// let (e0, e2, ..): (f64, ..);    // edges into values used more than once
+    /// a6 = dout;
+    /// (a5, a4) = __grad::binary_backward::<__grad::MulLayer<f64>>(v4, v5, v6, a6);
+    /// (e2, a3) = __grad::binary_backward::<__grad::AddLayer<f64>>(v0, v3, v4, a4);
+    /// a0 = e0; a0 = Add::add(a0, e2);  // a value used twice sums its edges
+    /// if <R as Trace<f64>>::ON { Trace::gradients(trace, &[e0, e1, ..], &[0, 1, ..], &[a0, a1, ..]); }
+    /// ```
     fn backward(&self, scalar: &TokenStream, traced: bool, saved: Option<&Ident>) -> TokenStream {
         let private = private_alias();
         let graph = self.graph;
@@ -923,7 +927,7 @@ pub(crate) struct Schedule {
     /// Each node's computed outgoing edges, in the order backward computes
     /// them (the last user first): a node's gradient is their sum, in this order.
     pub(crate) outgoing: Vec<Vec<usize>>,
-    /// The layers backward runs, from the output back.
+    /// The operations backward runs, from the output back.
     pub(crate) visited: Vec<NodeId>,
 }
 
