@@ -84,11 +84,12 @@ fn private_alias() -> Ident {
 }
 
 /// `use ::grad::__private as __grad;`, at the top of a body of steps (where
-/// there are operations, which alone use it): a
-/// 10,000-operation formula has some 30,000 paths to the steps, and written
-/// out in full they were a third of the tokens the macro writes and rustc
-/// reads back. The alias is an item, so it is named at the call site (items
-/// are not hygienic), with a name no user code uses.
+/// there are operations, which alone use it): a formula has some three
+/// paths to the steps per operation, and with them written out in full the
+/// expansion of a 1,000-operation Rosenbrock was 680 KB of text against
+/// 567 KB with the alias, all of it for the macro to write and rustc to read
+/// back. The alias is an item, so it is named at the call site (items are
+/// not hygienic), with a name no user code uses.
 fn use_private(plan: &Plan) -> TokenStream {
     if plan.operations.is_empty() {
         return TokenStream::new();
