@@ -1100,8 +1100,11 @@ pub fn inline(graph: &Graph) -> TokenStream {
     let (backward_methods, pictures, values_decl) = if PICTURES {
         let traced = plan.backward(&scalar, true, Some(&saved));
         let description = raw_string(&graph.to_string());
-        let report_values =
-            plan.report_values(&quote!(f64), &quote!(&self.#values_field), Some(&saved));
+        let report_values = plan.report_values(
+            &quote!(f64),
+            &quote!(&self.#values_field.map(::grad::__private::shown)),
+            Some(&saved),
+        );
         (
             quote! {
                 /// Runs the formula backward from `dout`, the gradient of
@@ -1150,7 +1153,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
                     #report_values
                 }
             },
-            quote!(#values_field: [f64; #node_count],),
+            quote!(#values_field: [T; #node_count],),
         )
     } else {
         let plain = plan.backward(&scalar, false, Some(&saved));
@@ -1245,14 +1248,12 @@ fn inline_forward(
     // The value's fields other than the saved states, read where forward ran.
     let fields = || {
         let output = plan.value(graph.output);
-        // With pictures, every node's value, converted for display one by
-        // one, as f64: inputs of mismatched types then report one error (at
-        // the operation), not a second one here.
+        // With pictures, every node's value, as it is: converted for display
+        // only when a picture is drawn. Converted here, one by one, the
+        // values took the release build of a 3,000-operation formula from
+        // 9.6 s to 17.2 s.
         let values = PICTURES.then(|| {
-            let values = (0..graph.nodes.len()).map(|node| {
-                let value = plan.value(node);
-                quote!(::grad::__private::shown(#value))
-            });
+            let values = (0..graph.nodes.len()).map(|node| plan.value(node));
             quote!(#values_field: [#(#values),*],)
         });
         quote!(#output_name: #output, #values)
