@@ -445,7 +445,8 @@
 //! borrows were most of the borrow check. With the rules, at 10,000
 //! operations (Rosenbrock with 2,500 inputs, function form,
 //! `benches/compile_time.sh`), the release build went from 21.5x the
-//! hand-written adjoint's time to 2.8x, and `cargo check` from 6.9x to 3.7x.
+//! hand-written adjoint's time to 2.8–3.0x, and `cargo check` from 6.9x to
+//! 3.1–3.7x.
 //! The numbers each step computes are the same, bit for bit: the layers are
 //! made of the same rules.
 //!
