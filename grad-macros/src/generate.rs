@@ -54,12 +54,9 @@ fn adjoint_local(node: NodeId) -> Ident {
 /// An input's parameter in the inline form's `__forward`: its name, with
 /// the expansion's hygiene.
 fn input_parameter(name: &Ident) -> Ident {
-    let plain = unraw(name);
-    if syn::parse_str::<Ident>(&plain).is_ok() {
-        Ident::new(&plain, Span::mixed_site())
-    } else {
-        Ident::new_raw(&plain, Span::mixed_site())
-    }
+    let mut parameter = name.clone();
+    parameter.set_span(Span::mixed_site());
+    parameter
 }
 
 /// The exponent of a `powi` node.
@@ -78,9 +75,10 @@ fn partials_local(node: NodeId) -> Ident {
 }
 
 /// `__grad`, what the forward and backward steps call `::grad::__private`
-/// (see [`use_private`]).
-fn private_alias() -> Ident {
-    Ident::new("__grad", Span::call_site())
+/// (see [`use_private`]), located at `at` so that an error in a step points
+/// there.
+fn private_alias(at: Span) -> Ident {
+    Ident::new("__grad", Span::call_site().located_at(at))
 }
 
 /// `use ::grad::__private as __grad;`, at the top of a body of steps (where
@@ -94,7 +92,7 @@ fn use_private(plan: &Plan) -> TokenStream {
     if plan.operations.is_empty() {
         return TokenStream::new();
     }
-    let private = private_alias();
+    let private = private_alias(Span::call_site());
     quote!(use ::grad::__private as #private;)
 }
 
@@ -302,9 +300,10 @@ pub(crate) struct Plan<'g> {
     /// The recorder parameter of the traced code, and its type parameter.
     pub(crate) trace: Ident,
     pub(crate) trace_type: Ident,
-    /// Whether an input's value is its parameter in the inline form's
-    /// `__forward` ([`input_parameter`]) rather than the caller's variable.
-    inputs_in_locals: core::cell::Cell<bool>,
+    /// Whether forward runs in the inline form's `__forward`, whose
+    /// parameters are the inputs ([`input_parameter`]), the constants and the
+    /// `powi` exponents, rather than where the caller's variables are.
+    in_forward_function: bool,
 }
 
 impl<'g> Plan<'g> {
@@ -362,7 +361,7 @@ impl<'g> Plan<'g> {
             dout: local("dout"),
             trace: local("trace"),
             trace_type,
-            inputs_in_locals: core::cell::Cell::new(false),
+            in_forward_function: false,
         }
     }
 
@@ -370,7 +369,7 @@ impl<'g> Plan<'g> {
     /// literal in the scalar type, or the local its step (or constant) set.
     fn value(&self, node: NodeId) -> TokenStream {
         match &self.graph.nodes[node].kind {
-            NodeKind::Input(name) if self.inputs_in_locals.get() => {
+            NodeKind::Input(name) if self.in_forward_function => {
                 let parameter = input_parameter(name);
                 quote!(#parameter)
             }
@@ -394,7 +393,7 @@ impl<'g> Plan<'g> {
     /// `::grad::__private::MulLayer<S>`: the layer whose rule an operation
     /// node runs, over the scalar `S` (`_` where it is inferred).
     fn layer_type(&self, node: NodeId, scalar: &TokenStream) -> TokenStream {
-        let private = private_alias();
+        let private = private_alias(Span::call_site());
         match &self.graph.nodes[node].kind {
             NodeKind::Operation { op, .. } => {
                 let layer = Ident::new(op.layer, Span::call_site());
@@ -408,7 +407,7 @@ impl<'g> Plan<'g> {
     /// it: a rule's `save` only selects among its operands and output, so
     /// this costs nothing once optimised. `scalar` is `_` where it is inferred.
     fn saved_state(&self, node: NodeId, scalar: &TokenStream) -> TokenStream {
-        let private = private_alias();
+        let private = private_alias(Span::call_site());
         let value = value_local(node);
         match &self.graph.nodes[node].kind {
             NodeKind::Operation { op, operands, .. } => {
@@ -489,10 +488,11 @@ impl<'g> Plan<'g> {
         }
     }
 
-    /// `PriceSaved { n2: s2, n7: (v5, k7), .. }` once forward has run with
-    /// `keep_saved`, or else `PriceSaved { n2: binary_save::<..>(v0, v1,
-    /// v2), .. }` over the scalar `scalar`.
-    fn saved_value(&self, name: &Ident, scalar: &TokenStream, kept: bool) -> TokenStream {
+    /// `PriceSaved { n2: binary_save::<MulLayer<T>>(v0, v1, v2), n7: (v5, k7),
+    /// .. }` after forward over the scalar `scalar`, or, with `None`, after
+    /// a forward that kept the states (`PriceSaved { n2: s2, .. }`).
+    fn saved_value(&self, name: &Ident, scalar: Option<&TokenStream>) -> TokenStream {
+        let kept = scalar.is_none();
         let fields = self.operations.iter().map(|&node| {
             let field = layer_field(node);
             let state = match &self.graph.nodes[node].kind {
@@ -500,7 +500,7 @@ impl<'g> Plan<'g> {
                     let saved = saved_local(node);
                     quote!(#saved)
                 }
-                _ => self.saved_state(node, scalar),
+                _ => self.saved_state(node, scalar.unwrap_or(&quote!(_))),
             };
             quote!(#field: #state)
         });
@@ -508,15 +508,14 @@ impl<'g> Plan<'g> {
     }
 
     /// Runs forward: each operation's rule as a plain function, its value in
-    /// a local. `scalar` names the scalar type in the rules (`_` where it is
-    /// inferred, in the inline form) and `annotation` the type of the locals,
-    /// where it can be named (the function form). With `keep_saved` (the
-    /// inline form), what each unary or binary operation saves is kept in a
-    /// local `sN` of its own, computed with its value: the inline value
-    /// holds it, and inputs of mismatched types then get one error, at the
-    /// operation, not a second one where the state is saved. With
-    /// `parameters` (the inline form's `__forward`), constants and `powi`
-    /// exponents are parameters, not computed here.
+    /// a local of the type `scalar`, or, with `None` (the inline form with a
+    /// custom operation), with the scalar type inferred from the inputs. Then
+    /// what each unary or binary operation saves is kept in a local `sN` of
+    /// its own, computed with its value: the inline value holds it, and
+    /// inputs of mismatched types get one error, at the operation, not a
+    /// second one where the state is saved. In the inline form's `__forward`
+    /// ([`Plan::in_forward_function`]), constants and `powi` exponents are
+    /// parameters, not computed here.
     ///
     /// ```text
     /// let (v2, v5, ..): (f64, f64, ..);
@@ -526,14 +525,11 @@ impl<'g> Plan<'g> {
     /// k7 = (3); v7 = powi(v5, k7);
     /// (v9, p9) = custom::<_, 2, _>(f_grad(v2, v7));
     /// ```
-    fn forward(
-        &self,
-        scalar: &TokenStream,
-        annotation: Option<&TokenStream>,
-        keep_saved: bool,
-        parameters: bool,
-    ) -> TokenStream {
-        let private = private_alias();
+    fn forward(&self, annotation: Option<&TokenStream>) -> TokenStream {
+        let inferred = quote!(_);
+        let scalar = annotation.unwrap_or(&inferred);
+        let keep_saved = annotation.is_none();
+        let parameters = self.in_forward_function;
         let is_parameter = |node: NodeId| {
             parameters && matches!(self.graph.nodes[node].kind, NodeKind::Constant(_))
         };
@@ -544,8 +540,8 @@ impl<'g> Plan<'g> {
             .map(|node| (value_local(node), false))
             .collect();
         let mut exponents = Vec::new();
-        let mut partials = Vec::new();
-        let mut partials_types = Vec::new();
+        // Few formulas call custom operations, and few times: one `let` each.
+        let mut partials_declarations = Vec::new();
         let mut saved = Vec::new();
         for &node in &self.operations {
             match &self.graph.nodes[node].kind {
@@ -554,9 +550,9 @@ impl<'g> Plan<'g> {
                 }
                 NodeKind::Operation { .. } if keep_saved => saved.push((saved_local(node), false)),
                 NodeKind::Custom { operands, .. } => {
-                    partials.push((partials_local(node), false));
-                    let arity = operands.len();
-                    partials_types.push(quote!([#scalar; #arity]));
+                    let (partials, arity) = (partials_local(node), operands.len());
+                    let ty = annotation.map(|scalar| quote!(: [#scalar; #arity]));
+                    partials_declarations.push(quote!(let #partials #ty;));
                 }
                 _ => {}
             }
@@ -564,17 +560,12 @@ impl<'g> Plan<'g> {
         let declarations = declare(&locals, annotation);
         let exponent_declarations = declare(&exponents, Some(&quote!(i32)));
         let saved_declarations = declare(&saved, None);
-        // Few formulas call custom operations, and few times: one `let` each.
-        let partials_declarations = partials.iter().zip(&partials_types).map(|((name, _), ty)| {
-            let ty = annotation.map(|_| quote!(: #ty));
-            quote!(let #name #ty;)
-        });
         let steps = self.value_locals().into_iter().map(|node| {
             let value = value_local(node);
             let span = self.graph.nodes[node].span;
             // Located at the operation, so that an error in a step (inputs
             // of two scalar types) points there, not at the whole formula.
-            let private = Ident::new(&private.to_string(), Span::call_site().located_at(span));
+            let private = private_alias(span);
             match &self.graph.nodes[node].kind {
                 NodeKind::Literal(number) => {
                     let literal = Literal::f64_suffixed(number.abs());
@@ -750,7 +741,7 @@ impl<'g> Plan<'g> {
     /// if <R as Trace<f64>>::ON { Trace::gradients(trace, &[e0, e1, ..], &[0, 1, ..], &[a0, a1, ..]); }
     /// ```
     fn backward(&self, scalar: &TokenStream, traced: bool, saved: Option<&Ident>) -> TokenStream {
-        let private = private_alias();
+        let private = private_alias(Span::call_site());
         let graph = self.graph;
         let count = graph.nodes.len();
         let (dout, trace) = (&self.dout, &self.trace);
@@ -1064,7 +1055,13 @@ fn private_field(base: &str, output: &Ident) -> Ident {
 /// graph methods read (dead, and removed by the optimiser, when the value
 /// is used in one function and never drawn).
 pub fn inline(graph: &Graph) -> TokenStream {
-    let plan = Plan::new(graph, Ident::new("R", Span::call_site()));
+    let mut plan = Plan::new(graph, Ident::new("R", Span::call_site()));
+    // A custom operation's `_grad` function may take a concrete type, which
+    // the generic `T` of `__forward` is not (see [`inline_forward`]).
+    plan.in_forward_function = !plan
+        .operations
+        .iter()
+        .any(|&node| matches!(graph.nodes[node].kind, NodeKind::Custom { .. }));
     let output_name = &graph.output_name;
     let camel = upper_camel(output_name);
     let value_type = format_ident!("{}", camel);
@@ -1258,13 +1255,9 @@ fn inline_forward(
         });
         quote!(#output_name: #output, #values)
     };
-    let custom = plan
-        .operations
-        .iter()
-        .any(|&node| matches!(graph.nodes[node].kind, NodeKind::Custom { .. }));
-    if custom {
-        let forward = plan.forward(&quote!(_), None, true, false);
-        let saved = plan.saved_value(saved_type, &quote!(_), true);
+    if !plan.in_forward_function {
+        let forward = plan.forward(None);
+        let saved = plan.saved_value(saved_type, None);
         let fields = fields();
         return quote! {
             #forward
@@ -1302,11 +1295,9 @@ fn inline_forward(
             _ => {}
         }
     }
-    plan.inputs_in_locals.set(true);
-    let forward = plan.forward(&scalar, Some(&scalar), false, true);
-    let saved = plan.saved_value(saved_type, &scalar, false);
+    let forward = plan.forward(Some(&scalar));
+    let saved = plan.saved_value(saved_type, Some(&scalar));
     let fields = fields();
-    plan.inputs_in_locals.set(false);
     let function = local("__forward");
     // Clippy's limit is seven.
     let allowance = (parameters.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
@@ -1611,7 +1602,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         if function.arrays {
             return arrays::body(&plan, function, gradients_type, traced);
         }
-        let forward = plan.forward(&scalar, Some(&scalar), false, false);
+        let forward = plan.forward(Some(&scalar));
         let output = plan.value(graph.output);
         let construct = gradients.construct(&plan);
         let backward = plan.backward(&scalar, traced, None);
