@@ -114,8 +114,9 @@ impl<T: Float, const N: usize> CustomLayer<T, N> {
     /// Takes `(value, partials)` as returned by the operation's `_grad`
     /// function, keeps the partials and returns the value.
     #[inline]
-    pub fn forward<P: Partials<T, N>>(&mut self, (value, partials): (T, P)) -> T {
-        self.saved = Some((value, partials.into_partials()));
+    pub fn forward<P: Partials<T, N>>(&mut self, result: (T, P)) -> T {
+        let (value, partials) = crate::steps::custom(result);
+        self.saved = Some((value, partials));
         value
     }
 
@@ -145,6 +146,6 @@ impl<T: Float, const N: usize> CustomLayer<T, N> {
                 "CustomLayer::backward called before CustomLayer::forward: run forward first, it saves what backward needs"
             )
         };
-        partials.map(|partial| dout * partial)
+        crate::steps::custom_derivative(partials, dout)
     }
 }

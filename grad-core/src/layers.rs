@@ -180,8 +180,8 @@ macro_rules! unary_layer {
             /// Computes the output and remembers what `backward` needs.
             #[inline]
             pub fn forward(&mut self, x: T) -> T {
-                let y = <Self as UnaryRule>::value(x);
-                self.saved = Some(<Self as UnaryRule>::save(x, y));
+                let (y, saved) = crate::steps::unary_forward::<Self>(x);
+                self.saved = Some(saved);
                 y
             }
 
@@ -257,8 +257,8 @@ macro_rules! binary_layer {
             /// Computes the output and remembers what `backward` needs.
             #[inline]
             pub fn forward(&mut self, x: T, y: T) -> T {
-                let z = <Self as BinaryRule>::value(x, y);
-                self.saved = Some(<Self as BinaryRule>::save(x, y, z));
+                let (z, saved) = crate::steps::binary_forward::<Self>(x, y);
+                self.saved = Some(saved);
                 z
             }
 

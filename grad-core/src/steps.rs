@@ -12,6 +12,9 @@
 //! return plain values: a value's saved state is either recomputed from the
 //! values around it (`save` only selects some of them) or kept in a field.
 //!
+//! The layers' own `forward` and `backward` are made of these too, so the
+//! two cannot drift apart.
+//!
 //! Not a public API: the expansion's own vocabulary, which may change in any
 //! release.
 
