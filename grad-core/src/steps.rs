@@ -120,6 +120,9 @@ mod tests {
     use super::*;
     use crate::layers::{DivLayer, ExpLayer};
 
+    // A consistency check: the layers are made of these steps, so this
+    // compares two paths through the same rules. The reference is
+    // `steps_compute_the_closed_forms` below.
     #[test]
     fn steps_agree_with_the_layers_they_are_made_of() {
         let (x, y) = (3.0_f64, 4.0);
@@ -168,5 +171,13 @@ mod tests {
             e
         );
         assert_eq!(powi_derivative((2.0, 3), 1.0), 12.0);
+        // The one-call forms the function form uses, and a custom
+        // operation's partials scaled by dout.
+        assert_eq!(
+            binary_backward::<DivLayer<f64>>(x, y, x / y, 1.0),
+            (0.25, -3.0 / 16.0)
+        );
+        assert_eq!(unary_backward::<ExpLayer<f64>>(1.0, e, 2.0), 2.0 * e);
+        assert_eq!(custom_derivative([4.0, 3.0], 2.0), [8.0, 6.0]);
     }
 }
