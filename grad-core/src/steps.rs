@@ -90,6 +90,43 @@ pub fn binary_backward<L: BinaryRule>(
     L::derivative(L::save(x, y, z), dout)
 }
 
+/// The first of [`binary_backward`]: `dout` times `L`'s local derivative
+/// with respect to `x`. Backward calls this and [`binary_backward_y`] where
+/// it needs both: two assignments check faster than one to a pair.
+#[inline(always)]
+pub fn binary_backward_x<L: BinaryRule>(
+    x: L::Elem,
+    y: L::Elem,
+    z: L::Elem,
+    dout: L::Elem,
+) -> L::Elem {
+    binary_backward::<L>(x, y, z, dout).0
+}
+
+/// The second of [`binary_backward`]: `dout` times `L`'s local derivative
+/// with respect to `y`.
+#[inline(always)]
+pub fn binary_backward_y<L: BinaryRule>(
+    x: L::Elem,
+    y: L::Elem,
+    z: L::Elem,
+    dout: L::Elem,
+) -> L::Elem {
+    binary_backward::<L>(x, y, z, dout).1
+}
+
+/// The first of [`binary_derivative`], with respect to `x`.
+#[inline(always)]
+pub fn binary_derivative_x<L: BinaryRule>(saved: L::Saved, dout: L::Elem) -> L::Elem {
+    L::derivative(saved, dout).0
+}
+
+/// The second of [`binary_derivative`], with respect to `y`.
+#[inline(always)]
+pub fn binary_derivative_y<L: BinaryRule>(saved: L::Saved, dout: L::Elem) -> L::Elem {
+    L::derivative(saved, dout).1
+}
+
 /// `x.powi(n)`.
 #[inline(always)]
 pub fn powi<T: Float>(x: T, n: i32) -> T {
@@ -113,6 +150,16 @@ pub fn custom<T, const N: usize, P: Partials<T, N>>((value, partials): (T, P)) -
 #[inline(always)]
 pub fn custom_derivative<T: Float, const N: usize>(partials: [T; N], dout: T) -> [T; N] {
     partials.map(|partial| dout * partial)
+}
+
+/// Each name with its value: a gradients struct's `pairs()`, from its
+/// `NAMES` and its fields in order.
+#[inline]
+pub fn named<T: Copy, const N: usize>(
+    names: [&'static str; N],
+    values: [T; N],
+) -> [(&'static str, T); N] {
+    core::array::from_fn(|index| (names[index], values[index]))
 }
 
 #[cfg(test)]

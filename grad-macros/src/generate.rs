@@ -27,7 +27,7 @@ use crate::generate_arrays as arrays;
 use crate::generate_loops as loops;
 use crate::graph::{Graph, NodeId, NodeKind, unraw};
 use crate::parse::Function;
-use grad_core::ops::Shape;
+use grad_core::ops::{Operation, Shape, Syntax};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
@@ -560,6 +560,19 @@ impl<'g> Plan<'g> {
         let declarations = declare(&locals, annotation);
         let exponent_declarations = declare(&exponents, Some(&quote!(i32)));
         let saved_declarations = declare(&saved, None);
+        // Where the locals' type is inferred (`_`), an operator on one of
+        // them is an error (rustc must know the left operand's type to find
+        // its `Mul`), so there the step stays a call.
+        let annotated_operator = |op: &Operation| -> Option<TokenStream> {
+            match op.syntax {
+                Syntax::Infix(spelling) | Syntax::Prefix(spelling) if annotation.is_some() => {
+                    let operator: TokenStream =
+                        spelling.parse().expect("an operator's spelling is a token");
+                    Some(operator)
+                }
+                _ => None,
+            }
+        };
         let steps = self.value_locals().into_iter().map(|node| {
             let value = value_local(node);
             let span = self.graph.nodes[node].span;
@@ -588,6 +601,17 @@ impl<'g> Plan<'g> {
                             let x = &operands[0];
                             quote_spanned!(span=> (#value, #saved) = #private::unary_forward::<#layer>(#x);)
                         }
+                        // An operator's value is the operator itself (the
+                        // table's spelling is what plain Rust computes): on a
+                        // named scalar, rustc checks and builds `x * y` as one
+                        // instruction, where the same step as a call is a call
+                        // to check, and, unoptimised, to compile. At 1,000
+                        // operations that was a fifth of `cargo check`.
+                        Shape::Unary if annotated_operator(op).is_some() => {
+                            let x = &operands[0];
+                            let operator = respan(annotated_operator(op), span);
+                            quote_spanned!(span=> #value = #operator #x;)
+                        }
                         Shape::Unary => {
                             let x = &operands[0];
                             quote_spanned!(span=> #value = #private::unary::<#layer>(#x);)
@@ -595,6 +619,11 @@ impl<'g> Plan<'g> {
                         Shape::Binary if keep_saved => {
                             let (x, y) = (&operands[0], &operands[1]);
                             quote_spanned!(span=> (#value, #saved) = #private::binary_forward::<#layer>(#x, #y);)
+                        }
+                        Shape::Binary if annotated_operator(op).is_some() => {
+                            let (x, y) = (&operands[0], &operands[1]);
+                            let operator = respan(annotated_operator(op), span);
+                            quote_spanned!(span=> #value = #x #operator #y;)
                         }
                         Shape::Binary => {
                             let (x, y) = (&operands[0], &operands[1]);
@@ -652,17 +681,29 @@ impl<'g> Plan<'g> {
         &self,
         scalar: &TokenStream,
         values: &TokenStream,
-        saved: Option<&Ident>,
+        saved: Option<&SavedFields>,
     ) -> TokenStream {
         let trace = &self.trace;
+        let powers: Vec<NodeId> = self
+            .operations
+            .iter()
+            .copied()
+            .filter(|&node| {
+                matches!(&self.graph.nodes[node].kind,
+                    NodeKind::Operation { op, .. } if op.shape == Shape::UnaryInt)
+            })
+            .collect();
+        let saved_binding = saved
+            .filter(|_| !powers.is_empty())
+            .map(|saved| saved.bind(powers.iter().copied()));
         let exponents = self.operations.iter().filter_map(|&node| {
             let NodeKind::Operation { op, .. } = &self.graph.nodes[node].kind else {
                 return None;
             };
             let exponent = match saved {
-                Some(saved) => {
+                Some(_) => {
                     let field = layer_field(node);
-                    quote!(#saved.#field.1)
+                    quote!(#field.1)
                 }
                 None => {
                     let exponent = exponent_local(node);
@@ -675,6 +716,7 @@ impl<'g> Plan<'g> {
         self.traced(
             scalar,
             quote! {
+                #saved_binding
                 ::grad::__private::Trace::values(#trace, #values);
                 ::grad::__private::Trace::<#scalar>::exponents(#trace, &[#(#exponents),*]);
             },
@@ -740,7 +782,7 @@ impl<'g> Plan<'g> {
     /// a0 = e0; a0 = Add::add(a0, e2);  // a value used twice sums its edges
     /// if <R as Trace<f64>>::ON { Trace::gradients(trace, &[e0, e1, ..], &[0, 1, ..], &[a0, a1, ..]); }
     /// ```
-    fn backward(&self, scalar: &TokenStream, traced: bool, saved: Option<&Ident>) -> TokenStream {
+    fn backward(&self, scalar: &TokenStream, traced: bool, saved: Option<&SavedFields>) -> TokenStream {
         let private = private_alias(Span::call_site());
         let graph = self.graph;
         let count = graph.nodes.len();
@@ -811,9 +853,9 @@ impl<'g> Plan<'g> {
                 .collect();
             let adjoint = &self.adjoint[node];
             let state = || match saved {
-                Some(saved) => {
+                Some(_) => {
                     let field = layer_field(node);
-                    quote!(#saved.#field)
+                    quote!(#field)
                 }
                 None => self.saved_state(node, scalar),
             };
@@ -878,6 +920,7 @@ impl<'g> Plan<'g> {
             .collect();
         let declarations = declare(&adjoints, Some(scalar));
         let edge_declarations = declare(&edges, Some(scalar));
+        let saved_binding = saved.map(|saved| saved.bind(visited.iter().copied()));
         let report = traced.then(|| {
             let zero = local("zero");
             let edge_values = (0..kept.len()).map(|index| {
@@ -904,11 +947,33 @@ impl<'g> Plan<'g> {
             )
         });
         quote! {
+            #saved_binding
             #declarations
             #edge_declarations
             #(#steps)*
             #report
         }
+    }
+}
+
+/// Where the inline form's backward finds the saved states: the struct
+/// `type_name` at `place` (`self.__saved`), whose fields it binds with one
+/// pattern, `let PriceSaved { n2, n7, .. } = self.__saved;`. Read as
+/// `self.__saved.n2`, each field would be looked up among all the struct's
+/// fields one by one: at 10,000 operations, ten thousand accesses to a
+/// struct of ten thousand fields.
+pub(crate) struct SavedFields {
+    pub(crate) type_name: Ident,
+    pub(crate) place: TokenStream,
+}
+
+impl SavedFields {
+    /// `let Type { nA, nB, .. } = place;`, the fields of `nodes` as locals
+    /// of the same names.
+    fn bind(&self, nodes: impl Iterator<Item = NodeId>) -> TokenStream {
+        let (type_name, place) = (&self.type_name, &self.place);
+        let fields = nodes.map(layer_field);
+        quote!(let #type_name { #(#fields,)* .. } = #place;)
     }
 }
 
@@ -921,6 +986,18 @@ pub(crate) struct Schedule {
     pub(crate) outgoing: Vec<Vec<usize>>,
     /// The operations backward runs, from the output back.
     pub(crate) visited: Vec<NodeId>,
+}
+
+/// `tokens` located at `span`.
+fn respan(tokens: Option<TokenStream>, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .flatten()
+        .map(|mut tree| {
+            tree.set_span(span);
+            tree
+        })
+        .collect()
 }
 
 /// A local holding the gradient along an edge.
@@ -954,6 +1031,12 @@ impl Gradients<'_> {
 
     /// The struct and its `NAMES` and `pairs`. `generics` are the struct's
     /// own parameters, `scalar` the type of every field.
+    ///
+    /// `pairs` and `into_partials` read the fields with a pattern, not as
+    /// `self.name`: rustc looks a field access's name up among the fields one
+    /// by one, so a thousand accesses to a struct of a thousand fields cost
+    /// `cargo check` a million comparisons (3% of a 1,000-operation
+    /// formula's), where a pattern's fields are looked up in a map.
     fn definition(
         &self,
         vis: &syn::Visibility,
@@ -1000,7 +1083,8 @@ impl Gradients<'_> {
                 #[inline]
                 #[must_use]
                 pub fn pairs(&self) -> [(&'static str, #scalar); #count] #copy {
-                    [#((#strings, self.#names)),*]
+                    let Self { #(#names),* } = *self;
+                    ::grad::__private::named(Self::NAMES, [#(#names),*])
                 }
             }
         }
@@ -1021,7 +1105,8 @@ impl Gradients<'_> {
             impl #impl_generics ::grad::__private::Partials<#scalar, #count> for #name #type_generics {
                 #[inline]
                 fn into_partials(self) -> [#scalar; #count] {
-                    [#(self.#inputs),*]
+                    let Self { #(#inputs,)* .. } = self;
+                    [#(#inputs),*]
                 }
             }
         }
@@ -1087,7 +1172,10 @@ pub fn inline(graph: &Graph) -> TokenStream {
     let saved_field = private_field("__saved", output_name);
     let values_field = private_field("__values", output_name);
     let (dout, trace) = (&plan.dout, &plan.trace);
-    let saved = local("saved");
+    let saved = SavedFields {
+        type_name: saved_type.clone(),
+        place: quote!(self.#saved_field),
+    };
     let value_doc = format!(
         "The value of `{0}`; `backward(d{0})` returns its gradients.",
         unraw(output_name)
@@ -1115,7 +1203,6 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 /// The backward pass, reporting its numbers to `trace`.
                 #[inline(always)]
                 fn __backward<R: ::grad::__private::Trace<T>>(&self, #dout: T, #trace: &mut R) -> #gradients_type<T> {
-                    let #saved = &self.#saved_field;
                     #traced
                     #construct
                 }
@@ -1146,7 +1233,6 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 }
 
                 fn __report_values<R: ::grad::__private::Trace<f64>>(&self, #trace: &mut R) {
-                    let #saved = &self.#saved_field;
                     #report_values
                 }
             },
@@ -1161,7 +1247,6 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 #[inline(always)]
                 #[must_use]
                 pub fn backward(&self, #dout: T) -> #gradients_type<T> {
-                    let #saved = &self.#saved_field;
                     #plain
                     #construct
                 }
