@@ -90,43 +90,6 @@ pub fn binary_backward<L: BinaryRule>(
     L::derivative(L::save(x, y, z), dout)
 }
 
-/// The first of [`binary_backward`]: `dout` times `L`'s local derivative
-/// with respect to `x`. Backward calls this and [`binary_backward_y`] where
-/// it needs both: two assignments check faster than one to a pair.
-#[inline(always)]
-pub fn binary_backward_x<L: BinaryRule>(
-    x: L::Elem,
-    y: L::Elem,
-    z: L::Elem,
-    dout: L::Elem,
-) -> L::Elem {
-    binary_backward::<L>(x, y, z, dout).0
-}
-
-/// The second of [`binary_backward`]: `dout` times `L`'s local derivative
-/// with respect to `y`.
-#[inline(always)]
-pub fn binary_backward_y<L: BinaryRule>(
-    x: L::Elem,
-    y: L::Elem,
-    z: L::Elem,
-    dout: L::Elem,
-) -> L::Elem {
-    binary_backward::<L>(x, y, z, dout).1
-}
-
-/// The first of [`binary_derivative`], with respect to `x`.
-#[inline(always)]
-pub fn binary_derivative_x<L: BinaryRule>(saved: L::Saved, dout: L::Elem) -> L::Elem {
-    L::derivative(saved, dout).0
-}
-
-/// The second of [`binary_derivative`], with respect to `y`.
-#[inline(always)]
-pub fn binary_derivative_y<L: BinaryRule>(saved: L::Saved, dout: L::Elem) -> L::Elem {
-    L::derivative(saved, dout).1
-}
-
 /// `x.powi(n)`.
 #[inline(always)]
 pub fn powi<T: Float>(x: T, n: i32) -> T {
