@@ -64,11 +64,6 @@ fn exponent_local(node: NodeId) -> Ident {
     local(&format!("k{node}"))
 }
 
-/// What a unary or binary operation saved, in the inline form.
-fn saved_local(node: NodeId) -> Ident {
-    local(&format!("s{node}"))
-}
-
 /// The partials of a custom operation's node.
 fn partials_local(node: NodeId) -> Ident {
     local(&format!("p{node}"))
@@ -304,6 +299,9 @@ pub(crate) struct Plan<'g> {
     /// parameters are the inputs ([`input_parameter`]), the constants and the
     /// `powi` exponents, rather than where the caller's variables are.
     in_forward_function: bool,
+    /// Whether backward reads the values, exponents and partials the inline
+    /// value keeps ([`StoredValues`]), rather than forward's locals.
+    backward_reads_stored: bool,
 }
 
 impl<'g> Plan<'g> {
@@ -362,6 +360,7 @@ impl<'g> Plan<'g> {
             trace: local("trace"),
             trace_type,
             in_forward_function: false,
+            backward_reads_stored: false,
         }
     }
 
@@ -413,7 +412,7 @@ impl<'g> Plan<'g> {
             NodeKind::Operation { op, operands, .. } => {
                 let operands: Vec<TokenStream> = operands
                     .iter()
-                    .map(|&operand| self.value(operand))
+                    .map(|&operand| self.backward_value(operand))
                     .collect();
                 let layer = self.layer_type(node, scalar);
                 match op.shape {
@@ -442,78 +441,10 @@ impl<'g> Plan<'g> {
         }
     }
 
-    /// The inline form's `struct PriceSaved<T> { n2: <MulLayer<T> as
-    /// BinaryRule>::Saved, .. }`: what backward needs from each operation,
-    /// the layers' saved states without their `Option`.
-    fn saved_struct(&self, name: &Ident) -> TokenStream {
-        let scalar = quote!(T);
-        let fields = self.operations.iter().map(|&node| {
-            let field = layer_field(node);
-            let ty = match &self.graph.nodes[node].kind {
-                NodeKind::Operation { op, .. } => {
-                    let layer = self.layer_type(node, &scalar);
-                    match op.shape {
-                        Shape::Unary => quote!(<#layer as ::grad::__private::UnaryRule>::Saved),
-                        Shape::Binary => quote!(<#layer as ::grad::__private::BinaryRule>::Saved),
-                        Shape::UnaryInt => quote!((T, i32)),
-                        Shape::UnaryLabels => {
-                            unreachable!("operations with labels exist on arrays only")
-                        }
-                    }
-                }
-                NodeKind::Custom { operands, .. } => {
-                    let arity = operands.len();
-                    quote!([T; #arity])
-                }
-                _ => unreachable!("operations are operation and custom nodes"),
-            };
-            quote!(#field: #ty)
-        });
-        quote! {
-            struct #name<T: ::grad::__private::Float> {
-                #(#fields,)*
-                scalar: ::core::marker::PhantomData<T>,
-            }
-
-            impl<T: ::grad::__private::Float> ::core::marker::Copy for #name<T> {}
-            // Written, not derived: a derived Clone of a generic struct
-            // clones field by field, thousands of calls for rustc to check.
-            #[allow(clippy::expl_impl_clone_on_copy)]
-            impl<T: ::grad::__private::Float> ::core::clone::Clone for #name<T> {
-                #[inline]
-                fn clone(&self) -> Self {
-                    *self
-                }
-            }
-        }
-    }
-
-    /// `PriceSaved { n2: binary_save::<MulLayer<T>>(v0, v1, v2), n7: (v5, k7),
-    /// .. }` after forward over the scalar `scalar`, or, with `None`, after
-    /// a forward that kept the states (`PriceSaved { n2: s2, .. }`).
-    fn saved_value(&self, name: &Ident, scalar: Option<&TokenStream>) -> TokenStream {
-        let kept = scalar.is_none();
-        let fields = self.operations.iter().map(|&node| {
-            let field = layer_field(node);
-            let state = match &self.graph.nodes[node].kind {
-                NodeKind::Operation { op, .. } if kept && op.shape != Shape::UnaryInt => {
-                    let saved = saved_local(node);
-                    quote!(#saved)
-                }
-                _ => self.saved_state(node, scalar.unwrap_or(&quote!(_))),
-            };
-            quote!(#field: #state)
-        });
-        quote!(#name { #(#fields,)* scalar: ::core::marker::PhantomData })
-    }
-
-    /// Runs forward: each operation's rule as a plain function, its value in
-    /// a local of the type `scalar`, or, with `None` (the inline form with a
-    /// custom operation), with the scalar type inferred from the inputs. Then
-    /// what each unary or binary operation saves is kept in a local `sN` of
-    /// its own, computed with its value: the inline value holds it, and
-    /// inputs of mismatched types get one error, at the operation, not a
-    /// second one where the state is saved. In the inline form's `__forward`
+    /// Runs forward: each operation's rule as a plain function (an operator
+    /// as itself), its value in a local of the type `scalar`, or, with `None`
+    /// (the inline form with a custom operation), with the scalar type
+    /// inferred from the inputs. In the inline form's `__forward`
     /// ([`Plan::in_forward_function`]), constants and `powi` exponents are
     /// parameters, not computed here.
     ///
@@ -521,14 +452,14 @@ impl<'g> Plan<'g> {
     /// let (v2, v5, ..): (f64, f64, ..);
     /// let (k7,): (i32,);              // the exponents of `powi`
     /// let (p9,): ([f64; 2],);         // the partials of custom operations
-    /// v2 = binary::<MulLayer<f64>>(apple, apple_num);
+    /// v2 = apple * apple_num;
     /// k7 = (3); v7 = powi(v5, k7);
-    /// (v9, p9) = custom::<_, 2, _>(f_grad(v2, v7));
+    /// v8 = unary::<ExpLayer<f64>>(v7);
+    /// (v9, p9) = custom::<_, 2, _>(f_grad(v2, v8));
     /// ```
     fn forward(&self, annotation: Option<&TokenStream>) -> TokenStream {
         let inferred = quote!(_);
         let scalar = annotation.unwrap_or(&inferred);
-        let keep_saved = annotation.is_none();
         let parameters = self.in_forward_function;
         let is_parameter = |node: NodeId| {
             parameters && matches!(self.graph.nodes[node].kind, NodeKind::Constant(_))
@@ -542,13 +473,11 @@ impl<'g> Plan<'g> {
         let mut exponents = Vec::new();
         // Few formulas call custom operations, and few times: one `let` each.
         let mut partials_declarations = Vec::new();
-        let mut saved = Vec::new();
         for &node in &self.operations {
             match &self.graph.nodes[node].kind {
                 NodeKind::Operation { op, .. } if op.shape == Shape::UnaryInt => {
                     exponents.extend((!parameters).then(|| (exponent_local(node), false)));
                 }
-                NodeKind::Operation { .. } if keep_saved => saved.push((saved_local(node), false)),
                 NodeKind::Custom { operands, .. } => {
                     let (partials, arity) = (partials_local(node), operands.len());
                     let ty = annotation.map(|scalar| quote!(: [#scalar; #arity]));
@@ -559,7 +488,6 @@ impl<'g> Plan<'g> {
         }
         let declarations = declare(&locals, annotation);
         let exponent_declarations = declare(&exponents, Some(&quote!(i32)));
-        let saved_declarations = declare(&saved, None);
         // Where the locals' type is inferred (`_`), an operator on one of
         // them is an error (rustc must know the left operand's type to find
         // its `Mul`), so there the step stays a call.
@@ -595,12 +523,7 @@ impl<'g> Plan<'g> {
                     let operands: Vec<TokenStream> =
                         operands.iter().map(|&operand| self.value(operand)).collect();
                     let layer = self.layer_type(node, scalar);
-                    let saved = saved_local(node);
                     match op.shape {
-                        Shape::Unary if keep_saved => {
-                            let x = &operands[0];
-                            quote_spanned!(span=> (#value, #saved) = #private::unary_forward::<#layer>(#x);)
-                        }
                         // An operator's value is the operator itself (the
                         // table's spelling is what plain Rust computes): on a
                         // named scalar, rustc checks and builds `x * y` as one
@@ -615,10 +538,6 @@ impl<'g> Plan<'g> {
                         Shape::Unary => {
                             let x = &operands[0];
                             quote_spanned!(span=> #value = #private::unary::<#layer>(#x);)
-                        }
-                        Shape::Binary if keep_saved => {
-                            let (x, y) = (&operands[0], &operands[1]);
-                            quote_spanned!(span=> (#value, #saved) = #private::binary_forward::<#layer>(#x, #y);)
                         }
                         Shape::Binary if annotated_operator(op).is_some() => {
                             let (x, y) = (&operands[0], &operands[1]);
@@ -659,7 +578,6 @@ impl<'g> Plan<'g> {
         quote! {
             #declarations
             #exponent_declarations
-            #saved_declarations
             #(#partials_declarations)*
             #(#steps)*
         }
@@ -675,52 +593,63 @@ impl<'g> Plan<'g> {
     }
 
     /// Reports every node's value (the slice `values`, in node order) and
-    /// every `powi` exponent to the trace, in one call each; `saved` is where
-    /// the exponents are kept (see [`Plan::backward`]).
+    /// every `powi` exponent to the trace, in one call each. The exponents
+    /// are the locals `kN`, bound from the array `stored` where the inline
+    /// value keeps them ([`StoredValues`]).
     fn report_values(
         &self,
         scalar: &TokenStream,
         values: &TokenStream,
-        saved: Option<&SavedFields>,
+        stored: Option<&StoredValues>,
     ) -> TokenStream {
         let trace = &self.trace;
-        let powers: Vec<NodeId> = self
-            .operations
+        let powers = self.powers();
+        let binding = stored.and_then(|stored| stored.bind_exponents(&powers, |_| true));
+        let exponents = powers.iter().map(|&node| {
+            let exponent = exponent_local(node);
+            quote!((#node, ::core::option::Option::Some(#exponent)))
+        });
+        self.traced(
+            scalar,
+            quote! {
+                #binding
+                ::grad::__private::Trace::values(#trace, #values);
+                ::grad::__private::Trace::<#scalar>::exponents(#trace, &[#(#exponents),*]);
+            },
+        )
+    }
+
+    /// The `powi` nodes, in node order.
+    fn powers(&self) -> Vec<NodeId> {
+        self.operations
             .iter()
             .copied()
             .filter(|&node| {
                 matches!(&self.graph.nodes[node].kind,
                     NodeKind::Operation { op, .. } if op.shape == Shape::UnaryInt)
             })
-            .collect();
-        let saved_binding = saved
-            .filter(|_| !powers.is_empty())
-            .map(|saved| saved.bind(powers.iter().copied()));
-        let exponents = self.operations.iter().filter_map(|&node| {
-            let NodeKind::Operation { op, .. } = &self.graph.nodes[node].kind else {
-                return None;
-            };
-            let exponent = match saved {
-                Some(_) => {
-                    let field = layer_field(node);
-                    quote!(#field.1)
-                }
-                None => {
-                    let exponent = exponent_local(node);
-                    quote!(#exponent)
-                }
-            };
-            (op.shape == Shape::UnaryInt)
-                .then(|| quote!((#node, ::core::option::Option::Some(#exponent))))
-        });
-        self.traced(
-            scalar,
-            quote! {
-                #saved_binding
-                ::grad::__private::Trace::values(#trace, #values);
-                ::grad::__private::Trace::<#scalar>::exponents(#trace, &[#(#exponents),*]);
-            },
-        )
+            .collect()
+    }
+
+    /// The custom operations' nodes, in node order.
+    fn customs(&self) -> Vec<NodeId> {
+        self.operations
+            .iter()
+            .copied()
+            .filter(|&node| matches!(self.graph.nodes[node].kind, NodeKind::Custom { .. }))
+            .collect()
+    }
+
+    /// A node's value where backward reads it: the forward's local or
+    /// input, or, in the inline form, the local bound from the values the
+    /// inline value keeps.
+    fn backward_value(&self, node: NodeId) -> TokenStream {
+        if self.backward_reads_stored {
+            let value = value_local(node);
+            quote!(#value)
+        } else {
+            self.value(node)
+        }
     }
 
     /// Which operations backward runs and which edges it computes: with
@@ -782,7 +711,12 @@ impl<'g> Plan<'g> {
     /// a0 = e0; a0 = Add::add(a0, e2);  // a value used twice sums its edges
     /// if <R as Trace<f64>>::ON { Trace::gradients(trace, &[e0, e1, ..], &[0, 1, ..], &[a0, a1, ..]); }
     /// ```
-    fn backward(&self, scalar: &TokenStream, traced: bool, saved: Option<&SavedFields>) -> TokenStream {
+    fn backward(
+        &self,
+        scalar: &TokenStream,
+        traced: bool,
+        stored: Option<&StoredValues>,
+    ) -> TokenStream {
         let private = private_alias(Span::call_site());
         let graph = self.graph;
         let count = graph.nodes.len();
@@ -852,51 +786,31 @@ impl<'g> Plan<'g> {
                 })
                 .collect();
             let adjoint = &self.adjoint[node];
-            let state = || match saved {
-                Some(_) => {
-                    let field = layer_field(node);
-                    quote!(#field)
-                }
-                None => self.saved_state(node, scalar),
-            };
-            let recomputed = saved.is_none();
+            // The state is recomputed from the values around the
+            // operation, so `save` and `derivative` run as one call, which
+            // checks faster than two.
             let call = match &graph.nodes[node].kind {
-                // Recomputed, the state is the rule's input: one call, `save`
-                // and `derivative` in one, checks faster than two.
                 NodeKind::Operation { op, operands, .. }
-                    if recomputed && matches!(op.shape, Shape::Unary | Shape::Binary) =>
+                    if matches!(op.shape, Shape::Unary | Shape::Binary) =>
                 {
                     let layer = self.layer_type(node, scalar);
-                    let operands = operands.iter().map(|&operand| self.value(operand));
-                    let value = value_local(node);
+                    let operands = operands.iter().map(|&operand| self.backward_value(operand));
+                    let value = self.backward_value(node);
                     if op.shape == Shape::Unary {
                         quote!(#private::unary_backward::<#layer>(#(#operands,)* #value, #adjoint))
                     } else {
                         quote!(#private::binary_backward::<#layer>(#(#operands,)* #value, #adjoint))
                     }
                 }
-                NodeKind::Operation { op, .. } => {
-                    let layer = self.layer_type(node, scalar);
-                    match op.shape {
-                        Shape::Unary => {
-                            let state = state();
-                            quote!(#private::unary_derivative::<#layer>(#state, #adjoint))
-                        }
-                        Shape::Binary => {
-                            let state = state();
-                            quote!(#private::binary_derivative::<#layer>(#state, #adjoint))
-                        }
-                        Shape::UnaryInt => {
-                            let state = state();
-                            quote!(#private::powi_derivative(#state, #adjoint))
-                        }
-                        Shape::UnaryLabels => {
-                            unreachable!("operations with labels exist on arrays only")
-                        }
-                    }
+                NodeKind::Operation { op, .. } if op.shape == Shape::UnaryInt => {
+                    let state = self.saved_state(node, scalar);
+                    quote!(#private::powi_derivative(#state, #adjoint))
+                }
+                NodeKind::Operation { .. } => {
+                    unreachable!("operations with labels exist on arrays only")
                 }
                 _ => {
-                    let state = state();
+                    let state = self.saved_state(node, scalar);
                     quote!(#private::custom_derivative(#state, #adjoint))
                 }
             };
@@ -920,7 +834,28 @@ impl<'g> Plan<'g> {
             .collect();
         let declarations = declare(&adjoints, Some(scalar));
         let edge_declarations = declare(&edges, Some(scalar));
-        let saved_binding = saved.map(|saved| saved.bind(visited.iter().copied()));
+        let stored_binding = stored.map(|stored| {
+            let mut read = vec![false; count];
+            for &node in &visited {
+                match &graph.nodes[node].kind {
+                    NodeKind::Operation { op, operands, .. } => {
+                        read[operands[0]] = true;
+                        if op.shape != Shape::UnaryInt {
+                            read[node] = true;
+                            for &operand in operands {
+                                read[operand] = true;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let mut visits = vec![false; count];
+            for &node in &visited {
+                visits[node] = true;
+            }
+            stored.bind(self, &read, &visits)
+        });
         let report = traced.then(|| {
             let zero = local("zero");
             let edge_values = (0..kept.len()).map(|index| {
@@ -947,7 +882,7 @@ impl<'g> Plan<'g> {
             )
         });
         quote! {
-            #saved_binding
+            #stored_binding
             #declarations
             #edge_declarations
             #(#steps)*
@@ -956,24 +891,143 @@ impl<'g> Plan<'g> {
     }
 }
 
-/// Where the inline form's backward finds the saved states: the struct
-/// `type_name` at `place` (`self.__saved`), whose fields it binds with one
-/// pattern, `let PriceSaved { n2, n7, .. } = self.__saved;`. Read as
-/// `self.__saved.n2`, each field would be looked up among all the struct's
-/// fields one by one: at 10,000 operations, ten thousand accesses to a
-/// struct of ten thousand fields.
-pub(crate) struct SavedFields {
-    pub(crate) type_name: Ident,
-    pub(crate) place: TokenStream,
+/// The names of the inline value's fields that keep what backward reads
+/// ([`StoredValues`]).
+struct StoredFields {
+    values: Ident,
+    exponents: Ident,
+    partials: Ident,
 }
 
-impl SavedFields {
-    /// `let Type { nA, nB, .. } = place;`, the fields of `nodes` as locals
-    /// of the same names.
-    fn bind(&self, nodes: impl Iterator<Item = NodeId>) -> TokenStream {
-        let (type_name, place) = (&self.type_name, &self.place);
-        let fields = nodes.map(layer_field);
-        quote!(let #type_name { #(#fields,)* .. } = #place;)
+impl StoredFields {
+    /// Where backward and pictures find them: `self.__values` and so on.
+    fn of_self(&self) -> StoredValues {
+        let (values, exponents, partials) = (&self.values, &self.exponents, &self.partials);
+        StoredValues {
+            values: quote!(self.#values),
+            exponents: quote!(self.#exponents),
+            partials: quote!(self.#partials),
+        }
+    }
+
+    /// The fields' declarations in the value struct, over the scalar `T`.
+    fn declarations(&self, plan: &Plan, node_count: usize) -> TokenStream {
+        let (values, exponents, partials) = (&self.values, &self.exponents, &self.partials);
+        let power_count = plan.powers().len();
+        let customs = plan.customs();
+        let exponents = (power_count > 0).then(|| quote!(#exponents: [i32; #power_count],));
+        let partials = (!customs.is_empty()).then(|| {
+            let types = customs.iter().map(|&node| {
+                let arity = plan.graph.nodes[node].kind.operands().len();
+                quote!([T; #arity])
+            });
+            quote!(#partials: (#(#types,)*),)
+        });
+        quote! {
+            #values: [T; #node_count],
+            #exponents
+            #partials
+        }
+    }
+
+    /// The fields' values after forward: every node's value, every
+    /// exponent's local, every custom operation's partials.
+    fn construct(&self, plan: &Plan) -> TokenStream {
+        let (values, exponents, partials) = (&self.values, &self.exponents, &self.partials);
+        let node_values = (0..plan.graph.nodes.len()).map(|node| plan.value(node));
+        let powers = plan.powers();
+        let customs = plan.customs();
+        let exponents = (!powers.is_empty()).then(|| {
+            let locals = powers.into_iter().map(exponent_local);
+            quote!(#exponents: [#(#locals),*],)
+        });
+        let partials = (!customs.is_empty()).then(|| {
+            let locals = customs.into_iter().map(partials_local);
+            quote!(#partials: (#(#locals,)*),)
+        });
+        quote! {
+            #values: [#(#node_values),*],
+            #exponents
+            #partials
+        }
+    }
+}
+
+/// What the inline value keeps for backward: every node's forward value,
+/// in node order (`self.__values`, `[T; N]`), every `powi` exponent
+/// (`[i32; P]`) and every custom operation's partials (a tuple of arrays).
+/// Backward binds the ones it reads with one pattern each, `let [_, v1, v2,
+/// _, ..] = self.__values;`, and recomputes each operation's saved state
+/// from them as the function form does ([`Plan::saved_state`]).
+///
+/// This, not a struct of the layers' saved states: a pattern over an array
+/// is checked in time linear in its length, where rustc looks each
+/// `self.__saved.n7` up among all the struct's fields, and checks a pattern
+/// over a struct of ten thousand differently typed fields field by field
+/// (at 1,000 operations, 5% of `cargo check` went to proving such a pattern
+/// irrefutable). The values are also what pictures show, so with pictures
+/// nothing is kept twice.
+pub(crate) struct StoredValues {
+    pub(crate) values: TokenStream,
+    pub(crate) exponents: TokenStream,
+    pub(crate) partials: TokenStream,
+}
+
+impl StoredValues {
+    /// `let [_, v1, ..] = values; let [k4] = exponents; let (p9,) = partials;`
+    /// binding the values `read` and the exponents and partials of the nodes
+    /// `visits`.
+    fn bind(&self, plan: &Plan, read: &[bool], visits: &[bool]) -> TokenStream {
+        let values = &self.values;
+        let names = read.iter().enumerate().map(|(node, &read)| {
+            if read {
+                let value = value_local(node);
+                quote!(#value)
+            } else {
+                quote!(_)
+            }
+        });
+        let exponents = self.bind_exponents(&plan.powers(), |node| visits[node]);
+        let customs = plan.customs();
+        let partials = (!customs.is_empty()).then(|| {
+            let names = customs.iter().map(|&node| {
+                if visits[node] {
+                    let partials = partials_local(node);
+                    quote!(#partials)
+                } else {
+                    quote!(_)
+                }
+            });
+            let place = &self.partials;
+            quote!(let (#(#names,)*) = #place;)
+        });
+        quote! {
+            let [#(#names),*] = #values;
+            #exponents
+            #partials
+        }
+    }
+
+    /// `let [k4, _, k9] = exponents;`, binding the exponents of the `powi`
+    /// nodes `powers` that `wanted` says, or nothing if there are none.
+    fn bind_exponents(
+        &self,
+        powers: &[NodeId],
+        wanted: impl Fn(NodeId) -> bool,
+    ) -> Option<TokenStream> {
+        if powers.is_empty() {
+            return None;
+        }
+        let names = powers.iter().map(|&node| {
+            if wanted(node) {
+                let exponent = exponent_local(node);
+                quote!(#exponent)
+            } else {
+                quote!(_)
+            }
+        });
+        let place = &self.exponents;
+        Some(quote!(let [#(#names),*] = #place;))
     }
 }
 
@@ -1141,6 +1195,7 @@ fn private_field(base: &str, output: &Ident) -> Ident {
 /// is used in one function and never drawn).
 pub fn inline(graph: &Graph) -> TokenStream {
     let mut plan = Plan::new(graph, Ident::new("R", Span::call_site()));
+    plan.backward_reads_stored = true;
     // A custom operation's `_grad` function may take a concrete type, which
     // the generic `T` of `__forward` is not (see [`inline_forward`]).
     plan.in_forward_function = !plan
@@ -1150,7 +1205,6 @@ pub fn inline(graph: &Graph) -> TokenStream {
     let output_name = &graph.output_name;
     let camel = upper_camel(output_name);
     let value_type = format_ident!("{}", camel);
-    let saved_type = format_ident!("{}Saved", camel);
     let gradients = Gradients {
         graph,
         name: format_ident!("{}Grad", camel),
@@ -1167,28 +1221,28 @@ pub fn inline(graph: &Graph) -> TokenStream {
         &generics,
         &scalar,
     );
-    let saved_struct = plan.saved_struct(&saved_type);
     let construct = gradients.construct(&plan);
-    let saved_field = private_field("__saved", output_name);
-    let values_field = private_field("__values", output_name);
-    let (dout, trace) = (&plan.dout, &plan.trace);
-    let saved = SavedFields {
-        type_name: saved_type.clone(),
-        place: quote!(self.#saved_field),
+    let fields = StoredFields {
+        values: private_field("__values", output_name),
+        exponents: private_field("__exponents", output_name),
+        partials: private_field("__partials", output_name),
     };
+    let stored = fields.of_self();
+    let (dout, trace) = (&plan.dout, &plan.trace);
     let value_doc = format!(
         "The value of `{0}`; `backward(d{0})` returns its gradients.",
         unraw(output_name)
     );
     let output_string = unraw(output_name);
     let node_count = graph.nodes.len();
-    let (backward_methods, pictures, values_decl) = if PICTURES {
-        let traced = plan.backward(&scalar, true, Some(&saved));
+    let (backward_methods, pictures) = if PICTURES {
+        let traced = plan.backward(&scalar, true, Some(&stored));
         let description = raw_string(&graph.to_string());
+        let values_field = &fields.values;
         let report_values = plan.report_values(
             &quote!(f64),
             &quote!(&self.#values_field.map(::grad::__private::shown)),
-            Some(&saved),
+            Some(&stored),
         );
         (
             quote! {
@@ -1236,10 +1290,9 @@ pub fn inline(graph: &Graph) -> TokenStream {
                     #report_values
                 }
             },
-            quote!(#values_field: [T; #node_count],),
         )
     } else {
-        let plain = plan.backward(&scalar, false, Some(&saved));
+        let plain = plan.backward(&scalar, false, Some(&stored));
         (
             quote! {
                 /// Runs the formula backward from `dout`, the gradient of
@@ -1252,15 +1305,14 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 }
             },
             TokenStream::new(),
-            TokenStream::new(),
         )
     };
     let use_private = use_private(&plan);
-    let run_forward = inline_forward(&plan, &value_type, &saved_type, &saved_field, &values_field);
+    let run_forward = inline_forward(&plan, &value_type, &fields);
+    let stored_declarations = fields.declarations(&plan, node_count);
     quote! {
         {
             #use_private
-            #saved_struct
 
             #[doc = #value_doc]
             // The output field is the user's own name, linted where they wrote it.
@@ -1268,8 +1320,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
             pub struct #value_type<T: ::grad::__private::Float> {
                 /// The value of the formula.
                 pub #output_name: T,
-                #saved_field: #saved_type<T>,
-                #values_decl
+                #stored_declarations
             }
 
             impl<T: ::grad::__private::Float> ::core::marker::Copy for #value_type<T> {}
@@ -1318,35 +1369,24 @@ pub fn inline(graph: &Graph) -> TokenStream {
 /// of `benches/compile_time.sh` took longer, not shorter (10,000 operations,
 /// DAG: 4.4x the hand-written adjoint's time against 6.0x), though the
 /// inlined function is one that LLVM's `mem2reg` takes superlinear time on.
-fn inline_forward(
-    plan: &Plan,
-    value_type: &Ident,
-    saved_type: &Ident,
-    saved_field: &Ident,
-    values_field: &Ident,
-) -> TokenStream {
+fn inline_forward(plan: &Plan, value_type: &Ident, fields: &StoredFields) -> TokenStream {
     let graph = plan.graph;
     let output_name = &graph.output_name;
-    // The value's fields other than the saved states, read where forward ran.
-    let fields = || {
+    // The value's fields, read where forward ran: the values as they are,
+    // converted for display only when a picture is drawn (converted here,
+    // one by one, they took the release build of a 3,000-operation formula
+    // from 9.6 s to 17.2 s).
+    let construct = || {
         let output = plan.value(graph.output);
-        // With pictures, every node's value, as it is: converted for display
-        // only when a picture is drawn. Converted here, one by one, the
-        // values took the release build of a 3,000-operation formula from
-        // 9.6 s to 17.2 s.
-        let values = PICTURES.then(|| {
-            let values = (0..graph.nodes.len()).map(|node| plan.value(node));
-            quote!(#values_field: [#(#values),*],)
-        });
-        quote!(#output_name: #output, #values)
+        let stored = fields.construct(plan);
+        quote!(#value_type { #output_name: #output, #stored })
     };
     if !plan.in_forward_function {
         let forward = plan.forward(None);
-        let saved = plan.saved_value(saved_type, None);
-        let fields = fields();
+        let construct = construct();
         return quote! {
             #forward
-            #value_type { #saved_field: #saved, #fields }
+            #construct
         };
     }
     let scalar = quote!(T);
@@ -1381,8 +1421,7 @@ fn inline_forward(
         }
     }
     let forward = plan.forward(Some(&scalar));
-    let saved = plan.saved_value(saved_type, Some(&scalar));
-    let fields = fields();
+    let construct = construct();
     let function = local("__forward");
     // Clippy's limit is seven.
     let allowance = (parameters.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
@@ -1391,7 +1430,7 @@ fn inline_forward(
         #allowance
         fn #function<T: ::grad::__private::Float>(#(#parameters),*) -> #value_type<T> {
             #forward
-            #value_type { #saved_field: #saved, #fields }
+            #construct
         }
         #function(#(#arguments),*)
     }
