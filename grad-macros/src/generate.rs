@@ -28,7 +28,7 @@ use crate::generate_loops as loops;
 use crate::graph::{Graph, NodeId, NodeKind, unraw};
 use crate::parse::Function;
 use grad_core::ops::{Operation, Shape, Syntax};
-use proc_macro2::{Literal, Span, TokenStream};
+use proc_macro2::{Literal, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
@@ -136,19 +136,21 @@ fn raw_string(text: &str) -> TokenStream {
 /// With the scalar type known, each group is annotated with it: rustc
 /// type-checks ten thousand deferred initialisations several times faster
 /// when it does not have to infer their types.
-fn declare(locals: &[(Ident, bool)], scalar: Option<&TokenStream>) -> TokenStream {
-    let groups = locals.chunks(LOCALS_PER_LET).map(|group| {
-        let names = group.iter().map(|(name, mutable)| {
-            let mutability = mutable.then(|| quote!(mut));
-            quote!(#mutability #name)
-        });
-        let annotation = scalar.map(|scalar| {
-            let types = group.iter().map(|_| scalar);
-            quote!(: (#(#types,)*))
-        });
-        quote!(let (#(#names,)*) #annotation;)
-    });
-    quote!(#(#groups)*)
+fn declare(locals: &[(Ident, bool)], scalar: Option<&Spliced>) -> TokenStream {
+    locals
+        .chunks(LOCALS_PER_LET)
+        .map(|group| {
+            let mutability = group
+                .iter()
+                .map(|(_, mutable)| mutable.then(<syn::Token![mut]>::default));
+            let names = group.iter().map(|(name, _)| name);
+            let annotation = scalar.map(|scalar| {
+                let types = group.iter().map(|_| scalar);
+                quote!(: (#(#types,)*))
+            });
+            quote!(let (#(#mutability #names,)*) #annotation;)
+        })
+        .collect()
 }
 
 /// How many fields one comparison of a hand-written `PartialEq` joins with
@@ -366,17 +368,11 @@ impl<'g> Plan<'g> {
 
     /// The value of a node as an expression: the input's name, the
     /// literal in the scalar type, or the local its step (or constant) set.
-    fn value(&self, node: NodeId) -> TokenStream {
+    fn value(&self, node: NodeId) -> Ident {
         match &self.graph.nodes[node].kind {
-            NodeKind::Input(name) if self.in_forward_function => {
-                let parameter = input_parameter(name);
-                quote!(#parameter)
-            }
-            NodeKind::Input(name) => quote!(#name),
-            _ => {
-                let value = value_local(node);
-                quote!(#value)
-            }
+            NodeKind::Input(name) if self.in_forward_function => input_parameter(name),
+            NodeKind::Input(name) => name.clone(),
+            _ => value_local(node),
         }
     }
 
@@ -389,55 +385,13 @@ impl<'g> Plan<'g> {
             .collect()
     }
 
-    /// `::grad::__private::MulLayer<S>`: the layer whose rule an operation
-    /// node runs, over the scalar `S` (`_` where it is inferred).
-    fn layer_type(&self, node: NodeId, scalar: &TokenStream) -> TokenStream {
-        let private = private_alias(Span::call_site());
+    /// `MulLayer`: the layer whose rule an operation node runs, which the
+    /// expansion writes `__grad::MulLayer<S>` over the scalar `S` (`_` where
+    /// it is inferred).
+    fn layer_name(&self, node: NodeId) -> Ident {
         match &self.graph.nodes[node].kind {
-            NodeKind::Operation { op, .. } => {
-                let layer = Ident::new(op.layer, Span::call_site());
-                quote!(#private::#layer<#scalar>)
-            }
+            NodeKind::Operation { op, .. } => Ident::new(op.layer, Span::call_site()),
             _ => unreachable!("only operation nodes have a layer type"),
-        }
-    }
-
-    /// What an operation's backward needs, computed from the values around
-    /// it: a rule's `save` only selects among its operands and output, so
-    /// this costs nothing once optimised. `scalar` is `_` where it is inferred.
-    fn saved_state(&self, node: NodeId, scalar: &TokenStream) -> TokenStream {
-        let private = private_alias(Span::call_site());
-        let value = value_local(node);
-        match &self.graph.nodes[node].kind {
-            NodeKind::Operation { op, operands, .. } => {
-                let operands: Vec<TokenStream> = operands
-                    .iter()
-                    .map(|&operand| self.backward_value(operand))
-                    .collect();
-                let layer = self.layer_type(node, scalar);
-                match op.shape {
-                    Shape::Unary => {
-                        let x = &operands[0];
-                        quote!(#private::unary_save::<#layer>(#x, #value))
-                    }
-                    Shape::Binary => {
-                        let (x, y) = (&operands[0], &operands[1]);
-                        quote!(#private::binary_save::<#layer>(#x, #y, #value))
-                    }
-                    Shape::UnaryInt => {
-                        let (x, exponent) = (&operands[0], exponent_local(node));
-                        quote!((#x, #exponent))
-                    }
-                    Shape::UnaryLabels => {
-                        unreachable!("operations with labels exist on arrays only")
-                    }
-                }
-            }
-            NodeKind::Custom { .. } => {
-                let partials = partials_local(node);
-                quote!(#partials)
-            }
-            _ => unreachable!("only operations save a state"),
         }
     }
 
@@ -458,8 +412,7 @@ impl<'g> Plan<'g> {
     /// (v9, p9) = custom::<_, 2, _>(f_grad(v2, v8));
     /// ```
     fn forward(&self, annotation: Option<&TokenStream>) -> TokenStream {
-        let inferred = quote!(_);
-        let scalar = annotation.unwrap_or(&inferred);
+        let scalar = Spliced::new(annotation.unwrap_or(&quote!(_)));
         let parameters = self.in_forward_function;
         let is_parameter = |node: NodeId| {
             parameters && matches!(self.graph.nodes[node].kind, NodeKind::Constant(_))
@@ -486,17 +439,26 @@ impl<'g> Plan<'g> {
                 _ => {}
             }
         }
-        let declarations = declare(&locals, annotation);
-        let exponent_declarations = declare(&exponents, Some(&quote!(i32)));
+        let declarations = declare(&locals, annotation.map(Spliced::new).as_ref());
+        let exponent_declarations = declare(&exponents, Some(&Spliced::new(&quote!(i32))));
         // Where the locals' type is inferred (`_`), an operator on one of
         // them is an error (rustc must know the left operand's type to find
         // its `Mul`), so there the step stays a call.
-        let annotated_operator = |op: &Operation| -> Option<TokenStream> {
+        let annotated_operator = |op: &Operation, span: Span| -> Option<Vec<Punct>> {
             match op.syntax {
                 Syntax::Infix(spelling) | Syntax::Prefix(spelling) if annotation.is_some() => {
-                    let operator: TokenStream =
-                        spelling.parse().expect("an operator's spelling is a token");
-                    Some(operator)
+                    let last = spelling.chars().count() - 1;
+                    let puncts = spelling.chars().enumerate().map(|(index, character)| {
+                        let spacing = if index < last {
+                            Spacing::Joint
+                        } else {
+                            Spacing::Alone
+                        };
+                        let mut punct = Punct::new(character, spacing);
+                        punct.set_span(span);
+                        punct
+                    });
+                    Some(puncts.collect())
                 }
                 _ => None,
             }
@@ -520,9 +482,9 @@ impl<'g> Plan<'g> {
                     operands,
                     argument,
                 } => {
-                    let operands: Vec<TokenStream> =
+                    let operands: Vec<Ident> =
                         operands.iter().map(|&operand| self.value(operand)).collect();
-                    let layer = self.layer_type(node, scalar);
+                    let layer = self.layer_name(node);
                     match op.shape {
                         // An operator's value is the operator itself (the
                         // table's spelling is what plain Rust computes): on a
@@ -530,23 +492,21 @@ impl<'g> Plan<'g> {
                         // instruction, where the same step as a call is a call
                         // to check, and, unoptimised, to compile. At 1,000
                         // operations that was a fifth of `cargo check`.
-                        Shape::Unary if annotated_operator(op).is_some() => {
+                        Shape::Unary if let Some(operator) = annotated_operator(op, span) => {
                             let x = &operands[0];
-                            let operator = respan(annotated_operator(op), span);
-                            quote_spanned!(span=> #value = #operator #x;)
+                            quote_spanned!(span=> #value = #(#operator)* #x;)
                         }
                         Shape::Unary => {
                             let x = &operands[0];
-                            quote_spanned!(span=> #value = #private::unary::<#layer>(#x);)
+                            quote_spanned!(span=> #value = #private::unary::<#private::#layer<#scalar>>(#x);)
                         }
-                        Shape::Binary if annotated_operator(op).is_some() => {
+                        Shape::Binary if let Some(operator) = annotated_operator(op, span) => {
                             let (x, y) = (&operands[0], &operands[1]);
-                            let operator = respan(annotated_operator(op), span);
-                            quote_spanned!(span=> #value = #x #operator #y;)
+                            quote_spanned!(span=> #value = #x #(#operator)* #y;)
                         }
                         Shape::Binary => {
                             let (x, y) = (&operands[0], &operands[1]);
-                            quote_spanned!(span=> #value = #private::binary::<#layer>(#x, #y);)
+                            quote_spanned!(span=> #value = #private::binary::<#private::#layer<#scalar>>(#x, #y);)
                         }
                         Shape::UnaryInt => {
                             let (x, exponent) = (&operands[0], exponent_local(node));
@@ -575,11 +535,13 @@ impl<'g> Plan<'g> {
                 _ => unreachable!("loops, branches and elements are generated by generate_loops"),
             }
         });
+        // Joined at once, not one by one by `quote!` (see [`Spliced`]).
+        let steps: TokenStream = steps.collect();
         quote! {
             #declarations
             #exponent_declarations
             #(#partials_declarations)*
-            #(#steps)*
+            #steps
         }
     }
 
@@ -587,7 +549,7 @@ impl<'g> Plan<'g> {
     /// something records them. An empty hook left in place, even inlined,
     /// costs the `NoTrace` code its vectorisation (measured: 1.5x the
     /// instructions of the same code without hooks on Rosenbrock n = 100).
-    pub(crate) fn traced(&self, scalar: &TokenStream, hooks: TokenStream) -> TokenStream {
+    pub(crate) fn traced(&self, scalar: &impl quote::ToTokens, hooks: TokenStream) -> TokenStream {
         let trace_type = &self.trace_type;
         quote!(if <#trace_type as ::grad::__private::Trace<#scalar>>::ON { #hooks })
     }
@@ -643,10 +605,9 @@ impl<'g> Plan<'g> {
     /// A node's value where backward reads it: the forward's local or
     /// input, or, in the inline form, the local bound from the values the
     /// inline value keeps.
-    fn backward_value(&self, node: NodeId) -> TokenStream {
+    fn backward_value(&self, node: NodeId) -> Ident {
         if self.backward_reads_stored {
-            let value = value_local(node);
-            quote!(#value)
+            value_local(node)
         } else {
             self.value(node)
         }
@@ -717,6 +678,7 @@ impl<'g> Plan<'g> {
         traced: bool,
         stored: Option<&StoredValues>,
     ) -> TokenStream {
+        let scalar = &Spliced::new(scalar);
         let private = private_alias(Span::call_site());
         let graph = self.graph;
         let count = graph.nodes.len();
@@ -774,14 +736,13 @@ impl<'g> Plan<'g> {
                 summed[node] = true;
             }
             let operands = graph.nodes[node].kind.operands();
-            let targets: Vec<TokenStream> = (0..operands.len())
+            let targets: Vec<Ident> = (0..operands.len())
                 .map(|position| {
                     let index = self.first_edge[node] + position;
                     if kept[index] {
-                        let local = edge_value(index);
-                        quote!(#local)
+                        edge_value(index)
                     } else {
-                        quote!(_)
+                        Ident::new("_", Span::call_site())
                     }
                 })
                 .collect();
@@ -789,35 +750,37 @@ impl<'g> Plan<'g> {
             // The state is recomputed from the values around the
             // operation, so `save` and `derivative` run as one call, which
             // checks faster than two.
-            let call = match &graph.nodes[node].kind {
-                NodeKind::Operation { op, operands, .. }
+            // One `quote!` per operation, of identifiers and spliced
+            // tokens only (see [`Spliced`]).
+            steps.push(match (&graph.nodes[node].kind, targets.as_slice()) {
+                (NodeKind::Operation { op, operands, .. }, targets)
                     if matches!(op.shape, Shape::Unary | Shape::Binary) =>
                 {
-                    let layer = self.layer_type(node, scalar);
+                    let layer = self.layer_name(node);
                     let operands = operands.iter().map(|&operand| self.backward_value(operand));
                     let value = self.backward_value(node);
-                    if op.shape == Shape::Unary {
-                        quote!(#private::unary_backward::<#layer>(#(#operands,)* #value, #adjoint))
-                    } else {
-                        quote!(#private::binary_backward::<#layer>(#(#operands,)* #value, #adjoint))
+                    match targets {
+                        [target] => quote! {
+                            #target = #private::unary_backward::<#private::#layer<#scalar>>(#(#operands,)* #value, #adjoint);
+                        },
+                        targets => quote! {
+                            (#(#targets),*) = #private::binary_backward::<#private::#layer<#scalar>>(#(#operands,)* #value, #adjoint);
+                        },
                     }
                 }
-                NodeKind::Operation { op, .. } if op.shape == Shape::UnaryInt => {
-                    let state = self.saved_state(node, scalar);
-                    quote!(#private::powi_derivative(#state, #adjoint))
+                (NodeKind::Operation { op, operands, .. }, [target])
+                    if op.shape == Shape::UnaryInt =>
+                {
+                    let (x, exponent) = (self.backward_value(operands[0]), exponent_local(node));
+                    quote!(#target = #private::powi_derivative((#x, #exponent), #adjoint);)
                 }
-                NodeKind::Operation { .. } => {
+                (NodeKind::Operation { .. }, _) => {
                     unreachable!("operations with labels exist on arrays only")
                 }
-                _ => {
-                    let state = self.saved_state(node, scalar);
-                    quote!(#private::custom_derivative(#state, #adjoint))
+                (_, targets) => {
+                    let partials = partials_local(node);
+                    quote!([#(#targets),*] = #private::custom_derivative(#partials, #adjoint);)
                 }
-            };
-            steps.push(match (&graph.nodes[node].kind, targets.as_slice()) {
-                (NodeKind::Custom { .. }, targets) => quote!([#(#targets),*] = #call;),
-                (_, [target]) => quote!(#target = #call;),
-                (_, targets) => quote!((#(#targets),*) = #call;),
             });
         }
         for (node, summed) in summed.iter().enumerate() {
@@ -860,10 +823,9 @@ impl<'g> Plan<'g> {
             let zero = local("zero");
             let edge_values = (0..kept.len()).map(|index| {
                 if kept[index] {
-                    let local = edge_value(index);
-                    quote!(#local)
+                    edge_value(index)
                 } else {
-                    quote!(#zero)
+                    zero.clone()
                 }
             });
             let nodes = (0..count).filter(|&node| self.adjoint[node].is_some());
@@ -881,11 +843,12 @@ impl<'g> Plan<'g> {
                 },
             )
         });
+        let steps: TokenStream = steps.into_iter().collect();
         quote! {
             #stored_binding
             #declarations
             #edge_declarations
-            #(#steps)*
+            #steps
             #report
         }
     }
@@ -958,7 +921,7 @@ impl StoredFields {
 /// (`[i32; P]`) and every custom operation's partials (a tuple of arrays).
 /// Backward binds the ones it reads with one pattern each, `let [_, v1, v2,
 /// _, ..] = self.__values;`, and recomputes each operation's saved state
-/// from them as the function form does ([`Plan::saved_state`]).
+/// from them as the function form does.
 ///
 /// This, not a struct of the layers' saved states: a pattern over an array
 /// is checked in time linear in its length, where rustc looks each
@@ -1042,16 +1005,27 @@ pub(crate) struct Schedule {
     pub(crate) visited: Vec<NodeId>,
 }
 
-/// `tokens` located at `span`.
-fn respan(tokens: Option<TokenStream>, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .flatten()
-        .map(|mut tree| {
-            tree.set_span(span);
-            tree
-        })
-        .collect()
+/// Tokens interpolated one by one, not as a stream: a type the expansion
+/// writes once per local or operation.
+///
+/// In a proc macro, interpolating a `TokenStream` into `quote!` hands both
+/// streams to the compiler to join them, a round trip for every one of ten
+/// thousand operations; interpolated tokens are only pushed. So are `Ident`s,
+/// which is why the per-node pieces of the expansion are identifiers and
+/// these, and the per-node statements are joined into one stream at once.
+#[derive(Clone)]
+pub(crate) struct Spliced(Vec<proc_macro2::TokenTree>);
+
+impl Spliced {
+    pub(crate) fn new(tokens: &TokenStream) -> Self {
+        Self(tokens.clone().into_iter().collect())
+    }
+}
+
+impl quote::ToTokens for Spliced {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(self.0.iter().cloned());
+    }
 }
 
 /// A local holding the gradient along an edge.
@@ -1119,12 +1093,13 @@ impl Gradients<'_> {
         let copy =
             (!generics.params.is_empty()).then(|| quote!(where #scalar: ::core::marker::Copy));
         let impls = field_impls(name, generics, &names, true, true);
+        let field_type = Spliced::new(scalar);
         quote! {
             #[doc = #doc]
             // The fields are the user's own names, linted where they wrote them.
             #[allow(non_snake_case)]
             #vis struct #name #generics {
-                #(#[doc = #field_docs] pub #names: #scalar,)*
+                #(#[doc = #field_docs] pub #names: #field_type,)*
             }
 
             #impls
@@ -1168,11 +1143,12 @@ impl Gradients<'_> {
 
     fn construct(&self, plan: &Plan) -> TokenStream {
         let name = &self.name;
-        let fields = self.fields().into_iter().map(|(field, node)| {
-            let local = &plan.adjoint[node];
-            quote!(#field: #local)
-        });
-        quote!(#name { #(#fields),* })
+        let (fields, locals): (Vec<&Ident>, Vec<&Option<Ident>>) = self
+            .fields()
+            .into_iter()
+            .map(|(field, node)| (field, &plan.adjoint[node]))
+            .unzip();
+        quote!(#name { #(#fields: #locals),* })
     }
 }
 
@@ -1557,7 +1533,10 @@ fn declared_up_front(item: &syn::ItemFn, scalar: &syn::Type) -> Option<TokenStre
         })
         .collect();
     let mut declared = Vec::with_capacity(lets.len());
-    let mut assignments = Vec::with_capacity(lets.len());
+    let (mut targets, mut values) = (
+        Vec::with_capacity(lets.len()),
+        Vec::with_capacity(lets.len()),
+    );
     for statement in lets {
         let syn::Stmt::Local(local) = statement else {
             return None;
@@ -1577,16 +1556,16 @@ fn declared_up_front(item: &syn::ItemFn, scalar: &syn::Type) -> Option<TokenStre
             return None;
         }
         names.push(ident.ident.to_string());
-        let (name, value) = (&ident.ident, &init.expr);
-        declared.push((quote!(#ident), ty));
-        assignments.push(quote!(#name = #value;));
+        declared.push((ident, ty));
+        targets.push(&ident.ident);
+        values.push(&init.expr);
     }
     names.sort_unstable();
     if names.windows(2).any(|pair| pair[0] == pair[1]) {
         return None;
     }
     let declarations = declared.chunks(LOCALS_PER_LET).map(|group| {
-        let (patterns, types): (Vec<_>, Vec<_>) = group.iter().cloned().unzip();
+        let (patterns, types): (Vec<_>, Vec<_>) = group.iter().copied().unzip();
         quote!(let (#(#patterns,)*): (#(#types,)*);)
     });
     // Written out as tokens, not parsed back into a `syn::ItemFn`: parsing
@@ -1596,7 +1575,7 @@ fn declared_up_front(item: &syn::ItemFn, scalar: &syn::Type) -> Option<TokenStre
         #(#attrs)*
         #vis #sig {
             #(#declarations)*
-            #(#assignments)*
+            #(#targets = #values;)*
             #result
         }
     })
