@@ -9,8 +9,8 @@
 //! against 19 s for the same adjoint written by hand), and the `&mut self` of
 //! ten thousand `forward` calls was most of its borrow check. The expansion
 //! therefore calls the same formulas as these functions, which take and
-//! return plain values: a value's saved state is either recomputed from the
-//! values around it (`save` only selects some of them) or kept in a field.
+//! return plain values: a value's saved state is recomputed from the values
+//! around it (`save` only selects some of them).
 //!
 //! The layers' own `forward` and `backward` are made of these too, so the
 //! two cannot drift apart.
@@ -133,6 +133,11 @@ mod tests {
     // A consistency check: the layers are made of these steps, so this
     // compares two paths through the same rules. The reference is
     // `steps_compute_the_closed_forms` below.
+    #[test]
+    fn named_pairs_each_name_with_the_value_at_its_place() {
+        assert_eq!(named(["x", "y"], [1.5, -2.0]), [("x", 1.5), ("y", -2.0)]);
+    }
+
     #[test]
     fn steps_agree_with_the_layers_they_are_made_of() {
         let (x, y) = (3.0_f64, 4.0);

@@ -650,9 +650,10 @@ impl<'g> Plan<'g> {
     }
 
     /// The backward pass, seeded with `dout`. Each operation's saved state
-    /// is read from the field of its node in `saved`, the inline form's
-    /// [`Plan::saved_struct`], or else recomputed from the forward locals
-    /// around it ([`Plan::saved_state`]).
+    /// is recomputed from the values around it, a rule's `save` only selects
+    /// among its operands and output (which costs nothing once optimised):
+    /// the forward's locals, or, in the inline form, the values it keeps
+    /// (`stored`, see [`StoredValues`]).
     ///
     /// Each operation's backward writes one local per edge (or, for an
     /// operand's only edge, the operand's gradient itself); a node's gradient is
@@ -800,17 +801,15 @@ impl<'g> Plan<'g> {
         let stored_binding = stored.map(|stored| {
             let mut read = vec![false; count];
             for &node in &visited {
-                match &graph.nodes[node].kind {
-                    NodeKind::Operation { op, operands, .. } => {
-                        read[operands[0]] = true;
-                        if op.shape != Shape::UnaryInt {
-                            read[node] = true;
-                            for &operand in operands {
-                                read[operand] = true;
-                            }
+                // A custom operation reads its partials, not values.
+                if let NodeKind::Operation { op, operands, .. } = &graph.nodes[node].kind {
+                    read[operands[0]] = true;
+                    if op.shape != Shape::UnaryInt {
+                        read[node] = true;
+                        for &operand in operands {
+                            read[operand] = true;
                         }
                     }
-                    _ => {}
                 }
             }
             let mut visits = vec![false; count];
@@ -1165,10 +1164,10 @@ fn private_field(base: &str, output: &Ident) -> Ident {
 /// The inline form: a block that defines the value and gradient types, runs
 /// forward, and evaluates to the value, whose `backward` runs the adjoint.
 ///
-/// The value holds the output and what each operation's backward needs
-/// (the layers' saved states, without the layers); with pictures, also every node's forward value, which only the
-/// graph methods read (dead, and removed by the optimiser, when the value
-/// is used in one function and never drawn).
+/// The value holds the output and what backward reads ([`StoredValues`]):
+/// every node's forward value, the `powi` exponents and custom operations'
+/// partials. Pictures read the same values. When the value is used in one
+/// function, the optimiser keeps none of it in memory.
 pub fn inline(graph: &Graph) -> TokenStream {
     let mut plan = Plan::new(graph, Ident::new("R", Span::call_site()));
     plan.backward_reads_stored = true;
