@@ -15,10 +15,10 @@
 //! The expansion runs the same formulas, each layer's [`UnaryRule`] or
 //! [`BinaryRule`] (its value, what it saves, its derivative), as plain
 //! functions, and recomputes what each operation saves from the values
-//! around it instead of keeping it in a layer object. A layer checks on every `backward` that `forward` ran
-//! before, which a generated function of ten thousand operations does not
-//! need, and which cost rustc more than the formula itself: "Large
-//! formulas" below has the numbers.
+//! around it instead of keeping it in a layer object. A layer checks on
+//! every `backward` that `forward` ran before, which a generated function
+//! of ten thousand operations does not need, and which cost rustc more than
+//! the formula itself: "Large formulas" below has the numbers.
 //!
 //! ```
 //! use grad::grad;

@@ -196,7 +196,7 @@ macro_rules! unary_layer {
                 let Some(saved) = self.saved else {
                     backward_before_forward(stringify!($name))
                 };
-                <Self as UnaryRule>::derivative(saved, dout)
+                crate::steps::unary_derivative::<Self>(saved, dout)
             }
         }
     };
@@ -273,7 +273,7 @@ macro_rules! binary_layer {
                 let Some(saved) = self.saved else {
                     backward_before_forward(stringify!($name))
                 };
-                <Self as BinaryRule>::derivative(saved, dout)
+                crate::steps::binary_derivative::<Self>(saved, dout)
             }
         }
     };

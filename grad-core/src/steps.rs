@@ -35,12 +35,6 @@ pub fn unary_forward<L: UnaryRule>(x: L::Elem) -> (L::Elem, L::Saved) {
     (y, L::save(x, y))
 }
 
-/// What `L`'s backward needs, from its input `x` and output `y`.
-#[inline(always)]
-pub fn unary_save<L: UnaryRule>(x: L::Elem, y: L::Elem) -> L::Saved {
-    L::save(x, y)
-}
-
 /// `dout` times `L`'s local derivative, from what it saved.
 #[inline(always)]
 pub fn unary_derivative<L: UnaryRule>(saved: L::Saved, dout: L::Elem) -> L::Elem {
@@ -64,12 +58,6 @@ pub fn binary<L: BinaryRule>(x: L::Elem, y: L::Elem) -> L::Elem {
 pub fn binary_forward<L: BinaryRule>(x: L::Elem, y: L::Elem) -> (L::Elem, L::Saved) {
     let z = L::value(x, y);
     (z, L::save(x, y, z))
-}
-
-/// What `L`'s backward needs, from its operands and its output `z`.
-#[inline(always)]
-pub fn binary_save<L: BinaryRule>(x: L::Elem, y: L::Elem, z: L::Elem) -> L::Saved {
-    L::save(x, y, z)
 }
 
 /// `dout` times each of `L`'s local derivatives, from what it saved.
@@ -130,21 +118,21 @@ mod tests {
     use super::*;
     use crate::layers::{DivLayer, ExpLayer};
 
-    // A consistency check: the layers are made of these steps, so this
-    // compares two paths through the same rules. The reference is
-    // `steps_compute_the_closed_forms` below.
     #[test]
     fn named_pairs_each_name_with_the_value_at_its_place() {
         assert_eq!(named(["x", "y"], [1.5, -2.0]), [("x", 1.5), ("y", -2.0)]);
     }
 
+    // A consistency check: the layers are made of these steps, so this
+    // compares two paths through the same rules. The reference is
+    // `steps_compute_the_closed_forms` below.
     #[test]
     fn steps_agree_with_the_layers_they_are_made_of() {
         let (x, y) = (3.0_f64, 4.0);
         let mut div = DivLayer::new();
         let z = binary::<DivLayer<f64>>(x, y);
         assert_eq!(z, div.forward(x, y));
-        let saved = binary_save::<DivLayer<f64>>(x, y, z);
+        let saved = <DivLayer<f64> as BinaryRule>::save(x, y, z);
         assert_eq!(binary_forward::<DivLayer<f64>>(x, y), (z, saved));
         assert_eq!(
             binary_derivative::<DivLayer<f64>>(saved, 2.0),
@@ -154,7 +142,7 @@ mod tests {
         let mut exp = ExpLayer::new();
         let e = unary::<ExpLayer<f64>>(x);
         assert_eq!(e, exp.forward(x));
-        let saved = unary_save::<ExpLayer<f64>>(x, e);
+        let saved = <ExpLayer<f64> as UnaryRule>::save(x, e);
         assert_eq!(unary_forward::<ExpLayer<f64>>(x), (e, saved));
         assert_eq!(
             unary_derivative::<ExpLayer<f64>>(saved, 2.0),
@@ -174,7 +162,7 @@ mod tests {
     fn steps_compute_the_closed_forms() {
         // d(x/y) = (1/y, -x/y²); d eˣ = eˣ; d x³ = 3x²: closed forms, not the layers.
         let (x, y) = (3.0_f64, 4.0);
-        let saved = binary_save::<DivLayer<f64>>(x, y, x / y);
+        let saved = <DivLayer<f64> as BinaryRule>::save(x, y, x / y);
         assert_eq!(
             binary_derivative::<DivLayer<f64>>(saved, 1.0),
             (0.25, -3.0 / 16.0)
@@ -182,7 +170,7 @@ mod tests {
         let e = unary::<ExpLayer<f64>>(1.0);
         assert_eq!(e, 1.0_f64.exp());
         assert_eq!(
-            unary_derivative::<ExpLayer<f64>>(unary_save::<ExpLayer<f64>>(1.0, e), 1.0),
+            unary_derivative::<ExpLayer<f64>>(<ExpLayer<f64> as UnaryRule>::save(1.0, e), 1.0),
             e
         );
         assert_eq!(powi_derivative((2.0, 3), 1.0), 12.0);
