@@ -301,9 +301,6 @@ pub(crate) struct Plan<'g> {
     /// parameters are the inputs ([`input_parameter`]), the constants and the
     /// `powi` exponents, rather than where the caller's variables are.
     in_forward_function: bool,
-    /// Whether backward reads the values, exponents and partials the inline
-    /// value keeps ([`StoredValues`]), rather than forward's locals.
-    backward_reads_stored: bool,
 }
 
 impl<'g> Plan<'g> {
@@ -362,7 +359,6 @@ impl<'g> Plan<'g> {
             trace: local("trace"),
             trace_type,
             in_forward_function: false,
-            backward_reads_stored: false,
         }
     }
 
@@ -558,13 +554,13 @@ impl<'g> Plan<'g> {
 
     /// Reports every node's value (the slice `values`, in node order) and
     /// every `powi` exponent to the trace, in one call each. The exponents
-    /// are the locals `kN`, bound from the array `stored` where the inline
-    /// value keeps them ([`StoredValues`]).
+    /// are the locals `kN`, bound from the array where the inline value
+    /// keeps them ([`StoredFields`]) when `stored` is given.
     fn report_values(
         &self,
         scalar: &TokenStream,
         values: &TokenStream,
-        stored: Option<&StoredValues>,
+        stored: Option<&StoredFields>,
     ) -> TokenStream {
         let trace = &self.trace;
         let powers = self.powers();
@@ -602,17 +598,6 @@ impl<'g> Plan<'g> {
             .copied()
             .filter(|&node| matches!(self.graph.nodes[node].kind, NodeKind::Custom { .. }))
             .collect()
-    }
-
-    /// A node's value where backward reads it: the forward's local or
-    /// input, or, in the inline form, the local bound from the values the
-    /// inline value keeps.
-    fn backward_value(&self, node: NodeId) -> Ident {
-        if self.backward_reads_stored {
-            value_local(node)
-        } else {
-            self.value(node)
-        }
     }
 
     /// Which operations backward runs and which edges it computes: with
@@ -655,7 +640,7 @@ impl<'g> Plan<'g> {
     /// is recomputed from the values around it, a rule's `save` only selects
     /// among its operands and output (which costs nothing once optimised):
     /// the forward's locals, or, in the inline form, the values it keeps
-    /// (`stored`, see [`StoredValues`]).
+    /// (`stored`, see [`StoredFields`]).
     ///
     /// Each operation's backward writes one local per edge (or, for an
     /// operand's only edge, the operand's gradient itself); a node's gradient is
@@ -679,9 +664,20 @@ impl<'g> Plan<'g> {
         &self,
         scalar: &TokenStream,
         traced: bool,
-        stored: Option<&StoredValues>,
+        stored: Option<&StoredFields>,
     ) -> TokenStream {
         let scalar = &Spliced::new(scalar);
+        // A value backward reads: forward's local or input, or the local
+        // that `stored`'s pattern binds (which binds only the values read).
+        let mut read = vec![false; self.graph.nodes.len()];
+        let mut value_of = |node: NodeId| -> Ident {
+            read[node] = true;
+            if stored.is_some() {
+                value_local(node)
+            } else {
+                self.value(node)
+            }
+        };
         let private = private_alias(Span::call_site());
         let graph = self.graph;
         let count = graph.nodes.len();
@@ -745,23 +741,22 @@ impl<'g> Plan<'g> {
                     if kept[index] {
                         edge_value(index)
                     } else {
-                        Ident::new("_", Span::call_site())
+                        placeholder()
                     }
                 })
                 .collect();
             let adjoint = &self.adjoint[node];
             // The state is recomputed from the values around the
             // operation, so `save` and `derivative` run as one call, which
-            // checks faster than two.
-            // One `quote!` per operation, of identifiers and spliced
-            // tokens only (see [`Spliced`]).
+            // checks faster than two; and the step is one `quote!` of
+            // identifiers and spliced tokens only (see [`Spliced`]).
             steps.push(match (&graph.nodes[node].kind, targets.as_slice()) {
                 (NodeKind::Operation { op, operands, .. }, targets)
                     if matches!(op.shape, Shape::Unary | Shape::Binary) =>
                 {
                     let layer = self.layer_name(node);
-                    let operands = operands.iter().map(|&operand| self.backward_value(operand));
-                    let value = self.backward_value(node);
+                    let operands: Vec<Ident> = operands.iter().map(|&operand| value_of(operand)).collect();
+                    let value = value_of(node);
                     if op.shape == Shape::Unary {
                         quote! {
                             #(#targets)* = #private::unary_backward::<#private::#layer<#scalar>>(#(#operands,)* #value, #adjoint);
@@ -775,7 +770,7 @@ impl<'g> Plan<'g> {
                 (NodeKind::Operation { op, operands, .. }, [target])
                     if op.shape == Shape::UnaryInt =>
                 {
-                    let (x, exponent) = (self.backward_value(operands[0]), exponent_local(node));
+                    let (x, exponent) = (value_of(operands[0]), exponent_local(node));
                     quote!(#target = #private::powi_derivative((#x, #exponent), #adjoint);)
                 }
                 (NodeKind::Operation { .. }, _) => {
@@ -802,19 +797,6 @@ impl<'g> Plan<'g> {
         let declarations = declare(&adjoints, Some(scalar));
         let edge_declarations = declare(&edges, Some(scalar));
         let stored_binding = stored.map(|stored| {
-            let mut read = vec![false; count];
-            for &node in &visited {
-                // A custom operation reads its partials, not values.
-                if let NodeKind::Operation { op, operands, .. } = &graph.nodes[node].kind {
-                    read[operands[0]] = true;
-                    if op.shape != Shape::UnaryInt {
-                        read[node] = true;
-                        for &operand in operands {
-                            read[operand] = true;
-                        }
-                    }
-                }
-            }
             let mut visits = vec![false; count];
             for &node in &visited {
                 visits[node] = true;
@@ -856,8 +838,21 @@ impl<'g> Plan<'g> {
     }
 }
 
-/// The names of the inline value's fields that keep what backward reads
-/// ([`StoredValues`]).
+/// The inline value's fields that keep what backward reads: every node's
+/// forward value, in node order (`__values`, `[T; N]`), every `powi`
+/// exponent (`__exponents`, `[i32; P]`) and every custom operation's
+/// partials (`__partials`, a tuple of arrays). Backward binds the ones it
+/// reads with one pattern each, `let [_, v1, v2, _, ..] = self.__values;`,
+/// and recomputes each operation's saved state from them as the function
+/// form does.
+///
+/// This, not a struct of the layers' saved states: a pattern over an array
+/// is checked in time linear in its length, where rustc looks each
+/// `self.__saved.n7` up among all the struct's fields, and checks a pattern
+/// over a struct of ten thousand differently typed fields field by field
+/// (at 1,000 operations, 5% of `cargo check` went to proving such a pattern
+/// irrefutable). The values are also what pictures show, so with pictures
+/// nothing is kept twice.
 struct StoredFields {
     values: Ident,
     exponents: Ident,
@@ -865,19 +860,10 @@ struct StoredFields {
 }
 
 impl StoredFields {
-    /// Where backward and pictures find them: `self.__values` and so on.
-    fn of_self(&self) -> StoredValues {
-        let (values, exponents, partials) = (&self.values, &self.exponents, &self.partials);
-        StoredValues {
-            values: quote!(self.#values),
-            exponents: quote!(self.#exponents),
-            partials: quote!(self.#partials),
-        }
-    }
-
     /// The fields' declarations in the value struct, over the scalar `T`.
-    fn declarations(&self, plan: &Plan, node_count: usize) -> TokenStream {
+    fn declarations(&self, plan: &Plan) -> TokenStream {
         let (values, exponents, partials) = (&self.values, &self.exponents, &self.partials);
+        let node_count = plan.graph.nodes.len();
         let power_count = plan.powers().len();
         let customs = plan.customs();
         let exponents = (power_count > 0).then(|| quote!(#exponents: [i32; #power_count],));
@@ -916,40 +902,17 @@ impl StoredFields {
             #partials
         }
     }
-}
 
-/// What the inline value keeps for backward: every node's forward value,
-/// in node order (`self.__values`, `[T; N]`), every `powi` exponent
-/// (`[i32; P]`) and every custom operation's partials (a tuple of arrays).
-/// Backward binds the ones it reads with one pattern each, `let [_, v1, v2,
-/// _, ..] = self.__values;`, and recomputes each operation's saved state
-/// from them as the function form does.
-///
-/// This, not a struct of the layers' saved states: a pattern over an array
-/// is checked in time linear in its length, where rustc looks each
-/// `self.__saved.n7` up among all the struct's fields, and checks a pattern
-/// over a struct of ten thousand differently typed fields field by field
-/// (at 1,000 operations, 5% of `cargo check` went to proving such a pattern
-/// irrefutable). The values are also what pictures show, so with pictures
-/// nothing is kept twice.
-pub(crate) struct StoredValues {
-    pub(crate) values: TokenStream,
-    pub(crate) exponents: TokenStream,
-    pub(crate) partials: TokenStream,
-}
-
-impl StoredValues {
-    /// `let [_, v1, ..] = values; let [k4] = exponents; let (p9,) = partials;`
-    /// binding the values `read` and the exponents and partials of the nodes
-    /// `visits`.
+    /// `let [_, v1, ..] = self.__values; let [k4] = self.__exponents; let
+    /// (p9,) = self.__partials;`, binding the values `read` and the
+    /// exponents and partials of the nodes `visits`.
     fn bind(&self, plan: &Plan, read: &[bool], visits: &[bool]) -> TokenStream {
         let values = &self.values;
         let names = read.iter().enumerate().map(|(node, &read)| {
             if read {
-                let value = value_local(node);
-                quote!(#value)
+                value_local(node)
             } else {
-                quote!(_)
+                placeholder()
             }
         });
         let exponents = self.bind_exponents(&plan.powers(), |node| visits[node]);
@@ -957,24 +920,23 @@ impl StoredValues {
         let partials = (!customs.is_empty()).then(|| {
             let names = customs.iter().map(|&node| {
                 if visits[node] {
-                    let partials = partials_local(node);
-                    quote!(#partials)
+                    partials_local(node)
                 } else {
-                    quote!(_)
+                    placeholder()
                 }
             });
-            let place = &self.partials;
-            quote!(let (#(#names,)*) = #place;)
+            let field = &self.partials;
+            quote!(let (#(#names,)*) = self.#field;)
         });
         quote! {
-            let [#(#names),*] = #values;
+            let [#(#names),*] = self.#values;
             #exponents
             #partials
         }
     }
 
-    /// `let [k4, _, k9] = exponents;`, binding the exponents of the `powi`
-    /// nodes `powers` that `wanted` says, or nothing if there are none.
+    /// `let [k4, _, k9] = self.__exponents;`, binding the exponents of the
+    /// `powi` nodes `powers` that `wanted` says, or nothing if there are none.
     fn bind_exponents(
         &self,
         powers: &[NodeId],
@@ -985,15 +947,20 @@ impl StoredValues {
         }
         let names = powers.iter().map(|&node| {
             if wanted(node) {
-                let exponent = exponent_local(node);
-                quote!(#exponent)
+                exponent_local(node)
             } else {
-                quote!(_)
+                placeholder()
             }
         });
-        let place = &self.exponents;
-        Some(quote!(let [#(#names),*] = #place;))
+        let field = &self.exponents;
+        Some(quote!(let [#(#names),*] = self.#field;))
     }
+}
+
+/// `_`, where a pattern or an assignment leaves a place unbound: an
+/// identifier, so that interpolating it costs the macro no stream.
+fn placeholder() -> Ident {
+    Ident::new("_", Span::call_site())
 }
 
 /// What backward runs, in the order it runs it.
@@ -1167,20 +1134,16 @@ fn private_field(base: &str, output: &Ident) -> Ident {
 /// The inline form: a block that defines the value and gradient types, runs
 /// forward, and evaluates to the value, whose `backward` runs the adjoint.
 ///
-/// The value holds the output and what backward reads ([`StoredValues`]):
+/// The value holds the output and what backward reads ([`StoredFields`]):
 /// every node's forward value, the `powi` exponents and custom operations'
 /// partials. Pictures read the same values. Used in one function, the value
 /// is optimised away: on the benchmarks' formulas the inline form compiles
 /// to the function form's machine code (`benches/callgrind.sh`).
 pub fn inline(graph: &Graph) -> TokenStream {
     let mut plan = Plan::new(graph, Ident::new("R", Span::call_site()));
-    plan.backward_reads_stored = true;
     // A custom operation's `_grad` function may take a concrete type, which
     // the generic `T` of `__forward` is not (see [`inline_forward`]).
-    plan.in_forward_function = !plan
-        .operations
-        .iter()
-        .any(|&node| matches!(graph.nodes[node].kind, NodeKind::Custom { .. }));
+    plan.in_forward_function = plan.customs().is_empty();
     let output_name = &graph.output_name;
     let camel = upper_camel(output_name);
     let value_type = format_ident!("{}", camel);
@@ -1201,23 +1164,21 @@ pub fn inline(graph: &Graph) -> TokenStream {
         &scalar,
     );
     let construct = gradients.construct(&plan);
-    let fields = StoredFields {
+    let stored = StoredFields {
         values: private_field("__values", output_name),
         exponents: private_field("__exponents", output_name),
         partials: private_field("__partials", output_name),
     };
-    let stored = fields.of_self();
     let (dout, trace) = (&plan.dout, &plan.trace);
     let value_doc = format!(
         "The value of `{0}`; `backward(d{0})` returns its gradients.",
         unraw(output_name)
     );
     let output_string = unraw(output_name);
-    let node_count = graph.nodes.len();
     let (backward_methods, pictures) = if PICTURES {
         let traced = plan.backward(&scalar, true, Some(&stored));
         let description = raw_string(&graph.to_string());
-        let values_field = &fields.values;
+        let values_field = &stored.values;
         let report_values = plan.report_values(
             &quote!(f64),
             &quote!(&self.#values_field.map(::grad::__private::shown)),
@@ -1287,8 +1248,8 @@ pub fn inline(graph: &Graph) -> TokenStream {
         )
     };
     let use_private = use_private(&plan);
-    let run_forward = inline_forward(&plan, &value_type, &fields);
-    let stored_declarations = fields.declarations(&plan, node_count);
+    let run_forward = inline_forward(&plan, &value_type, &stored);
+    let stored_declarations = stored.declarations(&plan);
     quote! {
         {
             #use_private
