@@ -11,12 +11,20 @@
 //!
 //! Expressions are parsed by syn, so precedence, parentheses and spans are
 //! Rust's own; which expressions are allowed is decided by the next stage.
+//! The one exception is a run of the simplest `let`s, which code generators
+//! write by the thousand: `let t = a * b;`, `let t = -a;`, `let t =
+//! a.exp();`, `let t = f(a, b);` over names and literals. [`simple_let`]
+//! reads those straight into the syntax tree syn would build for them
+//! (which a test checks), at a fraction of the cost of syn's general
+//! expression parser, built unoptimised with the macro.
 
 use crate::errors::Errors;
 use proc_macro2::{Span, TokenStream};
+use syn::buffer::Cursor;
 use syn::parse::ParseStream;
 use syn::parse::Parser;
 use syn::parse::discouraged::Speculative;
+use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, ItemFn, Pat, ReturnType, Stmt, Type};
 
@@ -265,7 +273,7 @@ pub fn parse(input: ParseStream, form: Form, errors: &mut Errors) -> syn::Result
                         "expected `fn`: a grad! block that starts with a function holds only functions",
                     ));
                 }
-                let item: ItemFn = input.parse()?;
+                let item = function_item(input)?;
                 if let Some(function) = function(item, errors) {
                     functions.push(function);
                 }
@@ -330,6 +338,209 @@ fn skip_item(input: ParseStream) -> syn::Result<()> {
     input.parse::<syn::Item>().map(drop)
 }
 
+/// A function item, as syn parses an `ItemFn`, with its statements read
+/// by [`statements`].
+fn function_item(input: ParseStream) -> syn::Result<ItemFn> {
+    let mut attrs = input.call(syn::Attribute::parse_outer)?;
+    let vis = input.parse()?;
+    let sig = input.parse()?;
+    let content;
+    let brace_token = syn::braced!(content in input);
+    attrs.extend(content.call(syn::Attribute::parse_inner)?);
+    let stmts = statements(&content)?;
+    Ok(ItemFn {
+        attrs,
+        vis,
+        sig,
+        block: Box::new(syn::Block { brace_token, stmts }),
+    })
+}
+
+/// The statements of a block, as `syn::Block::parse_within` parses them:
+/// the leading run of [`simple_let`]s read directly, the rest by syn.
+fn statements(input: ParseStream) -> syn::Result<Vec<Stmt>> {
+    let mut statements = Vec::new();
+    while let Ok(statement) =
+        input.step(|cursor| simple_let(*cursor).ok_or_else(|| cursor.error("not a simple `let`")))
+    {
+        statements.push(statement);
+    }
+    statements.extend(syn::Block::parse_within(input)?);
+    Ok(statements)
+}
+
+/// `let name = value;` where the value is a name or literal (an operand),
+/// `operand op operand` (`+ - * /`), `-operand`, `operand.method(operands)`
+/// or `function(operands)`: the syntax tree syn builds for it, and the
+/// tokens after it; `None` for anything else, which syn then parses.
+fn simple_let(cursor: Cursor) -> Option<(Stmt, Cursor)> {
+    let (keyword, rest) = visible(cursor)?.ident()?;
+    if keyword != "let" {
+        return None;
+    }
+    let (name, rest) = cursor_name(rest)?;
+    let (equals, rest) = punct_alone(rest, '=')?;
+    let (value, rest) = simple_value(rest)?;
+    let (semicolon, rest) = punct_alone(rest, ';')?;
+    let pattern = Pat::Ident(syn::PatIdent {
+        attrs: Vec::new(),
+        by_ref: None,
+        mutability: None,
+        ident: name,
+        subpat: None,
+    });
+    let statement = Stmt::Local(syn::Local {
+        attrs: Vec::new(),
+        let_token: syn::Token![let](keyword.span()),
+        pat: pattern,
+        init: Some(syn::LocalInit {
+            eq_token: syn::Token![=](equals.span()),
+            expr: Box::new(value),
+            diverge: None,
+        }),
+        semi_token: syn::Token![;](semicolon.span()),
+    });
+    Some((statement, rest))
+}
+
+/// The value of a [`simple_let`], up to its `;`.
+fn simple_value(cursor: Cursor) -> Option<(Expr, Cursor)> {
+    if let Some((minus, rest)) = punct_alone(cursor, '-') {
+        let (operand, rest) = simple_operand(rest)?;
+        let negation = Expr::Unary(syn::ExprUnary {
+            attrs: Vec::new(),
+            op: syn::UnOp::Neg(syn::Token![-](minus.span())),
+            expr: Box::new(operand),
+        });
+        return Some((negation, rest));
+    }
+    let (first, rest) = simple_operand(cursor)?;
+    if let Some((arguments, delimiters, after)) = rest.group(proc_macro2::Delimiter::Parenthesis) {
+        if !matches!(first, Expr::Path(_)) {
+            return None;
+        }
+        let call = Expr::Call(syn::ExprCall {
+            attrs: Vec::new(),
+            func: Box::new(first),
+            paren_token: syn::token::Paren { span: delimiters },
+            args: simple_arguments(arguments)?,
+        });
+        return Some((call, after));
+    }
+    if let Some((dot, after_dot)) = punct_alone(rest, '.') {
+        let (method, after_method) = cursor_name(after_dot)?;
+        let (arguments, delimiters, after) =
+            after_method.group(proc_macro2::Delimiter::Parenthesis)?;
+        let call = Expr::MethodCall(syn::ExprMethodCall {
+            attrs: Vec::new(),
+            receiver: Box::new(first),
+            dot_token: syn::Token![.](dot.span()),
+            method,
+            turbofish: None,
+            paren_token: syn::token::Paren { span: delimiters },
+            args: simple_arguments(arguments)?,
+        });
+        return Some((call, after));
+    }
+    let Some((operator, after_operator)) = visible(rest)?.punct() else {
+        return Some((first, rest));
+    };
+    if operator.spacing() != proc_macro2::Spacing::Alone {
+        return None;
+    }
+    let span = operator.span();
+    let operator = match operator.as_char() {
+        '+' => syn::BinOp::Add(syn::Token![+](span)),
+        '-' => syn::BinOp::Sub(syn::Token![-](span)),
+        '*' => syn::BinOp::Mul(syn::Token![*](span)),
+        '/' => syn::BinOp::Div(syn::Token![/](span)),
+        _ => return Some((first, rest)),
+    };
+    let (second, rest) = simple_operand(after_operator)?;
+    let binary = Expr::Binary(syn::ExprBinary {
+        attrs: Vec::new(),
+        left: Box::new(first),
+        op: operator,
+        right: Box::new(second),
+    });
+    Some((binary, rest))
+}
+
+/// The operands of a call, separated by commas, filling the parentheses.
+fn simple_arguments(cursor: Cursor) -> Option<Punctuated<Expr, syn::Token![,]>> {
+    let mut arguments = Punctuated::new();
+    let mut rest = cursor;
+    while !rest.eof() {
+        let (argument, after) = simple_operand(rest)?;
+        arguments.push_value(argument);
+        rest = after;
+        if rest.eof() {
+            break;
+        }
+        let (comma, after) = punct_alone(rest, ',')?;
+        arguments.push_punct(syn::Token![,](comma.span()));
+        rest = after;
+    }
+    Some(arguments)
+}
+
+/// A name or a literal, as an expression.
+fn simple_operand(cursor: Cursor) -> Option<(Expr, Cursor)> {
+    if let Some((literal, rest)) = visible(cursor)?.literal() {
+        let literal = Expr::Lit(syn::ExprLit {
+            attrs: Vec::new(),
+            lit: syn::Lit::new(literal),
+        });
+        return Some((literal, rest));
+    }
+    let (name, rest) = cursor_name(cursor)?;
+    let path = Expr::Path(syn::ExprPath {
+        attrs: Vec::new(),
+        qself: None,
+        path: syn::Path::from(name),
+    });
+    Some((path, rest))
+}
+
+/// An identifier that is not a keyword (nor `_`): a variable's or a
+/// function's name. A path (`a::b`) goes on with `:`, which no
+/// [`simple_let`] takes.
+fn cursor_name(cursor: Cursor) -> Option<(Ident, Cursor)> {
+    let (name, rest) = visible(cursor)?.ident()?;
+    let text = name.to_string();
+    if text == "_" || KEYWORDS.binary_search(&text.as_str()).is_ok() {
+        return None;
+    }
+    Some((name, rest))
+}
+
+/// The cursor, unless it is at an invisible group: the tokens of a
+/// `$value:expr`, which syn parses as one `Expr::Group` and a
+/// [`simple_let`] leaves to it. (syn's cursors would step into the group,
+/// and out of it, unseen.)
+fn visible(cursor: Cursor) -> Option<Cursor> {
+    cursor
+        .group(proc_macro2::Delimiter::None)
+        .is_none()
+        .then_some(cursor)
+}
+
+/// Rust's keywords, strict and reserved, in order, for a binary search.
+const KEYWORDS: &[&str] = &[
+    "Self", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
+    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// The punctuation `character`, not joined to the next (`-`, not `-=`).
+fn punct_alone(cursor: Cursor, character: char) -> Option<(proc_macro2::Punct, Cursor)> {
+    let (punct, rest) = visible(cursor)?.punct()?;
+    (punct.as_char() == character && punct.spacing() == proc_macro2::Spacing::Alone)
+        .then_some((punct, rest))
+}
+
 /// Steps over every token left.
 fn skip_rest(input: ParseStream) {
     let _ = input.step(|cursor| {
@@ -380,7 +591,7 @@ fn starts_item(input: ParseStream, keywords: &[&str]) -> bool {
 }
 
 fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
-    let statements = syn::Block::parse_within(input)?;
+    let statements = statements(input)?;
     let last_span = statements.last().map(statement_span);
     let mut bindings = Vec::new();
     let mut output = None;
@@ -1048,4 +1259,66 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
         },
         item,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `text` as a block's statements, with the direct reading of
+    /// simple `let`s and with syn alone.
+    fn both(text: &str) -> (Vec<Stmt>, Vec<Stmt>) {
+        let tokens: TokenStream = text.parse().expect("the test's text lexes");
+        let direct = statements.parse2(tokens.clone()).expect("parses");
+        let by_syn = syn::Block::parse_within.parse2(tokens).expect("syn parses");
+        (direct, by_syn)
+    }
+
+    #[test]
+    fn simple_lets_are_the_trees_syn_builds() {
+        let text = "
+            let a = x * y; let b = x - 2.0; let c = 1.5 / y; let d = a + b;
+            let e = -d; let f = -3; let g = e.exp(); let h = g.powi(2);
+            let i = h.max(c); let j = x.mul_add(y, 2.0); let k = sigmoid(j);
+            let l = f(x, y,); let m = r#type; let n = 7;
+            n
+        ";
+        let (direct, by_syn) = both(text);
+        assert_eq!(direct, by_syn);
+        assert_eq!(direct.len(), 15);
+    }
+
+    #[test]
+    fn anything_else_is_left_to_syn() {
+        // Each of these starts like a simple `let` and is not one; after
+        // it, syn parses every statement, simple or not.
+        for text in [
+            "let a = x * y * z; let b = a;",
+            "let a = x - -y; let b = a;",
+            "let a: f64 = x; let b = a;",
+            "let a = x.y; let b = a;",
+            "let a = x.exp() * y; let b = a;",
+            "let a = std::f64::consts::PI; let b = a;",
+            "let a = x % y; let b = a;",
+            "let a = if c { x } else { y }; let b = a;",
+            "let mut a = x; let b = a;",
+            "let a = x as f32; let b = a;",
+            "let a = f(x * y); let b = a;",
+            "let a = x.powi::<i32>(2); let b = a;",
+            "let a = x; a += y; let b = a;",
+        ] {
+            let (direct, by_syn) = both(text);
+            assert_eq!(direct, by_syn, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_simple_let_stops_at_the_group_it_is_in() {
+        // The invisible group of a `$value:expr` is not stepped out of.
+        let value = proc_macro2::Group::new(proc_macro2::Delimiter::None, quote::quote!(x + y));
+        let tokens = quote::quote!(let a = #value; let b = a * 2.0;);
+        let direct = statements.parse2(tokens.clone()).expect("parses");
+        let by_syn = syn::Block::parse_within.parse2(tokens).expect("syn parses");
+        assert_eq!(direct, by_syn);
+    }
 }
