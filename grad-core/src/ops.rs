@@ -125,6 +125,27 @@ pub struct Operation {
     pub arrays_only: bool,
     /// Its local derivatives, for documentation and error messages.
     pub derivative: &'static str,
+    /// For an operator, its backward as plain arithmetic, which `grad!`
+    /// writes instead of a call to the layer's rule where the scalar type
+    /// is named (see [`Adjoint`]).
+    pub adjoint: Option<Adjoint>,
+}
+
+/// An operator's backward as arithmetic on the scalar: one expression per
+/// operand, over the names [`names`](Self::names) gives `dout`, the
+/// operands and the output. The table writes each once, as Rust: it is the
+/// text `grad!` writes, and the code [`OpKind::adjoint`] runs, which a test
+/// checks against the layer's own backward, bit for bit.
+///
+/// rustc checks `dout * y` as one instruction, where a call to the rule is
+/// a generic function to instantiate and, in a debug build, to compile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Adjoint {
+    /// The names of `dout`, the first operand, the second (unused by
+    /// one-operand operators) and the output, as the expressions use them.
+    pub names: [&'static str; 4],
+    /// The gradient of each differentiable operand, in operand order.
+    pub gradients: &'static [&'static str],
 }
 
 impl Operation {
@@ -211,7 +232,8 @@ fn arrays_only(name: &str) -> ! {
 macro_rules! operations {
     ($(
         $kind:ident => $layer:ident, $syntax:ident $spelling:tt $(($name:ident, $symbol:literal))?,
-        $shape:ident $([$tier:ident])?, smooth [$(($low:expr, $high:expr)),+] $($mirrored:ident)?, $derivative:literal;
+        $shape:ident $([$tier:ident])?, smooth [$(($low:expr, $high:expr)),+] $($mirrored:ident)?, $derivative:literal
+        $(, adjoint |$dout:ident, $x:ident, $y:ident, $z:ident| [$($gradient:expr),+])?;
     )+) => {
         /// Every operation `grad!` knows, one variant per layer.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -234,6 +256,7 @@ macro_rules! operations {
                 smooth: operations!(@domain [$(($low, $high)),+] $($mirrored)?),
                 arrays_only: operations!(@arrays $($tier)?),
                 derivative: $derivative,
+                adjoint: operations!(@adjoint $(|$dout, $x, $y, $z| [$($gradient),+])?),
             },)+
         ];
 
@@ -267,6 +290,27 @@ macro_rules! operations {
             pub fn evaluate<T: Float>(self, operands: &[T], exponent: i32, dout: T) -> (T, [T; 2]) {
                 match self {
                     $(Self::$kind => operations!(@evaluate [$($tier)?] $shape $layer, operands, exponent, dout),)+
+                }
+            }
+
+            /// The gradients of an operator's operands by its [`Adjoint`]
+            /// (the second 0 for one operand), at the operands `operands`,
+            /// the output `value` and `dout`; `None` for an operation
+            /// without one.
+            ///
+            /// ```
+            /// use grad_core::ops::OpKind;
+            /// assert_eq!(OpKind::Mul.adjoint(&[3.0, 4.0], 12.0, 2.0), Some([8.0, 6.0]));
+            /// assert_eq!(OpKind::Exp.adjoint(&[1.0], 1.0_f64.exp(), 1.0), None);
+            /// ```
+            ///
+            /// # Panics
+            ///
+            /// If `operands` is empty.
+            #[must_use]
+            pub fn adjoint<T: Float>(self, operands: &[T], value: T, dout: T) -> Option<[T; 2]> {
+                match self {
+                    $(Self::$kind => operations!(@run_adjoint operands, value, dout $(, |$dout, $x, $y, $z| [$($gradient),+])?),)+
                 }
             }
 
@@ -315,6 +359,27 @@ macro_rules! operations {
     (@evaluate [arrays] $shape:ident $layer:ident, $operands:ident, $exponent:ident, $dout:ident) => {
         arrays_only(stringify!($layer))
     };
+    (@adjoint) => { None };
+    (@adjoint |$dout:ident, $x:ident, $y:ident, $z:ident| [$($gradient:expr),+]) => {
+        Some(Adjoint {
+            names: [stringify!($dout), stringify!($x), stringify!($y), stringify!($z)],
+            gradients: &[$(stringify!($gradient)),+],
+        })
+    };
+    (@run_adjoint $operands:ident, $value:ident, $dout_value:ident) => { None };
+    (@run_adjoint $operands:ident, $value:ident, $dout_value:ident, |$dout:ident, $x:ident, $y:ident, $z:ident| [$($gradient:expr),+]) => {{
+        let ($dout, $x, $y, $z) = (
+            $dout_value,
+            $operands[0],
+            $operands.get(1).copied().unwrap_or_else(T::zero),
+            $value,
+        );
+        let mut gradients = [T::zero(); 2];
+        for (gradient, value) in gradients.iter_mut().zip([$($gradient),+]) {
+            *gradient = value;
+        }
+        Some(gradients)
+    }};
     (@or $given:expr, $default:expr) => { $given };
     (@or , $default:expr) => { $default };
     (@domain [($low:expr, $high:expr)] $($mirrored:ident)?) => {
@@ -346,14 +411,20 @@ macro_rules! operations {
 
 // One line per operation: kind => layer, how a formula writes it (with a name
 // and the book's symbol for operators), its operands, where it is smooth, and
-// its derivatives. The spelling is a token, not a string, so that the same
-// line also says what plain Rust computes (`OpKind::plain`).
+// its derivatives; for an operator, its backward as arithmetic (`Adjoint`).
+// The spelling is a token, not a string, so that the same line also says
+// what plain Rust computes (`OpKind::plain`).
 operations! {
-    Add => AddLayer, Infix + (add, "+"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = 1, d/dy = 1";
-    Sub => SubLayer, Infix - (sub, "−"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = 1, d/dy = -1";
-    Mul => MulLayer, Infix * (mul, "×"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = y, d/dy = x";
-    Div => DivLayer, Infix / (div, "÷"), Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dx = 1/y, d/dy = -x/y²";
-    Neg => NegLayer, Prefix - (neg, "−"), Unary, smooth [(-3.0, 3.0)], "d/dx = -1";
+    Add => AddLayer, Infix + (add, "+"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = 1, d/dy = 1",
+        adjoint |dout, _x, _y, _z| [dout, dout];
+    Sub => SubLayer, Infix - (sub, "−"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = 1, d/dy = -1",
+        adjoint |dout, _x, _y, _z| [dout, -dout];
+    Mul => MulLayer, Infix * (mul, "×"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = y, d/dy = x",
+        adjoint |dout, x, y, _z| [dout * y, dout * x];
+    Div => DivLayer, Infix / (div, "÷"), Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dx = 1/y, d/dy = -x/y²",
+        adjoint |dout, _x, y, z| [dout / y, -(dout / y * z)];
+    Neg => NegLayer, Prefix - (neg, "−"), Unary, smooth [(-3.0, 3.0)], "d/dx = -1",
+        adjoint |dout, _x, _y, _z| [-dout];
     Exp => ExpLayer, Method exp, Unary, smooth [(-3.0, 3.0)], "d/dx = eˣ";
     Exp2 => Exp2Layer, Method exp2, Unary, smooth [(-3.0, 3.0)], "d/dx = 2ˣ ln 2";
     ExpM1 => ExpM1Layer, Method exp_m1, Unary, smooth [(-3.0, 3.0)], "d/dx = eˣ";
@@ -421,6 +492,32 @@ mod tests {
                 assert!(low < high, "{:?} operand {i}", op.kind);
             }
         }
+    }
+
+    /// A consistency check between two columns of the table: an
+    /// operator's arithmetic backward and its layer's backward agree bit
+    /// for bit, at points of its domain and of both signs.
+    #[test]
+    fn every_adjoint_is_the_layers_backward() {
+        let mut checked = 0;
+        for op in OPERATIONS.iter().filter(|op| op.adjoint.is_some()) {
+            for unit in [[0.0, 0.5], [0.3, 0.9], [0.71, 0.13]] {
+                for negate in [[false, false], [true, false], [false, true], [true, true]] {
+                    let operands = op.smooth.point(unit, negate);
+                    let dout = -1.7;
+                    let (value, by_layer) = op.kind.evaluate(&operands, 0, dout);
+                    let by_adjoint = op.kind.adjoint(&operands, value, dout);
+                    assert_eq!(
+                        by_adjoint.map(|gradients| gradients.map(f64::to_bits)),
+                        Some(by_layer.map(f64::to_bits)),
+                        "{:?} at {operands:?}",
+                        op.kind
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 5 * 12);
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::generate_arrays as arrays;
 use crate::generate_loops as loops;
 use crate::graph::{Graph, NodeId, NodeKind, unraw};
 use crate::parse::Function;
-use grad_core::ops::{Operation, Shape, Syntax};
+use grad_core::ops::{OPERATIONS, Operation, Shape, Syntax};
 use proc_macro2::{Literal, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
@@ -723,6 +723,7 @@ impl<'g> Plan<'g> {
                 },
             }
         };
+        let arithmetic = Arithmetic::of(&self.operations, graph);
         let mut summed = vec![false; count];
         let mut steps = Vec::new();
         if let Some(output) = &self.adjoint[graph.output] {
@@ -746,6 +747,38 @@ impl<'g> Plan<'g> {
                 })
                 .collect();
             let adjoint = &self.adjoint[node];
+            // An operator's backward is its arithmetic (see the table's
+            // `Adjoint`), one assignment per kept edge.
+            if let NodeKind::Operation { op, operands, .. } = &graph.nodes[node].kind
+                && let Some(arithmetic) = arithmetic.get(op)
+            {
+                let Some(adjoint) = adjoint else {
+                    unreachable!("an operation backward visits keeps a gradient")
+                };
+                let mut values = [
+                    adjoint.clone(),
+                    adjoint.clone(),
+                    adjoint.clone(),
+                    adjoint.clone(),
+                ];
+                for (position, &read) in arithmetic.reads.iter().enumerate() {
+                    if read {
+                        let node = match position {
+                            0 | 1 => operands[position],
+                            _ => node,
+                        };
+                        values[position + 1] = value_of(node);
+                    }
+                }
+                for (position, gradient) in arithmetic.gradients.iter().enumerate() {
+                    if kept[self.first_edge[node] + position] {
+                        let target = &targets[position];
+                        let gradient = Piece::substitute(gradient, &values);
+                        steps.push(quote!(#target = #gradient;));
+                    }
+                }
+                continue;
+            }
             // The state is recomputed from the values around the
             // operation, so `save` and `derivative` run as one call, which
             // checks faster than two; and the step is one `quote!` of
@@ -835,6 +868,119 @@ impl<'g> Plan<'g> {
             #steps
             #report
         }
+    }
+}
+
+/// The [`Adjoint`](grad_core::ops::Adjoint)s of the operators a graph
+/// uses, as tokens: lexed once per operator, not once per node.
+struct Arithmetic {
+    /// Each operator's, by its position in the table.
+    by_operation: Vec<Option<OperatorAdjoint>>,
+}
+
+/// One operator's adjoint: whether its expressions read each value, and
+/// the expressions, with the names of `dout`, the operands and the output
+/// already found in them.
+struct OperatorAdjoint {
+    /// Whether the expressions read the first operand, the second and the output.
+    reads: [bool; 3],
+    gradients: Vec<Vec<Piece>>,
+}
+
+/// A token of an adjoint's expression.
+enum Piece {
+    /// One of the adjoint's names, by its index: `dout`, the first
+    /// operand, the second, the output.
+    Name(usize),
+    Token(proc_macro2::TokenTree),
+    Group(proc_macro2::Delimiter, Span, Vec<Piece>),
+}
+
+impl Piece {
+    /// The pieces of `tokens`, with each of `names` found.
+    fn split(tokens: TokenStream, names: &[&str; 4]) -> Vec<Self> {
+        tokens
+            .into_iter()
+            .map(|tree| match tree {
+                proc_macro2::TokenTree::Ident(ident) => {
+                    let text = ident.to_string();
+                    match names.iter().position(|name| *name == text) {
+                        Some(index) => Self::Name(index),
+                        None => Self::Token(proc_macro2::TokenTree::Ident(ident)),
+                    }
+                }
+                proc_macro2::TokenTree::Group(group) => Self::Group(
+                    group.delimiter(),
+                    group.span(),
+                    Self::split(group.stream(), names),
+                ),
+                other => Self::Token(other),
+            })
+            .collect()
+    }
+
+    /// Whether `pieces` hold the name of index `index`.
+    fn reads(pieces: &[Self], index: usize) -> bool {
+        pieces.iter().any(|piece| match piece {
+            Self::Name(name) => *name == index,
+            Self::Group(_, _, inner) => Self::reads(inner, index),
+            Self::Token(_) => false,
+        })
+    }
+
+    /// The pieces as tokens, each name the value `values` gives it.
+    fn substitute(pieces: &[Self], values: &[Ident; 4]) -> TokenStream {
+        pieces
+            .iter()
+            .map(|piece| match piece {
+                Self::Name(index) => proc_macro2::TokenTree::Ident(values[*index].clone()),
+                Self::Token(token) => token.clone(),
+                Self::Group(delimiter, span, inner) => {
+                    let mut group =
+                        proc_macro2::Group::new(*delimiter, Self::substitute(inner, values));
+                    group.set_span(*span);
+                    proc_macro2::TokenTree::Group(group)
+                }
+            })
+            .collect()
+    }
+}
+
+impl Arithmetic {
+    fn of(operations: &[NodeId], graph: &Graph) -> Self {
+        let mut by_operation: Vec<Option<OperatorAdjoint>> = std::iter::repeat_with(|| None)
+            .take(OPERATIONS.len())
+            .collect();
+        for &node in operations {
+            let NodeKind::Operation { op, .. } = &graph.nodes[node].kind else {
+                continue;
+            };
+            let (Some(adjoint), slot) = (op.adjoint, &mut by_operation[op.kind as usize]) else {
+                continue;
+            };
+            if slot.is_some() {
+                continue;
+            }
+            let gradients: Vec<Vec<Piece>> = adjoint
+                .gradients
+                .iter()
+                .map(|text| {
+                    let tokens = text.parse::<TokenStream>().unwrap_or_default();
+                    Piece::split(tokens, &adjoint.names)
+                })
+                .collect();
+            let reads = [1, 2, 3].map(|index| {
+                gradients
+                    .iter()
+                    .any(|gradient| Piece::reads(gradient, index))
+            });
+            *slot = Some(OperatorAdjoint { reads, gradients });
+        }
+        Self { by_operation }
+    }
+
+    fn get(&self, op: &Operation) -> Option<&OperatorAdjoint> {
+        self.by_operation[op.kind as usize].as_ref()
     }
 }
 
