@@ -76,6 +76,13 @@ fn the_function_form_draws_powi_and_custom_operations() {
     assert_eq!(graph.find("c").unwrap().value, 8.0);
     assert_eq!(graph.find("x").unwrap().grad, Some(12.0));
     assert_eq!(graph.find("y").unwrap().grad, Some(0.5));
+    assert_eq!(graph.find("c").unwrap().label(), "powi(3)");
+    let x = 2.0_f64;
+    let inline = grad! {
+        let c = x.powi(3);
+        y = c * 2.0
+    };
+    assert_eq!(inline.graph().find("c").unwrap().label(), "powi(3)");
     let svg = graph.to_svg();
     assert!(svg.contains("softplus"));
     assert_eq!(cube_plus_grad(2.0, 0.0).1.x, 12.0);

@@ -257,6 +257,24 @@ fn exponents_are_recorded_on_powi_nodes_only() {
     assert_eq!(graph.nodes[1].label(), "powi");
 }
 
+#[test]
+fn powers_go_to_the_powi_nodes_in_order() {
+    let mut trace = Recorder::new(
+        "n0 x = input\nn1 = powi(n0)\nn2 = neg(n1)\nn3 = powi(n2)\nn4 = add(n1, n3)\ny = n4",
+    );
+    Trace::<f64>::powers(&mut trace, &[3, -1]);
+    let graph = trace.finish();
+    let exponents: Vec<Option<i32>> = graph
+        .nodes
+        .iter()
+        .map(|node| match node.kind {
+            NodeKind::Operation { exponent, .. } => exponent,
+            _ => None,
+        })
+        .collect();
+    assert_eq!(exponents, [None, Some(3), None, Some(-1), None]);
+}
+
 /// Other scalar types are shown as f64: what an f32 computed, exactly.
 #[test]
 fn f32_runs_are_shown_as_f64() {

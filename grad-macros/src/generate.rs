@@ -159,6 +159,16 @@ fn declare(locals: &[(Ident, bool)], scalar: Option<&Spliced>) -> TokenStream {
 /// writes for a struct of thousands of fields.
 const FIELDS_PER_COMPARISON: usize = 64;
 
+/// `"f64"` or `"f32"` if `scalar` is that primitive type, which the
+/// expansion may compute in with Rust's own literals and operators.
+fn primitive(scalar: &TokenStream) -> Option<&'static str> {
+    match scalar.to_string().as_str() {
+        "f64" => Some("f64"),
+        "f32" => Some("f32"),
+        _ => None,
+    }
+}
+
 /// `Debug`, `Clone` and `PartialEq` for a gradients struct, written as
 /// derives would write them but with nothing that grows with the number of
 /// fields in one expression, and each type parameter of `generics` bound
@@ -409,6 +419,7 @@ impl<'g> Plan<'g> {
     /// ```
     fn forward(&self, annotation: Option<&TokenStream>) -> TokenStream {
         let scalar = Spliced::new(annotation.unwrap_or(&quote!(_)));
+        let primitive = annotation.and_then(primitive);
         let parameters = self.in_forward_function;
         let is_parameter = |node: NodeId| {
             parameters && matches!(self.graph.nodes[node].kind, NodeKind::Constant(_))
@@ -469,7 +480,13 @@ impl<'g> Plan<'g> {
                 NodeKind::Literal(number) => {
                     let literal = Literal::f64_suffixed(number.abs());
                     let sign = number.is_sign_negative().then(|| quote!(-));
-                    quote_spanned!(span=> #value = #private::literal(#sign #literal);)
+                    // In `f64`, the literal is its own value; in any other
+                    // scalar, `literal` converts it.
+                    if primitive == Some("f64") {
+                        quote_spanned!(span=> #value = #sign #literal;)
+                    } else {
+                        quote_spanned!(span=> #value = #private::literal(#sign #literal);)
+                    }
                 }
                 NodeKind::Constant(_) if parameters => TokenStream::new(),
                 NodeKind::Constant(expr) => quote_spanned!(span=> #value = #expr;),
@@ -553,7 +570,7 @@ impl<'g> Plan<'g> {
     }
 
     /// Reports every node's value (the slice `values`, in node order) and
-    /// every `powi` exponent to the trace, in one call each. The exponents
+    /// every `powi` exponent (`Trace::powers`) to the trace, in one call each. The exponents
     /// are the locals `kN`, bound from the array where the inline value
     /// keeps them ([`StoredFields`]) when `stored` is given.
     fn report_values(
@@ -565,16 +582,18 @@ impl<'g> Plan<'g> {
         let trace = &self.trace;
         let powers = self.powers();
         let binding = stored.and_then(|stored| stored.bind_exponents(&powers, |_| true));
-        let exponents = powers.iter().map(|&node| {
-            let exponent = exponent_local(node);
-            quote!((#node, ::core::option::Option::Some(#exponent)))
+        // The exponents alone, in node order, which the recorder matches
+        // with the `powi` nodes of the description.
+        let exponents = (!powers.is_empty()).then(|| {
+            let exponents = powers.iter().map(|&node| exponent_local(node));
+            quote!(::grad::__private::Trace::<#scalar>::powers(#trace, &[#(#exponents),*]);)
         });
         self.traced(
             scalar,
             quote! {
                 #binding
                 ::grad::__private::Trace::values(#trace, #values);
-                ::grad::__private::Trace::<#scalar>::exponents(#trace, &[#(#exponents),*]);
+                #exponents
             },
         )
     }
@@ -666,6 +685,7 @@ impl<'g> Plan<'g> {
         traced: bool,
         stored: Option<&StoredFields>,
     ) -> TokenStream {
+        let add_assign = primitive(scalar).is_some();
         let scalar = &Spliced::new(scalar);
         // A value backward reads: forward's local or input, or the local
         // that `stored`'s pattern binds (which binds only the values read).
@@ -706,7 +726,9 @@ impl<'g> Plan<'g> {
             }
         };
         // `a = e0; a = Add::add(a, e3);`: `Add::add`, not `a = a + e`, which
-        // clippy asks to write `+=`, an operator `Float` scalars do not all have.
+        // clippy asks to write `+=`, an operator `Float` scalars do not all
+        // have; `f32` and `f64` have it, and `a += e3` is one instruction
+        // for rustc to check, not a call.
         let sum = |node: NodeId| -> TokenStream {
             let Some(adjoint) = &self.adjoint[node] else {
                 return TokenStream::new();
@@ -717,6 +739,10 @@ impl<'g> Plan<'g> {
             let mut edges = outgoing[node].iter().map(|&e| edge_local(e));
             match edges.next() {
                 None => quote!(#adjoint = <#scalar as ::grad::__private::Zero>::zero();),
+                Some(first) if add_assign => quote! {
+                    #adjoint = #first;
+                    #(#adjoint += #edges;)*
+                },
                 Some(first) => quote! {
                     #adjoint = #first;
                     #(#adjoint = ::core::ops::Add::add(#adjoint, #edges);)*
