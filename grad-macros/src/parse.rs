@@ -322,7 +322,7 @@ fn skip_item(input: ParseStream) -> syn::Result<()> {
     let signature = function
         .call(syn::Attribute::parse_outer)
         .and_then(|_| function.parse::<syn::Visibility>())
-        .and_then(|_| function.parse::<syn::Signature>());
+        .and_then(|_| skip_signature(&function));
     if signature.is_ok() {
         let body = function.step(|cursor| {
             cursor
@@ -539,6 +539,28 @@ fn punct_alone(cursor: Cursor, character: char) -> Option<(proc_macro2::Punct, C
     let (punct, rest) = visible(cursor)?.punct()?;
     (punct.as_char() == character && punct.spacing() == proc_macro2::Spacing::Alone)
         .then_some((punct, rest))
+}
+
+/// Steps over a function's signature as `syn::Signature` parses it, but
+/// with its parameters stepped over as one group, not parsed: a generated
+/// function has a thousand of them, which the function form parses next.
+fn skip_signature(input: ParseStream) -> syn::Result<()> {
+    input.parse::<Option<syn::Token![const]>>()?;
+    input.parse::<Option<syn::Token![async]>>()?;
+    input.parse::<Option<syn::Token![unsafe]>>()?;
+    input.parse::<Option<syn::Abi>>()?;
+    input.parse::<syn::Token![fn]>()?;
+    input.parse::<Ident>()?;
+    input.parse::<syn::Generics>()?;
+    input.step(|cursor| {
+        cursor
+            .group(proc_macro2::Delimiter::Parenthesis)
+            .map(|(_, _, rest)| ((), rest))
+            .ok_or_else(|| cursor.error("expected the function's parameters"))
+    })?;
+    input.parse::<ReturnType>()?;
+    input.parse::<Option<syn::WhereClause>>()?;
+    Ok(())
 }
 
 /// Steps over every token left.
