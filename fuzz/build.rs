@@ -196,21 +196,55 @@ fn operation_test(op: &'static Operation) -> String {
             formula.inline_source("y")
         )
     };
+    // The function form, where `f32` and `f64` compute with their own
+    // operators and methods.
+    let function_form = |scalar: Scalar, name: &str| {
+        let mut formula = operation_formula(op, false);
+        formula.name = name.to_owned();
+        let signature = Signature {
+            attributes: "#[allow(unused_variables, dead_code)]\n".to_owned(),
+            visibility: "pub ".to_owned(),
+            scalar,
+        };
+        formula.grad_function(&signature)
+    };
+    let dz = if op.shape == Shape::Binary {
+        "d.z"
+    } else {
+        "0.0"
+    };
     format!(
         "/// `{}`, through `grad!`.
 #[test]
 fn {}() {{
+    // In a module of its own, where the formula's functions (`sigmoid`)
+    // are grad's, not this test's name.
+    mod function_form {{
+        {}
+        {}
+        {}
+    }}
     check(
         grad::ops::OpKind::{:?},
         {},
         {},
         {},
+        (
+            |[x, z]: [f64; 2]| {{ let (value, d) = function_form::y64_grad(x, z); (value, [d.x, {dz}]) }},
+            |[x, z]: [f32; 2]| {{ let (value, d) = function_form::y32_grad(x, z); (value, [d.x, {dz}]) }},
+        ),
     );
 }}
 
 ",
         op.syntax.spelling(),
         op.name,
+        match op.syntax {
+            grad_core::ops::Syntax::Function(name) => format!("use grad::{name};"),
+            _ => String::new(),
+        },
+        function_form(Scalar::F64, "y64"),
+        function_form(Scalar::F32, "y32"),
         op.kind,
         function(false, "f64"),
         function(true, "f64"),

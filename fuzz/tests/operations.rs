@@ -4,8 +4,10 @@
 //!
 //! Each test runs `y = op(x, z)` (`x.powi(3)` for `powi`), the same with
 //! fan-out (`op(x, z) * x + z`, so gradients are sums), and `op` in `f32`,
-//! at random points of the operation's smooth domain from the table, and
-//! checks them against independent references:
+//! inline, and `op` in the function form in `f64` and `f32` (where `grad!`
+//! computes with the scalar's own operators and methods), at random points
+//! of the operation's smooth domain from the table, and checks them against
+//! independent references:
 //!
 //! - the value equals plain Rust's (`OpKind::plain`: the operator or method
 //!   itself, no layer) bit for bit;
@@ -40,7 +42,16 @@ fn close(got: f64, want: f64, tolerance: f64) -> bool {
     (got - want).abs() <= tolerance * want.abs().max(1.0)
 }
 
-fn check(kind: OpKind, alone: Run<f64>, fan_out: Run<f64>, single: Run<f32>) {
+/// A formula in the function form, in `f64` and in `f32`.
+type Functions = (Run<f64>, Run<f32>);
+
+fn check(
+    kind: OpKind,
+    alone: Run<f64>,
+    fan_out: Run<f64>,
+    single: Run<f32>,
+    (function, function32): Functions,
+) {
     let op = kind.operation();
     let operands = op.shape.differentiable_operands();
     let plain = |x: [f64; 2]| kind.plain(&x, POWI_EXPONENT);
@@ -68,6 +79,22 @@ fn check(kind: OpKind, alone: Run<f64>, fan_out: Run<f64>, single: Run<f32>) {
             "{}: grad! computes {value}, plain Rust {expected} at {at:?}",
             op.name
         );
+        // The function form: the same independent references.
+        let (function_value, function_gradients) = function(at);
+        prop_assert!(
+            function_value.to_bits() == expected.to_bits()
+                || (function_value.is_nan() && expected.is_nan()),
+            "{}: the function form computes {function_value}, plain Rust {expected} at {at:?}",
+            op.name
+        );
+        for (i, &gradient) in function_gradients.iter().enumerate().take(operands) {
+            let want = central(plain, at, i);
+            prop_assert!(
+                close(gradient, want, 1e-6),
+                "{} in the function form d/d{i} at {at:?}: grad! {gradient}, central differences {want}",
+                op.name,
+            );
+        }
         let (_, sums) = fan_out(at);
         for i in 0..operands {
             let want = central(plain, at, i);
@@ -90,7 +117,22 @@ fn check(kind: OpKind, alone: Run<f64>, fan_out: Run<f64>, single: Run<f32>) {
         let narrow = at.map(|x| x as f32);
         let (_, gradients32) = single(narrow);
         let (_, exact) = alone(narrow.map(f64::from));
+        let (function_value32, function_gradients32) = function32(narrow);
+        let expected32 = kind.plain(&narrow, POWI_EXPONENT);
+        prop_assert!(
+            function_value32.to_bits() == expected32.to_bits()
+                || (function_value32.is_nan() && expected32.is_nan()),
+            "{}: the function form in f32 computes {function_value32}, plain Rust {expected32} at {narrow:?}",
+            op.name
+        );
         for i in 0..operands {
+            prop_assert!(
+                close(f64::from(function_gradients32[i]), exact[i], 1e-4),
+                "{} in the function form in f32 d/d{i} at {narrow:?}: {}, in f64 {}",
+                op.name,
+                function_gradients32[i],
+                exact[i]
+            );
             prop_assert!(
                 close(f64::from(gradients32[i]), exact[i], 1e-4),
                 "{} in f32 d/d{i} at {narrow:?}: {}, in f64 {}",

@@ -470,6 +470,14 @@ impl<'g> Plan<'g> {
                 _ => None,
             }
         };
+        // The method that computes an operation written as one, where the
+        // scalar is `f32` or `f64`.
+        let method = |op: &Operation| match op.syntax {
+            Syntax::Method(name) if primitive.is_some() => {
+                Some(Ident::new(name, Span::call_site()))
+            }
+            _ => None,
+        };
         let steps = self.value_locals().into_iter().map(|node| {
             let value = value_local(node);
             let span = self.graph.nodes[node].span;
@@ -511,6 +519,12 @@ impl<'g> Plan<'g> {
                             let x = &operands[0];
                             quote_spanned!(span=> #value = #(#operator)* #x;)
                         }
+                        // So is a method's, on `f32` and `f64`, whose own
+                        // methods these are.
+                        Shape::Unary if let Some(method) = method(op) => {
+                            let x = &operands[0];
+                            quote_spanned!(span=> #value = #x.#method();)
+                        }
                         Shape::Unary => {
                             let x = &operands[0];
                             quote_spanned!(span=> #value = #private::unary::<#private::#layer<#scalar>>(#x);)
@@ -519,6 +533,10 @@ impl<'g> Plan<'g> {
                             let (x, y) = (&operands[0], &operands[1]);
                             quote_spanned!(span=> #value = #x #(#operator)* #y;)
                         }
+                        Shape::Binary if let Some(method) = method(op) => {
+                            let (x, y) = (&operands[0], &operands[1]);
+                            quote_spanned!(span=> #value = #x.#method(#y);)
+                        }
                         Shape::Binary => {
                             let (x, y) = (&operands[0], &operands[1]);
                             quote_spanned!(span=> #value = #private::binary::<#private::#layer<#scalar>>(#x, #y);)
@@ -526,9 +544,13 @@ impl<'g> Plan<'g> {
                         Shape::UnaryInt => {
                             let (x, exponent) = (&operands[0], exponent_local(node));
                             let assign = (!parameters).then(|| quote!(#exponent = #argument;));
+                            let power = match method(op) {
+                                Some(method) => quote!(#x.#method(#exponent)),
+                                None => quote!(#private::powi(#x, #exponent)),
+                            };
                             quote_spanned! {span=>
                                 #assign
-                                #value = #private::powi(#x, #exponent);
+                                #value = #power;
                             }
                         }
                         Shape::UnaryLabels => unreachable!("operations with labels exist on arrays only"),
