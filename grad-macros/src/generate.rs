@@ -153,6 +153,11 @@ fn declare(locals: &[(Ident, bool)], scalar: Option<&Spliced>) -> TokenStream {
         .collect()
 }
 
+/// How many edges one statement of a node's gradient adds up: rustc
+/// overflows its stack on a chain of a few thousand binary operators
+/// (rust-lang/rust#109648), and a node may have that many uses.
+const TERMS_PER_SUM: usize = 64;
+
 /// How many fields one comparison of a hand-written `PartialEq` joins with
 /// `&&`: rustc overflows its stack on a chain of a few thousand binary
 /// operators (rust-lang/rust#109648), which is what `#[derive(PartialEq)]`
@@ -698,7 +703,7 @@ impl<'g> Plan<'g> {
     /// a6 = dout;
     /// a5 = a6 * v5; a4 = a6 * v4;      // an operator: its Adjoint's arithmetic
     /// a7 = __grad::unary_backward::<__grad::ExpLayer<f64>>(v3, v7, a8);  // any other: its rule
-    /// a0 = e0; a0 += e2;               // a value used twice sums its edges
+    /// a0 = e0 + e2;                    // a value used twice sums its edges
     /// if <R as Trace<f64>>::ON { Trace::gradients(trace, &[e0, e1, ..], &[0, 1, ..], &[a0, a1, ..]); }
     /// ```
     fn backward(
@@ -707,7 +712,6 @@ impl<'g> Plan<'g> {
         traced: bool,
         stored: Option<&StoredFields>,
     ) -> TokenStream {
-        let add_assign = primitive(scalar).is_some();
         let scalar = &Spliced::new(scalar);
         // A value backward reads: forward's local or input, or the local
         // that `stored`'s pattern binds (which binds only the values read).
@@ -747,10 +751,11 @@ impl<'g> Plan<'g> {
                 _ => edge_local(index),
             }
         };
-        // `a = e0; a = Add::add(a, e3);`: `Add::add`, not `a = a + e`, which
-        // clippy asks to write `+=`, an operator `Float` scalars do not all
-        // have; `f32` and `f64` have it, and `a += e3` is one instruction
-        // for rustc to check, not a call.
+        // `a = e0 + e3 + ..;`: a node's gradient, its edges summed in the
+        // order they arrive, in one statement per [`TERMS_PER_SUM`] edges,
+        // each after the first starting from `Add::add(a, e)`, not `a + e`,
+        // which clippy asks to write `a += e`, an operator `Float` scalars
+        // need not have.
         let sum = |node: NodeId| -> TokenStream {
             let Some(adjoint) = &self.adjoint[node] else {
                 return TokenStream::new();
@@ -758,18 +763,21 @@ impl<'g> Plan<'g> {
             if direct(node) {
                 return TokenStream::new();
             }
-            let mut edges = outgoing[node].iter().map(|&e| edge_local(e));
-            match edges.next() {
-                None => quote!(#adjoint = <#scalar as ::grad::__private::Zero>::zero();),
-                Some(first) if add_assign => quote! {
-                    #adjoint = #first;
-                    #(#adjoint += #edges;)*
-                },
-                Some(first) => quote! {
-                    #adjoint = #first;
-                    #(#adjoint = ::core::ops::Add::add(#adjoint, #edges);)*
-                },
+            let edges: Vec<Ident> = outgoing[node].iter().map(|&e| edge_local(e)).collect();
+            if edges.is_empty() {
+                return quote!(#adjoint = <#scalar as ::grad::__private::Zero>::zero(););
             }
+            let mut statements = TokenStream::new();
+            for (index, chunk) in edges.chunks(TERMS_PER_SUM).enumerate() {
+                let (first, rest) = chunk.split_first().expect("chunks are not empty");
+                let start = if index == 0 {
+                    quote!(#first)
+                } else {
+                    quote!(::core::ops::Add::add(#adjoint, #first))
+                };
+                statements.extend(quote!(#adjoint = #start #(+ #rest)*;));
+            }
+            statements
         };
         let arithmetic = Arithmetic::of(&self.operations, graph);
         let mut summed = vec![false; count];
@@ -869,7 +877,10 @@ impl<'g> Plan<'g> {
             }
         }
         let adjoints: Vec<(Ident, bool)> = (0..count)
-            .filter_map(|node| Some((self.adjoint[node].clone()?, outgoing[node].len() > 1)))
+            .filter_map(|node| {
+                let sums_twice = outgoing[node].len() > TERMS_PER_SUM;
+                Some((self.adjoint[node].clone()?, sums_twice))
+            })
             .collect();
         let edges: Vec<(Ident, bool)> = (0..kept.len())
             .filter(|&index| kept[index] && !direct(edge_target[index]))
