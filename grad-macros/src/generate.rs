@@ -5,8 +5,10 @@
 //! by hand. It calls each layer's rule (`UnaryRule`, `BinaryRule`) through
 //! the plain functions of grad-core's `steps`, with what each operation saved
 //! in locals rather than in layer objects, which rustc compiles much faster
-//! at thousands of operations (see `steps`). It is straight-line: no
-//! allocation, no dispatch, no tape.
+//! at thousands of operations (see `steps`); where the scalar type is named,
+//! an operator is its arithmetic instead, forward and backward (the table's
+//! `Adjoint`), and in `f32` and `f64` a method is the method. It is
+//! straight-line: no allocation, no dispatch, no tape.
 //!
 //! **One engine.** With the `graph` feature, the forward and backward code is
 //! written once, generic over a `Trace`: what `backward` and `name_grad` run
