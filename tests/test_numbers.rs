@@ -92,3 +92,14 @@ fn nan_in_max_is_ignored_like_plain_rust() {
     let d = g.backward(1.0);
     assert_eq!((d.a, d.b), (0.0, 1.0));
 }
+
+/// A number written several times, in a scalar other than `f64` (the
+/// expansion converts it once): values and gradients against the closed
+/// form, exact at this point.
+#[test]
+fn numbers_written_twice_in_f32() {
+    // y = 100 (x - 1)² + 100 x, dy/dx = 200 (x - 1) + 100
+    let x = 3.0_f32;
+    let g = grad!(y = 100.0 * (x - 1.0) * (x - 1.0) + 100.0 * x);
+    assert_eq!((g.y, g.backward(1.0).x), (700.0, 500.0));
+}
