@@ -485,7 +485,6 @@ impl<'g> Plan<'g> {
             }
             _ => None,
         };
-        let mut converted = std::collections::HashMap::new();
         let steps = self.value_locals().into_iter().map(|node| {
             let value = value_local(node);
             let span = self.graph.nodes[node].span;
@@ -498,15 +497,9 @@ impl<'g> Plan<'g> {
                     let sign = number.is_sign_negative().then(|| quote!(-));
                     // In `f64`, the literal is its own value; in any other
                     // scalar, `literal` converts it.
-                    // A number written more than once is converted once
-                    // (Rosenbrock writes `100.0` and `1.0` once per term).
                     if primitive == Some("f64") {
                         quote_spanned!(span=> #value = #sign #literal;)
-                    } else if let Some(&first) = converted.get(&number.to_bits()) {
-                        let first = value_local(first);
-                        quote_spanned!(span=> #value = #first;)
                     } else {
-                        converted.insert(number.to_bits(), node);
                         quote_spanned!(span=> #value = #private::literal(#sign #literal);)
                     }
                 }
