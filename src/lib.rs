@@ -422,7 +422,7 @@
 //!   otherwise, and at 1,000 operations the macro's own work is about a
 //!   quarter of the crate's `cargo check`. Compiling the macros optimised
 //!   cuts the expansion by about a third (measured at 1,000 operations,
-//!   Rosenbrock, function form: 0.17–0.21 s to 0.12 s), for a slower first
+//!   Rosenbrock, function form: 0.11–0.16 s to 0.08–0.11 s), for a slower first
 //!   build of the macro crates (syn among them). In the `Cargo.toml` of
 //!   your workspace:
 //!
