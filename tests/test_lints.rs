@@ -99,7 +99,14 @@ grad! {
     /// in more than one statement.
     #[must_use]
     pub fn seventy_one_uses(x: f64) -> f64 {
-        let sum = x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x + x;
+        let sum =
+            x + x + x + x + x + x + x + x + x + x +
+            x + x + x + x + x + x + x + x + x + x +
+            x + x + x + x + x + x + x + x + x + x +
+            x + x + x + x + x + x + x + x + x + x +
+            x + x + x + x + x + x + x + x + x + x +
+            x + x + x + x + x + x + x + x + x + x +
+            x + x + x + x + x + x + x + x + x + x;
         sum * x
     }
 }
@@ -110,79 +117,17 @@ fn a_value_used_more_than_sixty_four_times_is_lint_free() {
     let (value, d) = seventy_one_uses_grad(1.5);
     assert_eq!((value, d.x, d.sum), (157.5, 210.0, 1.5));
     let x = 1.5_f32;
-    let inline = grad!(
-        y = (x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x
-            + x)
-            * x
-    );
+    let inline = grad! {
+        y = (
+            x + x + x + x + x + x + x + x + x + x +
+            x + x + x + x + x + x + x + x + x + x +
+            x + x + x + x + x + x + x + x + x + x +
+            x + x + x + x + x + x + x + x + x + x +
+            x + x + x + x + x + x + x + x + x + x +
+            x + x + x + x + x + x + x + x + x + x +
+            x + x + x + x + x + x + x + x + x + x
+        ) * x
+    };
     assert_eq!((inline.y, inline.backward(1.0).x), (157.5, 210.0));
 }
 
