@@ -599,9 +599,9 @@ impl<'g> Plan<'g> {
     }
 
     /// Reports every node's value (the slice `values`, in node order) and
-    /// every `powi` exponent (`Trace::powers`) to the trace, in one call each. The exponents
-    /// are the locals `kN`, bound from the array where the inline value
-    /// keeps them ([`StoredFields`]) when `stored` is given.
+    /// every `powi` exponent (`Trace::powers`) to the trace, in one call
+    /// each. The exponents are the locals `kN`, bound from the array where
+    /// the inline value keeps them ([`StoredFields`]) when `stored` is given.
     fn report_values(
         &self,
         scalar: &TokenStream,
