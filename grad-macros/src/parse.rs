@@ -360,13 +360,18 @@ fn function_item(input: ParseStream) -> syn::Result<ItemFn> {
 /// the leading run of [`simple_let`]s read directly, the rest by syn.
 fn statements(input: ParseStream) -> syn::Result<Vec<Stmt>> {
     let mut statements = Vec::new();
-    while let Ok(statement) =
-        input.step(|cursor| simple_let(*cursor).ok_or_else(|| cursor.error("not a simple `let`")))
-    {
+    while let Some(statement) = next_simple_let(input) {
         statements.push(statement);
     }
     statements.extend(syn::Block::parse_within(input)?);
     Ok(statements)
+}
+
+/// The next statement, if it is a [`simple_let`]; otherwise nothing is read.
+fn next_simple_let(input: ParseStream) -> Option<Stmt> {
+    input
+        .step(|cursor| simple_let(*cursor).ok_or_else(|| cursor.error("not a simple `let`")))
+        .ok()
 }
 
 /// `let name = value;` where the value is a name or literal (an operand),
@@ -415,6 +420,7 @@ fn simple_value(cursor: Cursor) -> Option<(Expr, Cursor)> {
         return Some((negation, rest));
     }
     let (first, rest) = simple_operand(cursor)?;
+    let rest = visible(rest)?;
     if let Some((arguments, delimiters, after)) = rest.group(proc_macro2::Delimiter::Parenthesis) {
         if !matches!(first, Expr::Path(_)) {
             return None;
@@ -430,7 +436,7 @@ fn simple_value(cursor: Cursor) -> Option<(Expr, Cursor)> {
     if let Some((dot, after_dot)) = punct_alone(rest, '.') {
         let (method, after_method) = cursor_name(after_dot)?;
         let (arguments, delimiters, after) =
-            after_method.group(proc_macro2::Delimiter::Parenthesis)?;
+            visible(after_method)?.group(proc_macro2::Delimiter::Parenthesis)?;
         let call = Expr::MethodCall(syn::ExprMethodCall {
             attrs: Vec::new(),
             receiver: Box::new(first),
@@ -442,7 +448,7 @@ fn simple_value(cursor: Cursor) -> Option<(Expr, Cursor)> {
         });
         return Some((call, after));
     }
-    let Some((operator, after_operator)) = visible(rest)?.punct() else {
+    let Some((operator, after_operator)) = rest.punct() else {
         return Some((first, rest));
     };
     if operator.spacing() != proc_macro2::Spacing::Alone {
@@ -517,7 +523,8 @@ fn cursor_name(cursor: Cursor) -> Option<(Ident, Cursor)> {
 /// The cursor, unless it is at an invisible group: the tokens of a
 /// `$value:expr`, which syn parses as one `Expr::Group` and a
 /// [`simple_let`] leaves to it. (syn's cursors would step into the group,
-/// and out of it, unseen.)
+/// and out of it, unseen; every step of a [`simple_let`] goes through
+/// this.)
 fn visible(cursor: Cursor) -> Option<Cursor> {
     cursor
         .group(proc_macro2::Delimiter::None)
@@ -1287,6 +1294,19 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
 mod tests {
     use super::*;
 
+    /// How many statements at the start of `text` [`simple_let`] reads.
+    fn read_directly(text: &str) -> usize {
+        let count = |input: ParseStream| {
+            let mut count = 0;
+            while next_simple_let(input).is_some() {
+                count += 1;
+            }
+            skip_rest(input);
+            Ok(count)
+        };
+        count.parse_str(text).expect("the test's text lexes")
+    }
+
     /// Parses `text` as a block's statements, with the direct reading of
     /// simple `let`s and with syn alone.
     fn both(text: &str) -> (Vec<Stmt>, Vec<Stmt>) {
@@ -1308,6 +1328,8 @@ mod tests {
         let (direct, by_syn) = both(text);
         assert_eq!(direct, by_syn);
         assert_eq!(direct.len(), 15);
+        // The fourteen `let`s, not the result, are read without syn.
+        assert_eq!(read_directly(text), 14);
     }
 
     #[test]
@@ -1327,11 +1349,16 @@ mod tests {
             "let a = x as f32; let b = a;",
             "let a = f(x * y); let b = a;",
             "let a = x.powi::<i32>(2); let b = a;",
-            "let a = x; a += y; let b = a;",
         ] {
             let (direct, by_syn) = both(text);
             assert_eq!(direct, by_syn, "{text}");
+            assert_eq!(read_directly(text), 0, "{text}");
         }
+        // A simple `let`, then a statement that is not a `let`.
+        let text = "let a = x; a += y; let b = a;";
+        let (direct, by_syn) = both(text);
+        assert_eq!(direct, by_syn, "{text}");
+        assert_eq!(read_directly(text), 1, "{text}");
     }
 
     #[test]
