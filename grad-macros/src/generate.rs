@@ -512,7 +512,6 @@ impl<'g> Plan<'g> {
                 } => {
                     let operands: Vec<Ident> =
                         operands.iter().map(|&operand| self.value(operand)).collect();
-                    let layer = self.layer_name(node);
                     match op.shape {
                         // An operator's value is the operator itself (the
                         // table's spelling is what plain Rust computes): on a
@@ -533,7 +532,7 @@ impl<'g> Plan<'g> {
                             quote_spanned!(span=> #value = #x.#method();)
                         }
                         Shape::Unary => {
-                            let x = &operands[0];
+                            let (x, layer) = (&operands[0], self.layer_name(node));
                             quote_spanned!(span=> #value = #private::unary::<#private::#layer<#scalar>>(#x);)
                         }
                         Shape::Binary if let Some(operator) = annotated_operator(op, span) => {
@@ -545,7 +544,7 @@ impl<'g> Plan<'g> {
                             quote_spanned!(span=> #value = #x.#method(#y);)
                         }
                         Shape::Binary => {
-                            let (x, y) = (&operands[0], &operands[1]);
+                            let (x, y, layer) = (&operands[0], &operands[1], self.layer_name(node));
                             quote_spanned!(span=> #value = #private::binary::<#private::#layer<#scalar>>(#x, #y);)
                         }
                         Shape::UnaryInt => {
@@ -813,19 +812,17 @@ impl<'g> Plan<'g> {
                 let Some(adjoint) = adjoint else {
                     unreachable!("an operation backward visits keeps a gradient")
                 };
-                let mut values = [
-                    adjoint.clone(),
-                    adjoint.clone(),
-                    adjoint.clone(),
-                    adjoint.clone(),
-                ];
-                for (position, &read) in arithmetic.reads.iter().enumerate() {
-                    if read {
-                        let node = match position {
-                            0 | 1 => operands[position],
-                            _ => node,
-                        };
-                        values[position + 1] = value_of(node);
+                // `dout`, the operands and the output, each read only if
+                // the arithmetic reads it.
+                let mut values = [adjoint.clone(), placeholder(), placeholder(), placeholder()];
+                for (position, read_node) in [operands.first(), operands.get(1), Some(&node)]
+                    .into_iter()
+                    .enumerate()
+                {
+                    if let Some(&read_node) = read_node
+                        && arithmetic.reads[position]
+                    {
+                        values[position + 1] = value_of(read_node);
                     }
                 }
                 for (position, gradient) in arithmetic.gradients.iter().enumerate() {
