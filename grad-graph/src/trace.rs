@@ -335,13 +335,13 @@ impl<T: Float> Trace<T> for Recorder {
     }
 
     fn powers(&mut self, exponents: &[i32]) {
-        let powers = self.graph.nodes.iter().enumerate().filter_map(|(node, kind)| {
-            matches!(&kind.kind, NodeKind::Operation { op, .. } if op.operation().shape == Shape::UnaryInt)
-                .then_some(node)
-        });
-        let powers: Vec<usize> = powers.collect();
-        for (node, &exponent) in powers.into_iter().zip(exponents) {
-            self.exponent(node, Some(exponent));
+        let mut exponents = exponents.iter();
+        for node in &mut self.graph.nodes {
+            if let NodeKind::Operation { op, exponent } = &mut node.kind
+                && op.operation().shape == Shape::UnaryInt
+            {
+                *exponent = exponents.next().copied();
+            }
         }
     }
 
