@@ -435,7 +435,7 @@
 //!
 //!   The macro reads the simplest `let`s, one operation on names and
 //!   literals as generators write them, without syn's general expression
-//!   parser, which, unoptimised, was a third of the macro's time.
+//!   parser, which, unoptimised, was a quarter of the macro's time.
 //!
 //! - **Arithmetic where it can, a call elsewhere.** Where the scalar type is
 //!   named (the function form, and the inline form without custom
