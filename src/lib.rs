@@ -539,4 +539,11 @@ pub mod __private {
     pub fn shown<T: Float>(value: T) -> f64 {
         value.to_f64().unwrap_or(f64::NAN)
     }
+
+    /// The values as a picture shows them, [`shown`] one by one.
+    #[cfg(feature = "graph")]
+    #[must_use]
+    pub fn shown_values<T: Float>(values: &[T]) -> Vec<f64> {
+        values.iter().map(|&value| shown(value)).collect()
+    }
 }

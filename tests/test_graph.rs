@@ -337,3 +337,277 @@ fn nested_loops_count_every_run_of_the_inner_body() {
     let svg = graph.to_svg();
     assert_eq!(svg.matches("<g class=\"group\"").count(), 4);
 }
+
+#[test]
+fn an_inline_value_keeps_more_than_sixty_four_values_exponents_and_partials() {
+    // 70 `powi` nodes and 65 custom operations: more than one chunk of each
+    // of the value's stored fields, the last chunk padded.
+    let x = 0.25_f64;
+    let g = grad! {
+        let p1 = (x + 1.0).powi(2);
+        let p2 = (x + 2.0).powi(3);
+        let p3 = (x + 3.0).powi(2);
+        let p4 = (x + 4.0).powi(3);
+        let p5 = (x + 5.0).powi(2);
+        let p6 = (x + 6.0).powi(3);
+        let p7 = (x + 7.0).powi(2);
+        let p8 = (x + 8.0).powi(3);
+        let p9 = (x + 9.0).powi(2);
+        let p10 = (x + 10.0).powi(3);
+        let p11 = (x + 11.0).powi(2);
+        let p12 = (x + 12.0).powi(3);
+        let p13 = (x + 13.0).powi(2);
+        let p14 = (x + 14.0).powi(3);
+        let p15 = (x + 15.0).powi(2);
+        let p16 = (x + 16.0).powi(3);
+        let p17 = (x + 17.0).powi(2);
+        let p18 = (x + 18.0).powi(3);
+        let p19 = (x + 19.0).powi(2);
+        let p20 = (x + 20.0).powi(3);
+        let p21 = (x + 21.0).powi(2);
+        let p22 = (x + 22.0).powi(3);
+        let p23 = (x + 23.0).powi(2);
+        let p24 = (x + 24.0).powi(3);
+        let p25 = (x + 25.0).powi(2);
+        let p26 = (x + 26.0).powi(3);
+        let p27 = (x + 27.0).powi(2);
+        let p28 = (x + 28.0).powi(3);
+        let p29 = (x + 29.0).powi(2);
+        let p30 = (x + 30.0).powi(3);
+        let p31 = (x + 31.0).powi(2);
+        let p32 = (x + 32.0).powi(3);
+        let p33 = (x + 33.0).powi(2);
+        let p34 = (x + 34.0).powi(3);
+        let p35 = (x + 35.0).powi(2);
+        let p36 = (x + 36.0).powi(3);
+        let p37 = (x + 37.0).powi(2);
+        let p38 = (x + 38.0).powi(3);
+        let p39 = (x + 39.0).powi(2);
+        let p40 = (x + 40.0).powi(3);
+        let p41 = (x + 41.0).powi(2);
+        let p42 = (x + 42.0).powi(3);
+        let p43 = (x + 43.0).powi(2);
+        let p44 = (x + 44.0).powi(3);
+        let p45 = (x + 45.0).powi(2);
+        let p46 = (x + 46.0).powi(3);
+        let p47 = (x + 47.0).powi(2);
+        let p48 = (x + 48.0).powi(3);
+        let p49 = (x + 49.0).powi(2);
+        let p50 = (x + 50.0).powi(3);
+        let p51 = (x + 51.0).powi(2);
+        let p52 = (x + 52.0).powi(3);
+        let p53 = (x + 53.0).powi(2);
+        let p54 = (x + 54.0).powi(3);
+        let p55 = (x + 55.0).powi(2);
+        let p56 = (x + 56.0).powi(3);
+        let p57 = (x + 57.0).powi(2);
+        let p58 = (x + 58.0).powi(3);
+        let p59 = (x + 59.0).powi(2);
+        let p60 = (x + 60.0).powi(3);
+        let p61 = (x + 61.0).powi(2);
+        let p62 = (x + 62.0).powi(3);
+        let p63 = (x + 63.0).powi(2);
+        let p64 = (x + 64.0).powi(3);
+        let p65 = (x + 65.0).powi(2);
+        let p66 = (x + 66.0).powi(3);
+        let p67 = (x + 67.0).powi(2);
+        let p68 = (x + 68.0).powi(3);
+        let p69 = (x + 69.0).powi(2);
+        let p70 = (x + 70.0).powi(3);
+        y = p1 + p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9 + p10 + p11 + p12 + p13 + p14 + p15 +
+            p16 + p17 + p18 + p19 + p20 + p21 + p22 + p23 + p24 + p25 + p26 + p27 + p28 +
+            p29 + p30 + p31 + p32 + p33 + p34 + p35 + p36 + p37 + p38 + p39 + p40 + p41 +
+            p42 + p43 + p44 + p45 + p46 + p47 + p48 + p49 + p50 + p51 + p52 + p53 + p54 +
+            p55 + p56 + p57 + p58 + p59 + p60 + p61 + p62 + p63 + p64 + p65 + p66 + p67 +
+            p68 + p69 + p70 + softplus(x * 1.0) + softplus(x * 2.0) + softplus(x * 3.0) +
+            softplus(x * 4.0) + softplus(x * 5.0) + softplus(x * 6.0) + softplus(x * 7.0) +
+            softplus(x * 8.0) + softplus(x * 9.0) + softplus(x * 10.0) + softplus(x * 11.0) +
+            softplus(x * 12.0) + softplus(x * 13.0) + softplus(x * 14.0) +
+            softplus(x * 15.0) + softplus(x * 16.0) + softplus(x * 17.0) +
+            softplus(x * 18.0) + softplus(x * 19.0) + softplus(x * 20.0) +
+            softplus(x * 21.0) + softplus(x * 22.0) + softplus(x * 23.0) +
+            softplus(x * 24.0) + softplus(x * 25.0) + softplus(x * 26.0) +
+            softplus(x * 27.0) + softplus(x * 28.0) + softplus(x * 29.0) +
+            softplus(x * 30.0) + softplus(x * 31.0) + softplus(x * 32.0) +
+            softplus(x * 33.0) + softplus(x * 34.0) + softplus(x * 35.0) +
+            softplus(x * 36.0) + softplus(x * 37.0) + softplus(x * 38.0) +
+            softplus(x * 39.0) + softplus(x * 40.0) + softplus(x * 41.0) +
+            softplus(x * 42.0) + softplus(x * 43.0) + softplus(x * 44.0) +
+            softplus(x * 45.0) + softplus(x * 46.0) + softplus(x * 47.0) +
+            softplus(x * 48.0) + softplus(x * 49.0) + softplus(x * 50.0) +
+            softplus(x * 51.0) + softplus(x * 52.0) + softplus(x * 53.0) +
+            softplus(x * 54.0) + softplus(x * 55.0) + softplus(x * 56.0) +
+            softplus(x * 57.0) + softplus(x * 58.0) + softplus(x * 59.0) +
+            softplus(x * 60.0) + softplus(x * 61.0) + softplus(x * 62.0) +
+            softplus(x * 63.0) + softplus(x * 64.0) + softplus(x * 65.0)
+    };
+    // The value against the same sum in plain Rust, in the same order.
+    let plain = (x + 1.0).powi(2)
+        + (x + 2.0).powi(3)
+        + (x + 3.0).powi(2)
+        + (x + 4.0).powi(3)
+        + (x + 5.0).powi(2)
+        + (x + 6.0).powi(3)
+        + (x + 7.0).powi(2)
+        + (x + 8.0).powi(3)
+        + (x + 9.0).powi(2)
+        + (x + 10.0).powi(3)
+        + (x + 11.0).powi(2)
+        + (x + 12.0).powi(3)
+        + (x + 13.0).powi(2)
+        + (x + 14.0).powi(3)
+        + (x + 15.0).powi(2)
+        + (x + 16.0).powi(3)
+        + (x + 17.0).powi(2)
+        + (x + 18.0).powi(3)
+        + (x + 19.0).powi(2)
+        + (x + 20.0).powi(3)
+        + (x + 21.0).powi(2)
+        + (x + 22.0).powi(3)
+        + (x + 23.0).powi(2)
+        + (x + 24.0).powi(3)
+        + (x + 25.0).powi(2)
+        + (x + 26.0).powi(3)
+        + (x + 27.0).powi(2)
+        + (x + 28.0).powi(3)
+        + (x + 29.0).powi(2)
+        + (x + 30.0).powi(3)
+        + (x + 31.0).powi(2)
+        + (x + 32.0).powi(3)
+        + (x + 33.0).powi(2)
+        + (x + 34.0).powi(3)
+        + (x + 35.0).powi(2)
+        + (x + 36.0).powi(3)
+        + (x + 37.0).powi(2)
+        + (x + 38.0).powi(3)
+        + (x + 39.0).powi(2)
+        + (x + 40.0).powi(3)
+        + (x + 41.0).powi(2)
+        + (x + 42.0).powi(3)
+        + (x + 43.0).powi(2)
+        + (x + 44.0).powi(3)
+        + (x + 45.0).powi(2)
+        + (x + 46.0).powi(3)
+        + (x + 47.0).powi(2)
+        + (x + 48.0).powi(3)
+        + (x + 49.0).powi(2)
+        + (x + 50.0).powi(3)
+        + (x + 51.0).powi(2)
+        + (x + 52.0).powi(3)
+        + (x + 53.0).powi(2)
+        + (x + 54.0).powi(3)
+        + (x + 55.0).powi(2)
+        + (x + 56.0).powi(3)
+        + (x + 57.0).powi(2)
+        + (x + 58.0).powi(3)
+        + (x + 59.0).powi(2)
+        + (x + 60.0).powi(3)
+        + (x + 61.0).powi(2)
+        + (x + 62.0).powi(3)
+        + (x + 63.0).powi(2)
+        + (x + 64.0).powi(3)
+        + (x + 65.0).powi(2)
+        + (x + 66.0).powi(3)
+        + (x + 67.0).powi(2)
+        + (x + 68.0).powi(3)
+        + (x + 69.0).powi(2)
+        + (x + 70.0).powi(3)
+        + softplus(x * 1.0)
+        + softplus(x * 2.0)
+        + softplus(x * 3.0)
+        + softplus(x * 4.0)
+        + softplus(x * 5.0)
+        + softplus(x * 6.0)
+        + softplus(x * 7.0)
+        + softplus(x * 8.0)
+        + softplus(x * 9.0)
+        + softplus(x * 10.0)
+        + softplus(x * 11.0)
+        + softplus(x * 12.0)
+        + softplus(x * 13.0)
+        + softplus(x * 14.0)
+        + softplus(x * 15.0)
+        + softplus(x * 16.0)
+        + softplus(x * 17.0)
+        + softplus(x * 18.0)
+        + softplus(x * 19.0)
+        + softplus(x * 20.0)
+        + softplus(x * 21.0)
+        + softplus(x * 22.0)
+        + softplus(x * 23.0)
+        + softplus(x * 24.0)
+        + softplus(x * 25.0)
+        + softplus(x * 26.0)
+        + softplus(x * 27.0)
+        + softplus(x * 28.0)
+        + softplus(x * 29.0)
+        + softplus(x * 30.0)
+        + softplus(x * 31.0)
+        + softplus(x * 32.0)
+        + softplus(x * 33.0)
+        + softplus(x * 34.0)
+        + softplus(x * 35.0)
+        + softplus(x * 36.0)
+        + softplus(x * 37.0)
+        + softplus(x * 38.0)
+        + softplus(x * 39.0)
+        + softplus(x * 40.0)
+        + softplus(x * 41.0)
+        + softplus(x * 42.0)
+        + softplus(x * 43.0)
+        + softplus(x * 44.0)
+        + softplus(x * 45.0)
+        + softplus(x * 46.0)
+        + softplus(x * 47.0)
+        + softplus(x * 48.0)
+        + softplus(x * 49.0)
+        + softplus(x * 50.0)
+        + softplus(x * 51.0)
+        + softplus(x * 52.0)
+        + softplus(x * 53.0)
+        + softplus(x * 54.0)
+        + softplus(x * 55.0)
+        + softplus(x * 56.0)
+        + softplus(x * 57.0)
+        + softplus(x * 58.0)
+        + softplus(x * 59.0)
+        + softplus(x * 60.0)
+        + softplus(x * 61.0)
+        + softplus(x * 62.0)
+        + softplus(x * 63.0)
+        + softplus(x * 64.0)
+        + softplus(x * 65.0);
+    assert_eq!(g.y, plain);
+    // dy/dx against the closed form: Σ k (x + i)^(k - 1) + Σ i σ(i x).
+    let closed: f64 = (1..=70)
+        .map(|i| {
+            let k = if i % 2 == 1 { 2 } else { 3 };
+            f64::from(k) * (x + f64::from(i)).powi(k - 1)
+        })
+        .sum::<f64>()
+        + (1..=65)
+            .map(|i| f64::from(i) * grad::sigmoid(f64::from(i) * x))
+            .sum::<f64>();
+    let d = g.backward(1.0);
+    assert!(
+        (d.x - closed).abs() <= 1e-12 * closed.abs(),
+        "{} against {closed}",
+        d.x
+    );
+    assert_eq!((d.p1, d.p70), (1.0, 1.0));
+    // The picture reads every node's value and exponent from the chunks.
+    let graph = g.graph_with_gradients(1.0);
+    assert_eq!(graph.output.value, g.y);
+    assert!(
+        graph.nodes.iter().all(|node| !node.value.is_nan()),
+        "{graph}"
+    );
+    for i in [1, 64, 65, 69, 70] {
+        let k = if i % 2 == 1 { 2 } else { 3 };
+        let node = named(&graph, &format!("p{i}"));
+        assert_eq!(node.value, (x + f64::from(i)).powi(k), "p{i}");
+        assert_eq!(node.label(), format!("powi({k})"), "p{i}");
+        assert_eq!(node.grad, Some(1.0), "p{i}");
+    }
+    assert_eq!(named(&graph, "x").grad, Some(d.x));
+}

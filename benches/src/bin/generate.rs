@@ -24,6 +24,7 @@
 
 use grad_benches::emit::{benchmarked, gradient_entry_source, module_source, signature};
 use grad_generator::Formula;
+use grad_generator::LOCALS_PER_DECLARATION;
 use grad_generator::shapes::{DAG_SEED, dag, rosenbrock};
 use std::process::ExitCode;
 
@@ -152,6 +153,11 @@ fn crate_source(f: &Formula, form: &str) -> String {
 }
 
 /// `pub fn gradient(x, g) -> f64` with the formula inline in `grad!`.
+///
+/// The inputs are named from `x` in tuples of [`LOCALS_PER_DECLARATION`],
+/// as the hand-written adjoint declares its locals: one pattern over all of
+/// `x` would cost `cargo check` time quadratic in its width (at 2,500
+/// inputs, more than the hand-written crate's type checking of them).
 fn inline_entry_source(f: &Formula) -> String {
     let n = f.inputs.len();
     let copies: String = f
@@ -160,9 +166,20 @@ fn inline_entry_source(f: &Formula) -> String {
         .enumerate()
         .map(|(i, input)| format!("    g[{i}] = d.{input};\n"))
         .collect();
+    let mut inputs = String::new();
+    for (chunk, names) in f.inputs.chunks(LOCALS_PER_DECLARATION).enumerate() {
+        let start = chunk * LOCALS_PER_DECLARATION;
+        let elements: Vec<String> = (start..start + names.len())
+            .map(|i| format!("x[{i}]"))
+            .collect();
+        inputs.push_str(&format!(
+            "    let ({},) = ({},);\n",
+            names.join(", "),
+            elements.join(", ")
+        ));
+    }
     format!(
-        "/// The gradient at `x` into `g`; returns the value.\npub fn gradient(x: &[f64; {n}], g: &mut [f64; {n}]) -> f64 {{\n    let [{}] = *x;\n    let v = {};\n    let d = v.backward(1.0);\n{copies}    v.y\n}}\n",
-        f.inputs.join(", "),
+        "/// The gradient at `x` into `g`; returns the value.\npub fn gradient(x: &[f64; {n}], g: &mut [f64; {n}]) -> f64 {{\n{inputs}    let v = {};\n    let d = v.backward(1.0);\n{copies}    v.y\n}}\n",
         f.inline_source("y").replace('\n', "\n    "),
     )
 }
