@@ -176,6 +176,60 @@ fn primitive(scalar: &TokenStream) -> Option<&'static str> {
     }
 }
 
+/// The exponent of a `powi` written as an integer literal, `3` or `-1`.
+fn literal_exponent(argument: &syn::Expr) -> Option<i32> {
+    match argument {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) if int.suffix().is_empty() || int.suffix() == "i32" => int.base10_parse().ok(),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => literal_exponent(expr)?.checked_neg(),
+        syn::Expr::Paren(syn::ExprParen { expr, .. }) => literal_exponent(expr),
+        _ => None,
+    }
+}
+
+/// `PowiLayer::derivative(x, n, dout)` for a scalar `f32` or `f64` and an
+/// exponent known to the macro, written out as that function computes it,
+/// bit for bit (but for a NaN's sign): `dout * (2.0 * x)` for `n = 2`,
+/// `dout * n * x.powi(n - 1)` for most others. Ten thousand calls in one function are what LLVM's
+/// inliner is slowest at (each splits the function's one long block), and
+/// a `powi` in the function form's backward was one.
+fn powi_adjoint(primitive: &str, x: &Ident, exponent: i32, dout: &Ident) -> TokenStream {
+    let float = |value: f64| -> Literal {
+        if primitive == "f32" {
+            // As `cast::<f32>(f64::from(n))` rounds: through f64.
+            #[allow(clippy::cast_possible_truncation)]
+            Literal::f32_suffixed(value as f32)
+        } else {
+            Literal::f64_suffixed(value)
+        }
+    };
+    match exponent {
+        0 => {
+            let zero = float(0.0);
+            quote!(#zero)
+        }
+        1 => quote!(#dout),
+        2 => {
+            let two = float(2.0);
+            quote!(#dout * (#two * #x))
+        }
+        // `dout * -1` is `-dout`, which clippy asks for.
+        -1 => quote!(-#dout * #x.powi(-2)),
+        _ => {
+            let n = float(f64::from(exponent));
+            // Not `i32::MIN`: its magnitude does not parse as an `i32`.
+            let lower = exponent - 1;
+            quote!(#dout * #n * #x.powi(#lower))
+        }
+    }
+}
+
 /// `Debug`, `Clone` and `PartialEq` for a gradients struct, written as
 /// derives would write them but with nothing that grows with the number of
 /// fields in one expression, and each type parameter of `generics` bound
@@ -713,6 +767,7 @@ impl<'g> Plan<'g> {
         traced: bool,
         stored: Option<&StoredFields>,
     ) -> TokenStream {
+        let primitive = primitive(scalar);
         let scalar = &Spliced::new(scalar);
         // A value backward reads: forward's local or input, or the local
         // that `stored`'s pattern binds (which binds only the values read).
@@ -855,11 +910,28 @@ impl<'g> Plan<'g> {
                         }
                     }
                 }
-                (NodeKind::Operation { op, operands, .. }, [target])
-                    if op.shape == Shape::UnaryInt =>
-                {
-                    let (x, exponent) = (value_of(operands[0]), exponent_local(node));
-                    quote!(#target = #private::powi_derivative((#x, #exponent), #adjoint);)
+                (
+                    NodeKind::Operation {
+                        op,
+                        operands,
+                        argument,
+                    },
+                    [target],
+                ) if op.shape == Shape::UnaryInt => {
+                    let x = value_of(operands[0]);
+                    match (primitive, argument.as_ref().and_then(literal_exponent)) {
+                        (Some(primitive), Some(exponent)) => {
+                            let Some(adjoint) = adjoint else {
+                                unreachable!("an operation backward visits keeps a gradient")
+                            };
+                            let gradient = powi_adjoint(primitive, &x, exponent, adjoint);
+                            quote!(#target = #gradient;)
+                        }
+                        _ => {
+                            let exponent = exponent_local(node);
+                            quote!(#target = #private::powi_derivative((#x, #exponent), #adjoint);)
+                        }
+                    }
                 }
                 (NodeKind::Operation { .. }, _) => {
                     unreachable!("operations with labels exist on arrays only")
@@ -2021,7 +2093,14 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
                     /// every number to `trace`: the code behind both
                     #[doc = concat!("`", #plain, "_grad` and `", #plain, "_graph`.")]
                     #[doc(hidden)]
-                    #[inline]
+                    // Always inlined where optimised: LLVM's inliner
+                    // declines a function this size, and then every
+                    // intermediate's gradient is stored for a caller that
+                    // reads a few (10,000 operations: the release build took
+                    // 1.4x to 1.9x as long). Unoptimised, inlining only
+                    // copies it.
+                    #[cfg_attr(debug_assertions, inline)]
+                    #[cfg_attr(not(debug_assertions), inline(always))]
                     // Two parameters more than the user's function: the
                     // seed and the trace.
                     #[allow(clippy::too_many_arguments)]
