@@ -25,6 +25,23 @@ fn powi_keeps_an_integer_exponent_from_any_expression() {
 }
 
 #[test]
+fn a_square_backward_is_two_x_in_every_form_and_type() {
+    // The inline form's scalar is generic: a square's backward there is
+    // `dout * (2 * x)` with `2` converted once, not the rule's call.
+    for x in [1.5_f64, -0.3, 1e-3, 7.25] {
+        let d = grad!(y = x.powi(2) * 3.0).backward(1.0);
+        // Against the closed form 6x (exact in binary for these x).
+        assert_eq!(d.x, 6.0 * x);
+        // Against the layer's rule, bit for bit (the same table: consistency).
+        assert_eq!(d.x, grad::PowiLayer::derivative(x, 2, 3.0));
+        #[allow(clippy::cast_possible_truncation)]
+        let x32 = x as f32;
+        let d32 = grad!(y = x32.powi(2) * 3.0).backward(1.0);
+        assert_eq!(d32.x32, grad::PowiLayer::derivative(x32, 2, 3.0_f32));
+    }
+}
+
+#[test]
 fn a_value_used_many_times_sums_its_gradients() {
     let x = 0.7_f64;
     // y = x·x·x + sin(x)·x; dy/dx = 3x² + cos(x)·x + sin(x)

@@ -838,6 +838,8 @@ impl<'g> Plan<'g> {
         let arithmetic = Arithmetic::of(&self.operations, graph);
         let mut summed = vec![false; count];
         let mut steps = Vec::new();
+        // `2` in the scalar, if a square's backward reads it.
+        let mut two: Option<Ident> = None;
         if let Some(output) = &self.adjoint[graph.output] {
             steps.push(quote!(#output = #dout;));
             summed[graph.output] = true;
@@ -927,6 +929,14 @@ impl<'g> Plan<'g> {
                             let gradient = powi_adjoint(primitive, &x, exponent, adjoint);
                             quote!(#target = #gradient;)
                         }
+                        // A square on a generic scalar: the same arithmetic,
+                        // with `2` converted once. The rule's call would
+                        // bring its `match` on the exponent, a branch per
+                        // square for LLVM to inline and fold.
+                        (None, Some(2)) => {
+                            let two = two.get_or_insert_with(|| local("two"));
+                            quote!(#target = #adjoint * (#two * #x);)
+                        }
                         _ => {
                             let exponent = exponent_local(node);
                             quote!(#target = #private::powi_derivative((#x, #exponent), #adjoint);)
@@ -946,6 +956,12 @@ impl<'g> Plan<'g> {
             if !summed {
                 steps.push(sum(node));
             }
+        }
+        if let Some(two) = &two {
+            steps.insert(
+                0,
+                quote!(let #two: #scalar = ::grad::__private::literal(2f64);),
+            );
         }
         let adjoints: Vec<(Ident, bool)> = (0..count)
             .filter_map(|node| {
