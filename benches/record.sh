@@ -11,11 +11,12 @@ mkdir -p "$results"
 
 # record_run NAME SECONDS LOAD: writes NAME.run in $results,
 # one `key<TAB>value` a line: the commit measured, whether the working tree
-# had uncommitted changes, the date, how long the run took and the load
-# average before (LOAD) and after it.
+# had uncommitted changes to tracked files (an untracked file, such as a log
+# written beside the scripts, is not part of what is measured), the date,
+# how long the run took and the load average before (LOAD) and after it.
 record_run() {
     local dirty=no
-    [[ -z "$(git status --porcelain 2>/dev/null)" ]] || dirty=yes
+    [[ -z "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]] || dirty=yes
     {
         printf 'commit\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
         printf 'dirty\t%s\n' "$dirty"
