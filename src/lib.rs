@@ -488,8 +488,9 @@
 //! hand-written adjoint's time to 2.8–3.0x, and `cargo check` from 6.9x to
 //! 3.1–3.7x.
 //! The numbers each step computes are the same, bit for bit: the layers are
-//! made of the same rules, and the operators' arithmetic is checked against
-//! them.
+//! made of the same rules, and the arithmetic written for operators and for
+//! `powi` with a literal exponent is checked against them (but for the sign
+//! of a NaN).
 //!
 //! Deep nesting is fine too: syn parses expressions recursively, so the
 //! macro runs its expansion on a large stack segment of its own (with

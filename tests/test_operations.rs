@@ -38,6 +38,8 @@ fn a_square_backward_is_two_x_in_every_form_and_type() {
         let x32 = x as f32;
         let d32 = grad!(y = x32.powi(2) * 3.0).backward(1.0);
         assert_eq!(d32.x32, grad::PowiLayer::derivative(x32, 2, 3.0_f32));
+        // `powi(1)`, also written out there: its derivative is dout.
+        assert_eq!(grad!(y = x.powi(1) * 3.0).backward(1.0).x, 3.0);
     }
 }
 

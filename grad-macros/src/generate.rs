@@ -31,7 +31,7 @@ use crate::graph::{Graph, NodeId, NodeKind, unraw};
 use crate::parse::Function;
 use grad_core::ops::{OPERATIONS, Operation, Shape, Syntax};
 use proc_macro2::{Literal, Punct, Spacing, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::Ident;
 
 /// How many locals one `let` declares.
@@ -193,41 +193,50 @@ fn literal_exponent(argument: &syn::Expr) -> Option<i32> {
     }
 }
 
-/// `PowiLayer::derivative(x, n, dout)` for a scalar `f32` or `f64` and an
-/// exponent known to the macro, written out as that function computes it,
-/// bit for bit (but for a NaN's sign): `dout * (2.0 * x)` for `n = 2`,
-/// `dout * n * x.powi(n - 1)` for most others. Ten thousand calls in one function are what LLVM's
-/// inliner is slowest at (each splits the function's one long block), and
-/// a `powi` in the function form's backward was one.
-fn powi_adjoint(primitive: &str, x: &Ident, exponent: i32, dout: &Ident) -> TokenStream {
-    let float = |value: f64| -> Literal {
-        if primitive == "f32" {
+/// `PowiLayer::derivative(x, n, dout)` for an exponent known to the macro,
+/// written out as that function computes it, bit for bit (but for a NaN's
+/// sign): `dout` for `n = 1`, `dout * (2 * x)` for `n = 2`, and, in `f32`
+/// and `f64` (`primitive`), `dout * n * x.powi(n - 1)` for the others. On a
+/// generic scalar `2` is the local `two`, converted once per backward;
+/// other exponents there are `None`, left to the rule's call.
+///
+/// Ten thousand calls in one function are what LLVM's inliner is slowest
+/// at (each splits the function's one long block), and the rule's call
+/// brings its `match` on the exponent, a branch per `powi` to fold.
+fn powi_adjoint(
+    primitive: Option<&str>,
+    x: &Ident,
+    exponent: i32,
+    dout: &Ident,
+    two: &mut Option<Ident>,
+) -> Option<TokenStream> {
+    let float = |value: f64| -> Option<TokenStream> {
+        match primitive? {
             // As `cast::<f32>(f64::from(n))` rounds: through f64.
             #[allow(clippy::cast_possible_truncation)]
-            Literal::f32_suffixed(value as f32)
-        } else {
-            Literal::f64_suffixed(value)
+            "f32" => Some(Literal::f32_suffixed(value as f32).into_token_stream()),
+            _ => Some(Literal::f64_suffixed(value).into_token_stream()),
         }
     };
-    match exponent {
-        0 => {
-            let zero = float(0.0);
-            quote!(#zero)
-        }
+    Some(match exponent {
         1 => quote!(#dout),
         2 => {
-            let two = float(2.0);
+            let two = match float(2.0) {
+                Some(literal) => literal,
+                None => two.get_or_insert_with(|| local("two")).into_token_stream(),
+            };
             quote!(#dout * (#two * #x))
         }
+        0 => float(0.0)?,
         // `dout * -1` is `-dout`, which clippy asks for.
-        -1 => quote!(-#dout * #x.powi(-2)),
+        -1 if primitive.is_some() => quote!(-#dout * #x.powi(-2)),
         _ => {
-            let n = float(f64::from(exponent));
+            let n = float(f64::from(exponent))?;
             // Not `i32::MIN`: its magnitude does not parse as an `i32`.
             let lower = exponent - 1;
             quote!(#dout * #n * #x.powi(#lower))
         }
-    }
+    })
 }
 
 /// `Debug`, `Clone` and `PartialEq` for a gradients struct, written as
@@ -921,23 +930,15 @@ impl<'g> Plan<'g> {
                     [target],
                 ) if op.shape == Shape::UnaryInt => {
                     let x = value_of(operands[0]);
-                    match (primitive, argument.as_ref().and_then(literal_exponent)) {
-                        (Some(primitive), Some(exponent)) => {
-                            let Some(adjoint) = adjoint else {
-                                unreachable!("an operation backward visits keeps a gradient")
-                            };
-                            let gradient = powi_adjoint(primitive, &x, exponent, adjoint);
-                            quote!(#target = #gradient;)
-                        }
-                        // A square on a generic scalar: the same arithmetic,
-                        // with `2` converted once. The rule's call would
-                        // bring its `match` on the exponent, a branch per
-                        // square for LLVM to inline and fold.
-                        (None, Some(2)) => {
-                            let two = two.get_or_insert_with(|| local("two"));
-                            quote!(#target = #adjoint * (#two * #x);)
-                        }
-                        _ => {
+                    let Some(adjoint) = adjoint else {
+                        unreachable!("an operation backward visits keeps a gradient")
+                    };
+                    let arithmetic = argument.as_ref().and_then(literal_exponent).and_then(
+                        |exponent| powi_adjoint(primitive, &x, exponent, adjoint, &mut two),
+                    );
+                    match arithmetic {
+                        Some(gradient) => quote!(#target = #gradient;),
+                        None => {
                             let exponent = exponent_local(node);
                             quote!(#target = #private::powi_derivative((#x, #exponent), #adjoint);)
                         }
@@ -2115,7 +2116,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
                     // declines a function this size, and then every
                     // intermediate's gradient is stored for a caller that
                     // reads a few (10,000 operations: the release build took
-                    // 1.4x to 1.9x as long). Unoptimised, inlining only
+                    // 1.3x to 1.9x as long). Unoptimised, inlining only
                     // copies it.
                     #[cfg_attr(debug_assertions, inline)]
                     #[cfg_attr(not(debug_assertions), inline(always))]
