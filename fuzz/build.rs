@@ -7,6 +7,10 @@
 //! - `generated.rs`: the 10,000-operation formula of more than 1,000 inputs
 //!   written one `let` per operation, in the function form, with
 //!   `gradient(x) -> (value, plain value, gradient)` over an array;
+//! - `chained.rs`: a chain of [`CHAIN_LETS`] `let`s, `t(k) = t(k-1) + x`,
+//!   in the function form (`chain`) and inline (`chain_inline`), whose
+//!   gradients structs have more fields than one struct holds
+//!   (`tests/large.rs`);
 //! - `engine.rs`: every formula of `tests/engine/formulas.rs` in `grad!`,
 //!   one run function and one test each (`tests/engine/main.rs`);
 //! - `operations.rs`: one test per entry of the operation table, its
@@ -44,6 +48,7 @@ fn main() {
         ),
     );
     write("generated.rs", generated_function(&shapes::generated()));
+    write("chained.rs", chained_functions(CHAIN_LETS));
     let cases = formulas::cases();
     let mut engine = String::new();
     for (k, case) in cases.iter().enumerate() {
@@ -325,6 +330,37 @@ fn engine_case(k: usize, case: &Case) -> String {
         formula.operations(),
     );
     out
+}
+
+/// How many `let`s `chained.rs`'s formulas have: with the input, more
+/// gradients than the 1,024 one struct holds.
+const CHAIN_LETS: usize = 1_100;
+
+/// `t0 = x + x`, `t(k) = t(k-1) + x` up to `t(lets-1)`, returning
+/// `t(lets-1) + x`: in the function form as `chain(x: f64)`, and inline as
+/// `chain_inline<T>(x: T)`: its value, three fields of its `YGrad<T>`, its
+/// pairs and how it prints, after comparing it with a copy changed past
+/// the first struct.
+fn chained_functions(lets: usize) -> String {
+    let mut body = String::from("let t0 = x + x;\n");
+    for k in 1..lets {
+        let _ = writeln!(body, "let t{k} = t{} + x;", k - 1);
+    }
+    let last = lets - 1;
+    format!(
+        "grad::grad! {{\n\
+         /// {lets} `let`s, each adding `x`.\n\
+         pub fn chain(x: f64) -> f64 {{\n{body}t{last} + x\n}}\n}}\n\n\
+         /// `chain` inline: its value, the gradient of `x` and of `t0`, `t{last}`, and the\n\
+         /// gradients listed by `pairs()`, for a scalar `T`.\n\
+         fn chain_inline<T: grad::Float + std::fmt::Debug>(x: T) -> (T, [T; 3], Vec<(&'static str, T)>, String) {{\n\
+         let g = grad::grad! {{\n{body}y = t{last} + x\n}};\n\
+         let d = g.backward(T::one());\n\
+         let (same, mut changed) = (d, d);\n\
+         changed.t{last} = T::zero();\n\
+         assert!(changed != d && same == d, \"PartialEq sees a field past the first struct\");\n\
+         (g.y, [d.x, d.t0, d.t{last}], d.pairs().to_vec(), format!(\"{{d:?}}\"))\n}}\n"
+    )
 }
 
 /// `grad! { fn name(..) }` for `formula`, and `fn gradient(x: &[f64; N])

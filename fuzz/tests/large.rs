@@ -12,6 +12,10 @@
 //! field per input and per `let`, more than 11,000, which derived traits
 //! would compare in one chain of `&&` that overflows rustc's stack.
 //!
+//! A gradients struct of more than 1,024 fields holds the rest in a struct
+//! it dereferences to; a chain of 1,100 `let`s reads, lists, prints and
+//! compares its fields on both sides of that split, in both forms.
+//!
 //! The formulas come from `grad-generator`; `build.rs` writes them into
 //! this test.
 
@@ -19,6 +23,7 @@ use grad_generator::shapes;
 
 include!(concat!(env!("OUT_DIR"), "/large.rs"));
 include!(concat!(env!("OUT_DIR"), "/nested.rs"));
+include!(concat!(env!("OUT_DIR"), "/chained.rs"));
 
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/generated.rs"));
@@ -104,4 +109,74 @@ fn a_formula_nested_a_thousand_parentheses_deep() {
     }
     assert_eq!(value.to_bits(), expected.to_bits());
     assert!((derivative - expected_derivative).abs() < 1e-12);
+}
+
+/// `chain`: `t0 = 2x`, `t(k) = t(k-1) + x` for k < 1,100, value
+/// `t1099 + x = 1,102 x`, so every `let`'s gradient is 1 and `x`'s is 1,102
+/// (closed forms).
+const CHAIN_X_GRADIENT: f64 = 1_102.0;
+
+/// `chain`'s value in plain Rust, added in the same order.
+fn chain_plain<T: grad::Float>(x: T) -> T {
+    let mut t = x + x;
+    for _ in 1..1_100 {
+        t = t + x;
+    }
+    t + x
+}
+
+#[test]
+fn a_function_of_more_gradients_than_one_struct_holds() {
+    let x = 0.37;
+    let (value, d) = chain_grad(x);
+    assert_eq!(value.to_bits(), chain_plain(x).to_bits());
+    assert_eq!(
+        value.to_bits(),
+        chain(x).to_bits(),
+        "the function as written"
+    );
+    assert_eq!(d.x, CHAIN_X_GRADIENT);
+    // t0 is in the first struct; t1099, the 1,101st field, past it.
+    assert_eq!((d.t0, d.t1099, d.t1023, d.t1024), (1.0, 1.0, 1.0, 1.0));
+    let pairs = d.pairs();
+    assert_eq!(pairs.len(), 1_101);
+    assert_eq!(ChainGrad::NAMES.len(), 1_101);
+    assert_eq!(pairs[0], ("x", CHAIN_X_GRADIENT));
+    for (k, (name, gradient)) in pairs[1..].iter().enumerate() {
+        assert_eq!((*name, *gradient), (format!("t{k}").as_str(), 1.0));
+        assert_eq!(ChainGrad::NAMES[k + 1], *name);
+    }
+    let printed = format!("{d:?}");
+    assert!(
+        printed.starts_with("ChainGrad { x: 1102.0, t0: 1.0, t1: 1.0,"),
+        "{printed}"
+    );
+    assert!(printed.ends_with("t1098: 1.0, t1099: 1.0 }"), "{printed}");
+    let mut changed = d;
+    changed.t1099 = 0.5;
+    assert_ne!(changed, d, "a field past the first struct differs");
+    changed.t1099 = 1.0;
+    assert_eq!(changed, d);
+    // Through `Partials`, the function is a custom operation of another formula.
+    let twice = grad::grad!(y = chain(x) * 2.0);
+    assert_eq!(twice.backward(1.0).x, 2.0 * CHAIN_X_GRADIENT);
+}
+
+#[test]
+fn an_inline_formula_of_more_gradients_than_one_struct_holds() {
+    let (value, [dx, dt0, dlast], pairs, printed) = chain_inline(0.37_f64);
+    assert_eq!(value.to_bits(), chain_plain(0.37_f64).to_bits());
+    assert_eq!([dx, dt0, dlast], [CHAIN_X_GRADIENT, 1.0, 1.0]);
+    assert_eq!(pairs.len(), 1_101);
+    assert!(
+        pairs[1..]
+            .iter()
+            .enumerate()
+            .all(|(k, (name, gradient))| *name == format!("t{k}") && *gradient == 1.0)
+    );
+    assert!(printed.ends_with("t1099: 1.0 }"), "{printed}");
+    let (value, gradients, pairs, _) = chain_inline(0.37_f32);
+    assert_eq!(value.to_bits(), chain_plain(0.37_f32).to_bits());
+    assert_eq!(gradients, [1_102.0, 1.0, 1.0]);
+    assert_eq!(pairs.last(), Some(&("t1099", 1.0)));
 }
