@@ -65,7 +65,12 @@
 //! - The gradients have one public field per input (in order of first use)
 //!   and per `let` intermediate; they are `Debug + Clone + Copy + PartialEq`,
 //!   and `pairs()` / `NAMES` list them by name. A value used several times
-//!   gets the sum of its gradients (the book's branch node).
+//!   gets the sum of its gradients (the book's branch node). Past 1,024
+//!   fields, the struct holds its first 1,024 and dereferences to a hidden
+//!   struct holding the next ones, and so on: `d.name` reads (and, on a
+//!   `mut` binding, writes) any field, and the listings and traits see them
+//!   all, but a struct pattern or literal names only the first 1,024 (see
+//!   "Large formulas").
 //! - Literals are constants without a gradient; integer literals are
 //!   accepted as the scalar type (`3 * x`), and the exponent of `powi` stays
 //!   an `i32` expression. Any expression that reads no input, such as
@@ -440,8 +445,10 @@
 //! - **Arithmetic where it can, a call elsewhere.** Where the scalar type is
 //!   named (the function form, and the inline form without custom
 //!   operations), forward writes `+`, `-`, `*`, `/` and negation as
-//!   operators, and, in `f32` and `f64`, the table's methods as the methods
-//!   themselves (`x.exp()`, `x.powi(k)`); backward writes each operator's
+//!   operators, and the table's methods as the methods themselves: in
+//!   `f32` and `f64` as `x.exp()`, on any other scalar as `Float`'s
+//!   (`<T as Float>::exp(x)`), one call where the rule was two; backward
+//!   writes each operator's
 //!   adjoint as arithmetic (`dout * y`: the table's
 //!   [`Adjoint`](ops::Adjoint), checked against the layer bit for bit), and
 //!   sums a value's gradients in one statement. A `powi` with a literal
@@ -457,20 +464,48 @@
 //!   square's backward there is arithmetic, not the rule's call with its
 //!   branch on the exponent: that took the inline form's release build of
 //!   the 10,000-operation Rosenbrock from 37.9 s to 23.5 s (one run each).
-//!   The function form's body is always inlined where optimised: LLVM
-//!   declined a function that large, and then stored every intermediate's
-//!   gradient for a caller reading a few (its release build of the
-//!   10,000-operation DAG took 28.2 s, and 14.6 s inlined; the hand-written
-//!   adjoint's, 14.6 s; one run each).
+//!   In a debug build the calls stay calls, which the inline form's debug
+//!   builds pay for.
+//! - **Inlined where optimised only.** The functions holding the steps (the
+//!   function form's body, the inline form's forward and backward) are
+//!   `#[inline(always)]` where `debug_assertions` is off and `#[inline]`
+//!   where it is on. Optimised, LLVM declined a function that large, and
+//!   then stored every intermediate's gradient for a caller reading a few
+//!   (the function form's release build of the 10,000-operation DAG took
+//!   28.2 s, and 14.6 s inlined; the hand-written adjoint's, 14.6 s; one run
+//!   each). Unoptimised, `inline(always)` still inlines, and only copied the
+//!   steps into the caller: the inline form's debug build of the
+//!   10,000-operation Rosenbrock took 9.4–10.7 s inlined, 7.2–7.6 s not
+//!   (hand-written adjoint: 3.3–3.9 s).
+//! - **Literals in place.** The function form writes its `f64` literals
+//!   where they are read (`100f64 * v`), and both forms their literal
+//!   `powi` exponents (`v.powi(2)`), as the hand-written code does, not into
+//!   locals (nor, in the inline form, into the value): 2,500 of each in the
+//!   10,000-operation Rosenbrock, whose expanded code then checked in 3.3 s
+//!   instead of 3.8 s. The inline form converts each number literal to its
+//!   generic scalar once, into a local. Locals are declared 64 to an array
+//!   pattern, `let [v0, v1, ..]: [f64; 64];`, which names the type once.
 //! - **Wide patterns and wide structs.** rustc checks a pattern in time and
 //!   memory quadratic in its width, and looks a field access's name up
-//!   among the struct's fields one by one. So the inline value keeps its
-//!   numbers in arrays of 64, one pattern each. The gradients struct has a
-//!   field for every `let`, and `pairs()` (behind `Debug` and `PartialEq`)
-//!   reads every one. Alone in a crate, a struct of 12,500 `f64` fields
-//!   and a method reading each takes rustc 0.8 s to check (the struct
-//!   alone: 0.07 s), and 1.7 s with incremental compilation (0.14 s),
-//!   which cargo uses for `check` and debug builds.
+//!   among the struct's fields one by one, comparing each. So the inline
+//!   value keeps its numbers in arrays of 64, one pattern each. The
+//!   gradients struct has a field for every `let`, and `pairs()` (behind
+//!   `Debug` and `PartialEq`) reads every one. Alone in a crate, a struct
+//!   of 12,500 `f64` fields and a method reading each takes rustc 0.8 s to
+//!   check (the struct alone: 0.07 s), and 1.7 s with incremental
+//!   compilation (0.14 s), which cargo uses for `check` and debug builds.
+//!   So past 1,024 fields the gradients are a chain: the struct holds its
+//!   first 1,024 fields and a private one holding a `#[doc(hidden)]` struct
+//!   with the next 1,024, to which it dereferences (`Deref` and
+//!   `DerefMut`), and so on (wider structs past 100 of them, since rustc
+//!   follows `Deref` 128 times at most). Each struct's fields are read by
+//!   its own code. With `pairs()`, `Debug` and a function reading 2,500
+//!   fields, 12,500 fields check in 0.75 s chained against 1.66 s flat
+//!   (incremental, `rustc --emit=metadata`; 0.37 s with no `pairs()`).
+//!   `d.name` then finds a field past the first struct through `Deref`,
+//!   at about the cost of finding it in one flat struct. What a chain
+//!   gives up: a struct pattern or literal names only the first struct's
+//!   fields, and the docs list only those.
 //! - **More to check than the adjoint.** With `NAMES`, `pairs()` and its
 //!   impls, and the pictures' hooks that report every value and gradient,
 //!   the gradients struct is about an eighth of `cargo check` at 1,000

@@ -341,79 +341,81 @@ fn nested_loops_count_every_run_of_the_inner_body() {
 #[test]
 fn an_inline_value_keeps_more_than_sixty_four_values_exponents_and_partials() {
     // 70 `powi` nodes and 65 custom operations: more than one chunk of each
-    // of the value's stored fields, the last chunk padded.
+    // of the value's stored fields, the last chunk padded. The exponents are
+    // variables: a literal one is written in place, not stored.
     let x = 0.25_f64;
+    let (two, three) = (2, 3);
     let g = grad! {
-        let p1 = (x + 1.0).powi(2);
-        let p2 = (x + 2.0).powi(3);
-        let p3 = (x + 3.0).powi(2);
-        let p4 = (x + 4.0).powi(3);
-        let p5 = (x + 5.0).powi(2);
-        let p6 = (x + 6.0).powi(3);
-        let p7 = (x + 7.0).powi(2);
-        let p8 = (x + 8.0).powi(3);
-        let p9 = (x + 9.0).powi(2);
-        let p10 = (x + 10.0).powi(3);
-        let p11 = (x + 11.0).powi(2);
-        let p12 = (x + 12.0).powi(3);
-        let p13 = (x + 13.0).powi(2);
-        let p14 = (x + 14.0).powi(3);
-        let p15 = (x + 15.0).powi(2);
-        let p16 = (x + 16.0).powi(3);
-        let p17 = (x + 17.0).powi(2);
-        let p18 = (x + 18.0).powi(3);
-        let p19 = (x + 19.0).powi(2);
-        let p20 = (x + 20.0).powi(3);
-        let p21 = (x + 21.0).powi(2);
-        let p22 = (x + 22.0).powi(3);
-        let p23 = (x + 23.0).powi(2);
-        let p24 = (x + 24.0).powi(3);
-        let p25 = (x + 25.0).powi(2);
-        let p26 = (x + 26.0).powi(3);
-        let p27 = (x + 27.0).powi(2);
-        let p28 = (x + 28.0).powi(3);
-        let p29 = (x + 29.0).powi(2);
-        let p30 = (x + 30.0).powi(3);
-        let p31 = (x + 31.0).powi(2);
-        let p32 = (x + 32.0).powi(3);
-        let p33 = (x + 33.0).powi(2);
-        let p34 = (x + 34.0).powi(3);
-        let p35 = (x + 35.0).powi(2);
-        let p36 = (x + 36.0).powi(3);
-        let p37 = (x + 37.0).powi(2);
-        let p38 = (x + 38.0).powi(3);
-        let p39 = (x + 39.0).powi(2);
-        let p40 = (x + 40.0).powi(3);
-        let p41 = (x + 41.0).powi(2);
-        let p42 = (x + 42.0).powi(3);
-        let p43 = (x + 43.0).powi(2);
-        let p44 = (x + 44.0).powi(3);
-        let p45 = (x + 45.0).powi(2);
-        let p46 = (x + 46.0).powi(3);
-        let p47 = (x + 47.0).powi(2);
-        let p48 = (x + 48.0).powi(3);
-        let p49 = (x + 49.0).powi(2);
-        let p50 = (x + 50.0).powi(3);
-        let p51 = (x + 51.0).powi(2);
-        let p52 = (x + 52.0).powi(3);
-        let p53 = (x + 53.0).powi(2);
-        let p54 = (x + 54.0).powi(3);
-        let p55 = (x + 55.0).powi(2);
-        let p56 = (x + 56.0).powi(3);
-        let p57 = (x + 57.0).powi(2);
-        let p58 = (x + 58.0).powi(3);
-        let p59 = (x + 59.0).powi(2);
-        let p60 = (x + 60.0).powi(3);
-        let p61 = (x + 61.0).powi(2);
-        let p62 = (x + 62.0).powi(3);
-        let p63 = (x + 63.0).powi(2);
-        let p64 = (x + 64.0).powi(3);
-        let p65 = (x + 65.0).powi(2);
-        let p66 = (x + 66.0).powi(3);
-        let p67 = (x + 67.0).powi(2);
-        let p68 = (x + 68.0).powi(3);
-        let p69 = (x + 69.0).powi(2);
-        let p70 = (x + 70.0).powi(3);
+        let p1 = (x + 1.0).powi(two);
+        let p2 = (x + 2.0).powi(three);
+        let p3 = (x + 3.0).powi(two);
+        let p4 = (x + 4.0).powi(three);
+        let p5 = (x + 5.0).powi(two);
+        let p6 = (x + 6.0).powi(three);
+        let p7 = (x + 7.0).powi(two);
+        let p8 = (x + 8.0).powi(three);
+        let p9 = (x + 9.0).powi(two);
+        let p10 = (x + 10.0).powi(three);
+        let p11 = (x + 11.0).powi(two);
+        let p12 = (x + 12.0).powi(three);
+        let p13 = (x + 13.0).powi(two);
+        let p14 = (x + 14.0).powi(three);
+        let p15 = (x + 15.0).powi(two);
+        let p16 = (x + 16.0).powi(three);
+        let p17 = (x + 17.0).powi(two);
+        let p18 = (x + 18.0).powi(three);
+        let p19 = (x + 19.0).powi(two);
+        let p20 = (x + 20.0).powi(three);
+        let p21 = (x + 21.0).powi(two);
+        let p22 = (x + 22.0).powi(three);
+        let p23 = (x + 23.0).powi(two);
+        let p24 = (x + 24.0).powi(three);
+        let p25 = (x + 25.0).powi(two);
+        let p26 = (x + 26.0).powi(three);
+        let p27 = (x + 27.0).powi(two);
+        let p28 = (x + 28.0).powi(three);
+        let p29 = (x + 29.0).powi(two);
+        let p30 = (x + 30.0).powi(three);
+        let p31 = (x + 31.0).powi(two);
+        let p32 = (x + 32.0).powi(three);
+        let p33 = (x + 33.0).powi(two);
+        let p34 = (x + 34.0).powi(three);
+        let p35 = (x + 35.0).powi(two);
+        let p36 = (x + 36.0).powi(three);
+        let p37 = (x + 37.0).powi(two);
+        let p38 = (x + 38.0).powi(three);
+        let p39 = (x + 39.0).powi(two);
+        let p40 = (x + 40.0).powi(three);
+        let p41 = (x + 41.0).powi(two);
+        let p42 = (x + 42.0).powi(three);
+        let p43 = (x + 43.0).powi(two);
+        let p44 = (x + 44.0).powi(three);
+        let p45 = (x + 45.0).powi(two);
+        let p46 = (x + 46.0).powi(three);
+        let p47 = (x + 47.0).powi(two);
+        let p48 = (x + 48.0).powi(three);
+        let p49 = (x + 49.0).powi(two);
+        let p50 = (x + 50.0).powi(three);
+        let p51 = (x + 51.0).powi(two);
+        let p52 = (x + 52.0).powi(three);
+        let p53 = (x + 53.0).powi(two);
+        let p54 = (x + 54.0).powi(three);
+        let p55 = (x + 55.0).powi(two);
+        let p56 = (x + 56.0).powi(three);
+        let p57 = (x + 57.0).powi(two);
+        let p58 = (x + 58.0).powi(three);
+        let p59 = (x + 59.0).powi(two);
+        let p60 = (x + 60.0).powi(three);
+        let p61 = (x + 61.0).powi(two);
+        let p62 = (x + 62.0).powi(three);
+        let p63 = (x + 63.0).powi(two);
+        let p64 = (x + 64.0).powi(three);
+        let p65 = (x + 65.0).powi(two);
+        let p66 = (x + 66.0).powi(three);
+        let p67 = (x + 67.0).powi(two);
+        let p68 = (x + 68.0).powi(three);
+        let p69 = (x + 69.0).powi(two);
+        let p70 = (x + 70.0).powi(three);
         y = p1 + p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9 + p10 + p11 + p12 + p13 + p14 + p15 +
             p16 + p17 + p18 + p19 + p20 + p21 + p22 + p23 + p24 + p25 + p26 + p27 + p28 +
             p29 + p30 + p31 + p32 + p33 + p34 + p35 + p36 + p37 + p38 + p39 + p40 + p41 +
@@ -609,5 +611,25 @@ fn an_inline_value_keeps_more_than_sixty_four_values_exponents_and_partials() {
         assert_eq!(node.label(), format!("powi({k})"), "p{i}");
         assert_eq!(node.grad, Some(1.0), "p{i}");
     }
+    assert_eq!(named(&graph, "x").grad, Some(d.x));
+}
+
+#[test]
+fn literal_and_variable_exponents_are_drawn_alike() {
+    // A literal exponent is written in place and a variable one stored in
+    // the inline value; the picture shows both.
+    let (x, n) = (1.5_f64, 3);
+    let g = grad! {
+        let square = x.powi(2);
+        let cube = x.powi(n);
+        y = square + cube
+    };
+    let d = g.backward(1.0);
+    // dy/dx = 2x + 3x² (closed form)
+    assert_eq!(d.x, 2.0 * x + 3.0 * x * x);
+    let graph = g.graph_with_gradients(1.0);
+    assert_eq!(named(&graph, "square").label(), "powi(2)");
+    assert_eq!(named(&graph, "cube").label(), "powi(3)");
+    assert_eq!(named(&graph, "cube").value, x * x * x);
     assert_eq!(named(&graph, "x").grad, Some(d.x));
 }

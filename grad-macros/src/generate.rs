@@ -133,11 +133,15 @@ fn raw_string(text: &str) -> TokenStream {
         .unwrap_or_else(|_| quote!(#text))
 }
 
-/// `let (v0, mut v1, ..): (T, T, ..);` in groups of [`LOCALS_PER_LET`].
+/// `let [v0, mut v1, ..]: [T; N];` in groups of [`LOCALS_PER_LET`], or
+/// `let (v0, mut v1, ..);` where the scalar type is inferred.
 ///
 /// With the scalar type known, each group is annotated with it: rustc
 /// type-checks ten thousand deferred initialisations several times faster
-/// when it does not have to infer their types.
+/// when it does not have to infer their types. An array pattern names the
+/// type once, where a tuple names it per local: at 10,000 operations,
+/// 30,000 fewer tokens, and `cargo check` of the expanded code ran 3% fewer
+/// instructions.
 fn declare(locals: &[(Ident, bool)], scalar: Option<&Spliced>) -> TokenStream {
     locals
         .chunks(LOCALS_PER_LET)
@@ -146,11 +150,13 @@ fn declare(locals: &[(Ident, bool)], scalar: Option<&Spliced>) -> TokenStream {
                 .iter()
                 .map(|(_, mutable)| mutable.then(<syn::Token![mut]>::default));
             let names = group.iter().map(|(name, _)| name);
-            let annotation = scalar.map(|scalar| {
-                let types = group.iter().map(|_| scalar);
-                quote!(: (#(#types,)*))
-            });
-            quote!(let (#(#mutability #names,)*) #annotation;)
+            match scalar {
+                Some(scalar) => {
+                    let len = group.len();
+                    quote!(let [#(#mutability #names),*]: [#scalar; #len];)
+                }
+                None => quote!(let (#(#mutability #names,)*);),
+            }
         })
         .collect()
 }
@@ -407,9 +413,11 @@ pub(crate) struct Plan<'g> {
     /// parameters are the inputs ([`input_parameter`]), the constants and the
     /// `powi` exponents, rather than where the caller's variables are.
     in_forward_function: bool,
-    /// Whether literals are written where they are read, not set once in
-    /// a local ([`Plan::inlined`]): the function form's, where the scalar
-    /// is `f64` for a number's literal, any for a `powi` exponent's.
+    /// Whether literals are written where they are read, not set once in a
+    /// local: a number's ([`Plan::inlined`]) in the function form over
+    /// `f64`, where the literal is the value; a `powi` exponent's
+    /// ([`Plan::inlined_exponent`]) in both forms, which the inline value
+    /// then does not store.
     inline_numbers: bool,
     inline_exponents: bool,
 }
@@ -631,6 +639,18 @@ impl<'g> Plan<'g> {
             }
             _ => None,
         };
+        // On any other named scalar, the same method through `Float`, whose
+        // method it is too (the layer's forward calls it): one trait call
+        // for rustc to check and, unoptimised, to compile, where the rule
+        // is a generic function over the layer calling it. Written as a
+        // path, since another trait in the caller's scope may have a method
+        // of that name (num-traits' `Real`, implemented for every `Float`).
+        let float_method = |op: &Operation| match op.syntax {
+            Syntax::Method(name) if primitive.is_none() && annotation.is_some() => {
+                Some(Ident::new(name, Span::call_site()))
+            }
+            _ => None,
+        };
         let steps = self.value_locals().into_iter().map(|node| {
             let value = value_local(node);
             let span = self.graph.nodes[node].span;
@@ -677,6 +697,10 @@ impl<'g> Plan<'g> {
                             let x = &operands[0];
                             quote_spanned!(span=> #value = #x.#method();)
                         }
+                        Shape::Unary if let Some(method) = float_method(op) => {
+                            let x = &operands[0];
+                            quote_spanned!(span=> #value = <#scalar as #private::Float>::#method(#x);)
+                        }
                         Shape::Unary => {
                             let (x, layer) = (&operands[0], self.layer_name(node));
                             quote_spanned!(span=> #value = #private::unary::<#private::#layer<#scalar>>(#x);)
@@ -689,6 +713,10 @@ impl<'g> Plan<'g> {
                             let (x, y) = (&operands[0], &operands[1]);
                             quote_spanned!(span=> #value = #x.#method(#y);)
                         }
+                        Shape::Binary if let Some(method) = float_method(op) => {
+                            let (x, y) = (&operands[0], &operands[1]);
+                            quote_spanned!(span=> #value = <#scalar as #private::Float>::#method(#x, #y);)
+                        }
                         Shape::Binary => {
                             let (x, y, layer) = (&operands[0], &operands[1], self.layer_name(node));
                             quote_spanned!(span=> #value = #private::binary::<#private::#layer<#scalar>>(#x, #y);)
@@ -697,9 +725,12 @@ impl<'g> Plan<'g> {
                             let (x, exponent) = (&operands[0], self.exponent(node));
                             let local = self.inlined_exponent(node).is_none();
                             let assign = (!parameters && local).then(|| quote!(#exponent = #argument;));
-                            let power = match method(op) {
-                                Some(method) => quote!(#x.#method(#exponent)),
-                                None => quote!(#private::powi(#x, #exponent)),
+                            let power = match (method(op), float_method(op)) {
+                                (Some(method), _) => quote!(#x.#method(#exponent)),
+                                (None, Some(method)) => {
+                                    quote!(<#scalar as #private::Float>::#method(#x, #exponent))
+                                }
+                                (None, None) => quote!(#private::powi(#x, #exponent)),
                             };
                             quote_spanned! {span=>
                                 #assign
@@ -756,7 +787,8 @@ impl<'g> Plan<'g> {
     ) -> TokenStream {
         let trace = &self.trace;
         let powers = self.powers();
-        let binding = stored.and_then(|stored| stored.bind_exponents(&powers, |_| true));
+        let binding =
+            stored.and_then(|stored| stored.bind_exponents(&self.stored_powers(), |_| true));
         // The exponents alone, in node order, which the recorder matches
         // with the `powi` nodes of the description.
         let exponents = (!powers.is_empty()).then(|| {
@@ -783,6 +815,14 @@ impl<'g> Plan<'g> {
                     NodeKind::Operation { op, .. } if op.shape == Shape::UnaryInt)
             })
             .collect()
+    }
+
+    /// The `powi` nodes whose exponent is a value, not written in place
+    /// ([`Plan::inlined_exponent`]): those the inline value stores.
+    fn stored_powers(&self) -> Vec<NodeId> {
+        let mut powers = self.powers();
+        powers.retain(|&node| self.inlined_exponent(node).is_none());
+        powers
     }
 
     /// The custom operations' nodes, in node order.
@@ -1250,7 +1290,7 @@ impl StoredFields {
             let (width, count) = chunked_shape(plan.graph.nodes.len());
             quote!(#values: [[T; #width]; #count],)
         };
-        let power_count = plan.powers().len();
+        let power_count = plan.stored_powers().len();
         let exponents = (power_count > 0).then(|| {
             let (width, count) = chunked_shape(power_count);
             quote!(#exponents: [[i32; #width]; #count],)
@@ -1281,7 +1321,7 @@ impl StoredFields {
             .map(|node| plan.value(node))
             .collect();
         let node_values = chunked_array(&node_values);
-        let powers = plan.powers();
+        let powers = plan.stored_powers();
         let customs = plan.customs();
         let exponents = (!powers.is_empty()).then(|| {
             let locals: Vec<Ident> = powers.into_iter().map(exponent_local).collect();
@@ -1319,7 +1359,7 @@ impl StoredFields {
             |chunk| quote!(self.#values[#chunk]),
             |names| quote!([#(#names),*]),
         );
-        let exponents = self.bind_exponents(&plan.powers(), |node| visits[node]);
+        let exponents = self.bind_exponents(&plan.stored_powers(), |node| visits[node]);
         let customs = plan.customs();
         let partials = (!customs.is_empty()).then(|| {
             let names: Vec<Option<Ident>> = customs
@@ -1795,6 +1835,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
     // A custom operation's `_grad` function may take a concrete type, which
     // the generic `T` of `__forward` is not (see [`inline_forward`]).
     plan.in_forward_function = plan.customs().is_empty();
+    plan.inline_exponents = true;
     let output_name = &graph.output_name;
     let camel = upper_camel(output_name);
     let value_type = format_ident!("{}", camel);
@@ -2008,7 +2049,7 @@ fn inline_forward(plan: &Plan, value_type: &Ident, fields: &StoredFields) -> Tok
                 op,
                 argument: Some(argument),
                 ..
-            } if op.shape == Shape::UnaryInt => {
+            } if op.shape == Shape::UnaryInt && plan.inlined_exponent(node).is_none() => {
                 let exponent = exponent_local(node);
                 parameters.push(quote!(#exponent: i32));
                 arguments.push(quote_spanned!(span=> #argument));
