@@ -28,7 +28,10 @@
 #   debug       `cargo build` (the default dev profile, with debuginfo)
 #   release     `cargo build --release`
 # and the ratio of grad's CPU time to the hand-written crate's, same shape,
-# size and command. A build that fails is reported as such.
+# size and command. Each build runs REPS times (3 unless set), the three
+# forms taking turns, so that a slow minute of a shared machine falls on all
+# of them; a cell is the run with the median CPU time. A build that fails
+# is reported as such.
 # The table is also written to $TARGET/grad-benches/compile_time.md, which
 # report.sh puts in BENCHMARKS.md.
 set -euo pipefail
@@ -125,46 +128,80 @@ with_ratio() {
     fi
 }
 
+# The cell of the run with the median CPU time among its arguments (cells
+# of the same build), or the first failure.
+median_cell() {
+    local cell
+    for cell in "$@"; do
+        [[ -n $(cpu_of "$cell") ]] || { echo "$cell"; return; }
+    done
+    for cell in "$@"; do
+        printf '%s\t%s\n' "$(cpu_of "$cell")" "$cell"
+    done | sort -n | sed -n "$((($# + 1) / 2))p" | cut -f2
+}
+
+reps=${REPS:-3}
+commands=(check debug release)
+
 measure() {
     echo "Load average before the first build: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)."
     echo
-    echo "Each cell: wall seconds (CPU seconds), and for grad's forms the CPU time's ratio to the hand-written adjoint's."
+    echo "Each cell: wall seconds (CPU seconds) of the run with the median CPU time of $reps, the three forms' runs taking turns, and for grad's forms the ratio of that CPU time to the hand-written adjoint's."
     echo
     echo "| shape | operations | inputs | form | lines of code | expansion | cargo check | cargo build (debug) | cargo build --release |"
     echo "|---|---:|---:|---|---:|---:|---:|---:|---:|"
     for shape in "${shapes[@]}"; do
         for size in "${sizes[@]}"; do
-            declare -A cells=()
-            # hand first: grad's forms are given as ratios to it.
+            declare -A operations=() inputs=() lines=() expansion=() runs=()
             for form in hand grad inline; do
                 src="$tmp/$form/src/lib.rs"
                 info=$("$generate" crate "$form" "$shape" "$size" "$src")
-                operations=${info%% operations*}
-                inputs=$(sed 's/.*, \([0-9]*\) inputs.*/\1/' <<<"$info")
-                lines=$(wc -l <"$src")
-                cd "$tmp/$form"
-                expansion="-"
+                operations[$form]=${info%% operations*}
+                inputs[$form]=$(sed 's/.*, \([0-9]*\) inputs.*/\1/' <<<"$info")
+                lines[$form]=$(wc -l <"$src")
+                expansion[$form]="-"
                 if [[ $form != hand ]]; then
+                    cd "$tmp/$form"
                     touch "$src"
                     expand
-                    expansion=$(awk '/macro_expand_crate/ { sub(/^time: */, ""); sub(/;.*/, ""); printf "%.2f s", $0 }' "$log")
+                    expansion[$form]=$(awk '/macro_expand_crate/ { sub(/^time: */, ""); sub(/;.*/, ""); printf "%.2f s", $0 }' "$log")
+                    cd "$workspace"
                 fi
-                touch "$src"
-                check=$(timed cargo check)
-                touch "$src"
-                debug=$(timed cargo build)
-                touch "$src"
-                release=$(timed cargo build --release)
-                cd "$workspace"
-                if [[ $form == hand ]]; then
-                    cells=([check]=$check [debug]=$debug [release]=$release)
-                else
-                    check=$(with_ratio "$check" "${cells[check]}")
-                    debug=$(with_ratio "$debug" "${cells[debug]}")
-                    release=$(with_ratio "$release" "${cells[release]}")
-                fi
-                echo "| $shape | $operations | $inputs | $form | $lines | $expansion | $check | $debug | $release |"
             done
+            for ((rep = 0; rep < reps; rep++)); do
+                for form in hand grad inline; do
+                    cd "$tmp/$form"
+                    for command in "${commands[@]}"; do
+                        touch src/lib.rs
+                        case $command in
+                            check) cell=$(timed cargo check) ;;
+                            debug) cell=$(timed cargo build) ;;
+                            release) cell=$(timed cargo build --release) ;;
+                        esac
+                        runs[$form.$command.$rep]=$cell
+                    done
+                    cd "$workspace"
+                done
+            done
+            declare -A hand=()
+            # hand first: grad's forms are given as ratios to it.
+            for form in hand grad inline; do
+                declare -A cells=()
+                for command in "${commands[@]}"; do
+                    local all=()
+                    for ((rep = 0; rep < reps; rep++)); do
+                        all+=("${runs[$form.$command.$rep]}")
+                    done
+                    cells[$command]=$(median_cell "${all[@]}")
+                    if [[ $form == hand ]]; then
+                        hand[$command]=${cells[$command]}
+                    else
+                        cells[$command]=$(with_ratio "${cells[$command]}" "${hand[$command]}")
+                    fi
+                done
+                echo "| $shape | ${operations[$form]} | ${inputs[$form]} | $form | ${lines[$form]} | ${expansion[$form]} | ${cells[check]} | ${cells[debug]} | ${cells[release]} |"
+            done
+            unset operations inputs lines expansion runs hand cells
         done
     done
 }
