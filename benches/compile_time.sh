@@ -30,8 +30,10 @@
 # and the ratio of grad's CPU time to the hand-written crate's, same shape,
 # size and command. Each build runs REPS times (3 unless set), the three
 # forms taking turns, so that a slow minute of a shared machine falls on all
-# of them; a cell is the run with the median CPU time. A build that fails
-# is reported as such.
+# of them; a cell is the run with the median CPU time. Every run compiles
+# the crate afresh (its incremental cache deleted: cargo checks and builds
+# debug incrementally, and a repeated build of the same source would reuse
+# the cache). A build that fails is reported as such.
 # The table is also written to $TARGET/grad-benches/compile_time.md, which
 # report.sh puts in BENCHMARKS.md.
 set -euo pipefail
@@ -172,6 +174,10 @@ measure() {
                 for form in hand grad inline; do
                     cd "$tmp/$form"
                     for command in "${commands[@]}"; do
+                        # Each run compiles the crate afresh: without this, a
+                        # repeated check or debug build of the same source
+                        # reuses the last run's incremental cache.
+                        rm -rf "$CARGO_TARGET_DIR"/*/incremental/compile_time_"$form"-*
                         touch src/lib.rs
                         case $command in
                             check) cell=$(timed cargo check) ;;
