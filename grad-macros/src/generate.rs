@@ -1617,15 +1617,11 @@ impl Gradients<'_> {
             (!generics.params.is_empty()).then(|| quote!(where #scalar: ::core::marker::Copy));
         let impls = field_impls(name, generics, &names, true, true);
         let field_type = Spliced::new(scalar);
-        let levels = self.levels();
-        if levels.len() == 1 {
-            return quote! {
-                #[doc = #doc]
-                // The fields are the user's own names, linted where they wrote them.
-                #[allow(non_snake_case)]
-                #vis struct #name #generics {
-                    #(#[doc = #field_docs] pub #names: #field_type,)*
-                }
+        // The struct (or chain), its trait impls, `NAMES`, and `pairs` with
+        // the body `pairs`.
+        let with_names = |structs: TokenStream, pairs: TokenStream| {
+            quote! {
+                #structs
 
                 #impls
 
@@ -1637,10 +1633,23 @@ impl Gradients<'_> {
                     #[inline]
                     #[must_use]
                     pub fn pairs(&self) -> [(&'static str, #scalar); #count] #copy {
-                        ::grad::__private::named(Self::NAMES, [#(self.#names),*])
+                        #pairs
                     }
                 }
+            }
+        };
+        let levels = self.levels();
+        if levels.len() == 1 {
+            let structs = quote! {
+                #[doc = #doc]
+                // The fields are the user's own names, linted where they wrote them.
+                #[allow(non_snake_case)]
+                #vis struct #name #generics {
+                    #(#[doc = #field_docs] pub #names: #field_type,)*
+                }
             };
+            let pairs = quote!(::grad::__private::named(Self::NAMES, [#(self.#names),*]));
+            return with_names(structs, pairs);
         }
         let rest = self.rest_field();
         let write = local("__write_gradients");
@@ -1735,25 +1744,12 @@ impl Gradients<'_> {
                 }
             }
         });
-        quote! {
-            #(#chain)*
-
-            #impls
-
-            impl #impl_generics #name #type_generics {
-                /// The field names, in field order: inputs first, then intermediates.
-                pub const NAMES: [&'static str; #count] = [#(#strings),*];
-
-                /// Each field's name with its gradient, in field order.
-                #[inline]
-                #[must_use]
-                pub fn pairs(&self) -> [(&'static str, #scalar); #count] #copy {
-                    let mut #out = [self.#first; #count];
-                    self.#write(&mut #out);
-                    ::grad::__private::named(Self::NAMES, #out)
-                }
-            }
-        }
+        let pairs = quote! {
+            let mut #out = [self.#first; #count];
+            self.#write(&mut #out);
+            ::grad::__private::named(Self::NAMES, #out)
+        };
+        with_names(quote!(#(#chain)*), pairs)
     }
 
     /// `impl Partials<S, N> for NameGrad`: the inputs' gradients in order,
