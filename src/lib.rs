@@ -475,7 +475,7 @@
 //!   28.2 s, and 14.6 s inlined; the hand-written adjoint's, 14.6 s; one run
 //!   each). Unoptimised, `inline(always)` still inlines, and only copied the
 //!   steps into the caller: the inline form's debug build of the
-//!   10,000-operation Rosenbrock took 9.4–10.7 s inlined, 7.2–7.6 s not
+//!   10,000-operation Rosenbrock took 9.0–10.7 s inlined, 7.2–7.6 s not
 //!   (hand-written adjoint: 3.3–3.9 s).
 //! - **Literals in place.** The function form writes its `f64` literals
 //!   where they are read (`100f64 * v`), and both forms their literal
