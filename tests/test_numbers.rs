@@ -103,3 +103,26 @@ fn numbers_written_twice_in_f32() {
     let g = grad!(y = 100.0 * (x - 1.0) * (x - 1.0) + 100.0 * x);
     assert_eq!((g.y, g.backward(1.0).x), (700.0, 500.0));
 }
+
+#[test]
+fn repeated_literals_keep_their_own_values() {
+    // Equal literals share one converted value; different ones must not.
+    // y = 2x + 3x + 2x² + 3 + 0.5 (closed forms: y and dy/dx = 5 + 4x).
+    let x = 1.25_f64;
+    let g = grad!(y = x * 2.0 + x * 3.0 + x * x * 2.0 + 3.0 + 0.5);
+    assert_eq!(g.y, x * 2.0 + x * 3.0 + x * x * 2.0 + 3.0 + 0.5);
+    assert_eq!(g.backward(1.0).x, 5.0 + 4.0 * x);
+    let x = 1.25_f32;
+    let g = grad!(y = x * 2.0 + x * 3.0 + x * x * 2.0 + 3.0 + 0.5);
+    assert_eq!(g.y, x * 2.0 + x * 3.0 + x * x * 2.0 + 3.0 + 0.5);
+    assert_eq!(g.backward(1.0).x, 5.0 + 4.0 * x);
+    let (value, d) = repeated_literals_grad(x);
+    assert_eq!(value, repeated_literals(x));
+    assert_eq!(d.x, 5.0 + 4.0 * x);
+}
+
+grad! {
+    fn repeated_literals(x: f32) -> f32 {
+        x * 2.0 + x * 3.0 + x * x * 2.0 + 3.0 + 0.5
+    }
+}

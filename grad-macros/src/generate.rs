@@ -420,6 +420,11 @@ pub(crate) struct Plan<'g> {
     /// then does not store.
     inline_numbers: bool,
     inline_exponents: bool,
+    /// For each node, the node whose local holds its value: itself, or for
+    /// a number literal the first literal of the same value, so that a
+    /// formula converts each distinct literal to its scalar once (the
+    /// Rosenbrock's 2,500 literals at 10,000 operations are two numbers).
+    holder: Vec<NodeId>,
 }
 
 impl<'g> Plan<'g> {
@@ -461,6 +466,13 @@ impl<'g> Plan<'g> {
                 (named[node] || (is_value && reachable[node])).then(|| adjoint_local(node))
             })
             .collect();
+        let mut first_literal = std::collections::HashMap::new();
+        let holder = (0..count)
+            .map(|node| match graph.nodes[node].kind {
+                NodeKind::Literal(number) => *first_literal.entry(number.to_bits()).or_insert(node),
+                _ => node,
+            })
+            .collect();
         let mut first_edge = Vec::with_capacity(count);
         let mut edges = 0;
         for node in &graph.nodes {
@@ -480,6 +492,7 @@ impl<'g> Plan<'g> {
             in_forward_function: false,
             inline_numbers: false,
             inline_exponents: false,
+            holder,
         }
     }
 
@@ -537,17 +550,18 @@ impl<'g> Plan<'g> {
         match &self.graph.nodes[node].kind {
             NodeKind::Input(name) if self.in_forward_function => input_parameter(name),
             NodeKind::Input(name) => name.clone(),
-            _ => value_local(node),
+            _ => value_local(self.holder[node]),
         }
     }
 
     /// The nodes whose value is a local of the forward pass: every node
-    /// but the inputs. Literals and constants are evaluated once, in the
+    /// but the inputs, the literals written in place and the literals whose
+    /// value another literal's local holds ([`Plan::holder`]). Literals and constants are evaluated once, in the
     /// caller's scope, and their type is inferred from their use.
     fn value_locals(&self) -> Vec<NodeId> {
         (0..self.graph.nodes.len())
             .filter(|&node| !matches!(self.graph.nodes[node].kind, NodeKind::Input(_)))
-            .filter(|&node| self.inlined(node).is_none())
+            .filter(|&node| self.inlined(node).is_none() && self.holder[node] == node)
             .collect()
     }
 
