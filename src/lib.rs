@@ -482,9 +482,10 @@
 //!   `powi` exponents (`v.powi(2)`), as the hand-written code does, not into
 //!   locals (nor, in the inline form, into the value): 2,500 of each in the
 //!   10,000-operation Rosenbrock, whose expanded code then checked in 3.3 s
-//!   instead of 3.8 s. The inline form converts each number literal to its
-//!   generic scalar once, into a local. Locals are declared 64 to an array
-//!   pattern, `let [v0, v1, ..]: [f64; 64];`, which names the type once.
+//!   instead of 3.8 s. The inline form converts each distinct number
+//!   literal to its generic scalar once, into a local that equal literals
+//!   share. Locals are declared 64 to an array pattern,
+//!   `let [v0, v1, ..]: [f64; 64];`, which names the type once.
 //! - **Wide patterns and wide structs.** rustc checks a pattern in time and
 //!   memory quadratic in its width, and looks a field access's name up
 //!   among the struct's fields one by one, comparing each. So the inline
