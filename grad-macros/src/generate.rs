@@ -647,23 +647,29 @@ impl<'g> Plan<'g> {
         };
         // The method that computes an operation written as one, where the
         // scalar is `f32` or `f64`.
-        let method = |op: &Operation| match op.syntax {
-            Syntax::Method(name) if primitive.is_some() => {
-                Some(Ident::new(name, Span::call_site()))
+        // A table method's step, `x.sin()` or `x.powi(k)`, where the scalar
+        // is named: on `f32` and `f64` the type's own method; on any other,
+        // the same method through `Float`, whose method it is too (the
+        // layer's forward calls it): one trait call for rustc to check and,
+        // unoptimised, to compile, where the rule is a generic function over
+        // the layer calling it. Written as a path there, since another trait
+        // in the caller's scope may have a method of that name (num-traits'
+        // `Real`, implemented for every `Float`). `None` for an operation
+        // that is not a method, or where the scalar is inferred.
+        let method_call = |op: &Operation,
+                           private: &Ident,
+                           x: &TokenTree,
+                           rest: TokenStream|
+         -> Option<TokenStream> {
+            let Syntax::Method(name) = op.syntax else {
+                return None;
+            };
+            let method = Ident::new(name, Span::call_site());
+            match (primitive, annotation) {
+                (Some(_), _) => Some(quote!(#x.#method(#rest))),
+                (None, Some(_)) => Some(quote!(<#scalar as #private::Float>::#method(#x, #rest))),
+                (None, None) => None,
             }
-            _ => None,
-        };
-        // On any other named scalar, the same method through `Float`, whose
-        // method it is too (the layer's forward calls it): one trait call
-        // for rustc to check and, unoptimised, to compile, where the rule
-        // is a generic function over the layer calling it. Written as a
-        // path, since another trait in the caller's scope may have a method
-        // of that name (num-traits' `Real`, implemented for every `Float`).
-        let float_method = |op: &Operation| match op.syntax {
-            Syntax::Method(name) if primitive.is_none() && annotation.is_some() => {
-                Some(Ident::new(name, Span::call_site()))
-            }
-            _ => None,
         };
         let steps = self.value_locals().into_iter().map(|node| {
             let value = value_local(node);
@@ -705,15 +711,12 @@ impl<'g> Plan<'g> {
                             let x = &operands[0];
                             quote_spanned!(span=> #value = #(#operator)* #x;)
                         }
-                        // So is a method's, on `f32` and `f64`, whose own
-                        // methods these are.
-                        Shape::Unary if let Some(method) = method(op) => {
-                            let x = &operands[0];
-                            quote_spanned!(span=> #value = #x.#method();)
-                        }
-                        Shape::Unary if let Some(method) = float_method(op) => {
-                            let x = &operands[0];
-                            quote_spanned!(span=> #value = <#scalar as #private::Float>::#method(#x);)
+                        // A method's is the method ([`method_call`]).
+                        Shape::Unary
+                            if let Some(call) =
+                                method_call(op, &private, &operands[0], TokenStream::new()) =>
+                        {
+                            quote_spanned!(span=> #value = #call;)
                         }
                         Shape::Unary => {
                             let (x, layer) = (&operands[0], self.layer_name(node));
@@ -723,13 +726,15 @@ impl<'g> Plan<'g> {
                             let (x, y) = (&operands[0], &operands[1]);
                             quote_spanned!(span=> #value = #x #(#operator)* #y;)
                         }
-                        Shape::Binary if let Some(method) = method(op) => {
-                            let (x, y) = (&operands[0], &operands[1]);
-                            quote_spanned!(span=> #value = #x.#method(#y);)
-                        }
-                        Shape::Binary if let Some(method) = float_method(op) => {
-                            let (x, y) = (&operands[0], &operands[1]);
-                            quote_spanned!(span=> #value = <#scalar as #private::Float>::#method(#x, #y);)
+                        Shape::Binary
+                            if let Some(call) = method_call(
+                                op,
+                                &private,
+                                &operands[0],
+                                operands[1].to_token_stream(),
+                            ) =>
+                        {
+                            quote_spanned!(span=> #value = #call;)
                         }
                         Shape::Binary => {
                             let (x, y, layer) = (&operands[0], &operands[1], self.layer_name(node));
@@ -739,13 +744,8 @@ impl<'g> Plan<'g> {
                             let (x, exponent) = (&operands[0], self.exponent(node));
                             let local = self.inlined_exponent(node).is_none();
                             let assign = (!parameters && local).then(|| quote!(#exponent = #argument;));
-                            let power = match (method(op), float_method(op)) {
-                                (Some(method), _) => quote!(#x.#method(#exponent)),
-                                (None, Some(method)) => {
-                                    quote!(<#scalar as #private::Float>::#method(#x, #exponent))
-                                }
-                                (None, None) => quote!(#private::powi(#x, #exponent)),
-                            };
+                            let power = method_call(op, &private, x, exponent.clone())
+                                .unwrap_or_else(|| quote!(#private::powi(#x, #exponent)));
                             quote_spanned! {span=>
                                 #assign
                                 #value = #power;
