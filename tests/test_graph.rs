@@ -633,3 +633,30 @@ fn literal_and_variable_exponents_are_drawn_alike() {
     assert_eq!(named(&graph, "cube").value, x * x * x);
     assert_eq!(named(&graph, "x").grad, Some(d.x));
 }
+
+grad! {
+    fn small_terms(x: f32, s: f32) -> f32 {
+        x + s * x + s * x
+    }
+}
+
+#[test]
+fn an_f32_picture_shows_the_gradients_backward_computed() {
+    // x's three gradients, 1, 1e-8 and 1e-8, sum to 1 in f32 (each 1e-8 is
+    // under half of 1's spacing); summed again in f64 they would not: the
+    // picture must show backward's own number, not a sum of its edges.
+    let (x, s) = (1.0_f32, 1e-8_f32);
+    let edges_in_f64 = 1.0 + 2.0 * f64::from(s);
+    assert_ne!(edges_in_f64, 1.0);
+    let g = grad!(y = x + s * x + s * x);
+    let d = g.backward(1.0);
+    assert_eq!(d.x, 1.0);
+    let graph = g.graph_with_gradients(1.0);
+    assert_eq!(named(&graph, "x").grad, Some(1.0));
+    assert_eq!(named(&graph, "s").grad, Some(2.0));
+    let (value, d) = small_terms_grad(x, s);
+    assert_eq!((value, small_terms(x, s)), (g.y, g.y));
+    assert_eq!(d.x, 1.0);
+    let graph = small_terms_graph(x, s);
+    assert_eq!(named(&graph, "x").grad, Some(1.0));
+}

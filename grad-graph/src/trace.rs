@@ -47,6 +47,15 @@ pub trait Trace<T> {
     /// each node `nodes[i]` whose gradient backward keeps.
     fn gradients(&mut self, edges: &[T], nodes: &[usize], adjoints: &[T]);
 
+    /// After backward, in code without loops or branches: the gradients
+    /// struct's fields as its `pairs()` lists them, each the gradient of the
+    /// node the description gives that name (the inputs and the `let`s).
+    /// [`gradients`](Self::gradients) then lists only the other nodes
+    /// whose gradient backward keeps. Ignored unless the trace overrides it.
+    fn field_gradients(&mut self, fields: &[(&'static str, T)]) {
+        let _ = fields;
+    }
+
     /// In a formula over arrays, in place of [`values`](Self::values): every
     /// node's value as a [`Summary`], a scalar's number or an array's shape.
     /// Ignored unless the trace overrides it.
@@ -124,6 +133,11 @@ impl<T, R: Trace<T> + ?Sized> Trace<T> for &mut R {
     #[inline(always)]
     fn gradients(&mut self, edges: &[T], nodes: &[usize], adjoints: &[T]) {
         (**self).gradients(edges, nodes, adjoints);
+    }
+
+    #[inline(always)]
+    fn field_gradients(&mut self, fields: &[(&'static str, T)]) {
+        (**self).field_gradients(fields);
     }
 
     #[inline(always)]
@@ -351,6 +365,20 @@ impl<T: Float> Trace<T> for Recorder {
         }
         for (&node, grad) in nodes.iter().zip(adjoints) {
             self.adjoint(node, grad);
+        }
+        self.backward = true;
+    }
+
+    fn field_gradients(&mut self, fields: &[(&'static str, T)]) {
+        let nodes: std::collections::HashMap<&str, usize> = (self.graph.nodes.iter())
+            .filter_map(|node| Some((node.name?, node.id)))
+            .collect();
+        for (name, grad) in fields {
+            // A `let` that renames a node (`let b = a;`) has no line of its
+            // own: its node's gradient comes with the node's first name.
+            if let Some(&node) = nodes.get(name) {
+                self.adjoint(node, grad);
+            }
         }
         self.backward = true;
     }

@@ -894,10 +894,11 @@ impl<'g> Plan<'g> {
     /// operand's only edge, the operand's gradient itself); a node's gradient is
     /// the sum of its edges, in the order backward visits them (the last
     /// user first), taken just before its own operation runs backward. With
-    /// `traced`, the edges into constants are kept too, and every edge's and
-    /// kept node's gradient is reported to the trace in one call at the end:
-    /// one call, not one per node, because ten thousand reports cost rustc
-    /// ten times the formula's own build time.
+    /// `traced`, the edges into constants are kept too, and at the end every
+    /// edge's gradient and every kept node's is reported to the trace: one
+    /// call for the edges and the nodes without a name, one for the gradients
+    /// struct, not one per node, because ten thousand reports cost rustc ten
+    /// times the formula's own build time.
     ///
     /// ```text
     /// let (a0, a1, mut a4, ..): (f64, ..);
@@ -906,13 +907,22 @@ impl<'g> Plan<'g> {
     /// a5 = a6 * v5; a4 = a6 * v4;      // an operator: its Adjoint's arithmetic
     /// a7 = __grad::unary_backward::<__grad::ExpLayer<f64>>(v3, v7, a8);  // any other: its rule
     /// a0 = e0 + e2;                    // a value used twice sums its edges
-    /// if <R as Trace<f64>>::ON { Trace::gradients(trace, &[e0, e1, ..], &[0, 1, ..], &[a0, a1, ..]); }
+    /// let gradients = FGrad { x: a0, .. };
+    /// if <R as Trace<f64>>::ON {
+    ///     Trace::gradients(trace, &[e0, e1, ..], &[5, ..], &[a5, ..]);  // nodes without a name
+    ///     Trace::field_gradients(trace, &gradients.pairs());
+    /// }
+    /// gradients
     /// ```
+    ///
+    /// `construct` is the gradients struct's expression; the tokens end with
+    /// it, or with the local it is bound to.
     fn backward(
         &self,
         scalar: &TokenStream,
         traced: bool,
         stored: Option<&StoredFields>,
+        construct: &TokenStream,
     ) -> TokenStream {
         let primitive = primitive(scalar);
         let scalar = &Spliced::new(scalar);
@@ -1122,37 +1132,60 @@ impl<'g> Plan<'g> {
             }
             stored.bind(self, &read, &visits)
         });
-        let report = traced.then(|| {
-            let zero = local("zero");
-            let edge_values = (0..kept.len()).map(|index| {
-                if kept[index] {
-                    edge_value(index)
-                } else {
-                    zero.clone()
-                }
-            });
-            let nodes = (0..count).filter(|&node| self.adjoint[node].is_some());
-            let locals = (0..count).filter_map(|node| self.adjoint[node].as_ref());
-            self.traced(
-                scalar,
-                quote! {
-                    let #zero = <#scalar as ::grad::__private::Zero>::zero();
-                    ::grad::__private::Trace::gradients(
-                        #trace,
-                        &[#(#edge_values),*],
-                        &[#(#nodes),*],
-                        &[#(#locals),*],
-                    );
-                },
-            )
-        });
         let steps: TokenStream = steps.into_iter().collect();
+        if !traced {
+            return quote! {
+                #stored_binding
+                #declarations
+                #edge_declarations
+                #steps
+                #construct
+            };
+        }
+        let zero = local("zero");
+        let edge_values = (0..kept.len()).map(|index| {
+            if kept[index] {
+                edge_value(index)
+            } else {
+                zero.clone()
+            }
+        });
+        // The gradients of the inputs and `let`s reach the trace as the
+        // gradients struct's `pairs()`: listed again here, with their node
+        // indices, they were a third of the report's tokens and cost
+        // `cargo check` 3% of its instructions at 1,000 operations.
+        let mut named = vec![false; count];
+        for &node in self.graph.inputs.iter() {
+            named[node] = true;
+        }
+        for binding in &self.graph.bindings {
+            named[binding.node] = true;
+        }
+        let unnamed = || (0..count).filter(|&node| !named[node] && self.adjoint[node].is_some());
+        let nodes = unnamed();
+        let locals = unnamed().map(|node| &self.adjoint[node]);
+        let gradients = local("gradients");
+        let report = self.traced(
+            scalar,
+            quote! {
+                let #zero = <#scalar as ::grad::__private::Zero>::zero();
+                ::grad::__private::Trace::gradients(
+                    #trace,
+                    &[#(#edge_values),*],
+                    &[#(#nodes),*],
+                    &[#(#locals),*],
+                );
+                ::grad::__private::Trace::field_gradients(#trace, &#gradients.pairs());
+            },
+        );
         quote! {
             #stored_binding
             #declarations
             #edge_declarations
             #steps
+            let #gradients = #construct;
             #report
+            #gradients
         }
     }
 }
@@ -1604,6 +1637,7 @@ impl Gradients<'_> {
         doc: &str,
         generics: &syn::Generics,
         scalar: &TokenStream,
+        documented_fields: bool,
     ) -> TokenStream {
         let name = &self.name;
         let fields = self.fields();
@@ -1611,7 +1645,8 @@ impl Gradients<'_> {
         let strings: Vec<String> = names.iter().map(|name| unraw(name)).collect();
         let count = names.len();
         let input_count = self.graph.inputs.len();
-        let field_docs: Vec<String> = fields
+        let documented = if documented_fields { fields.len() } else { 0 };
+        let field_docs: Vec<String> = fields[..documented]
             .iter()
             .enumerate()
             .map(|(i, (name, _))| {
@@ -1652,14 +1687,23 @@ impl Gradients<'_> {
                 }
             }
         };
+        // Each field's doc comment, where it has one.
+        let field_docs = &field_docs;
+        let docs_of = |range: std::ops::Range<usize>, shown: bool| {
+            range.map(move |i| {
+                let doc = field_docs.get(i).filter(|_| shown);
+                doc.map(|doc| quote!(#[doc = #doc]))
+            })
+        };
         let levels = self.levels();
         if levels.len() == 1 {
+            let docs = docs_of(0..count, true);
             let structs = quote! {
                 #[doc = #doc]
                 // The fields are the user's own names, linted where they wrote them.
                 #[allow(non_snake_case)]
                 #vis struct #name #generics {
-                    #(#[doc = #field_docs] pub #names: #field_type,)*
+                    #(#docs pub #names: #field_type,)*
                 }
             };
             let pairs = quote!(::grad::__private::named(Self::NAMES, [#(self.#names),*]));
@@ -1675,10 +1719,7 @@ impl Gradients<'_> {
             // The structs behind the first are hidden from the docs: their
             // fields' doc comments would be thousands of attributes for
             // rustc to parse and store, for no reader.
-            let own_docs = if k == 0 { &field_docs[range.clone()] } else { &[] };
-            let own_docs = own.iter().enumerate().map(|(i, _)| {
-                own_docs.get(i).map(|doc| quote!(#[doc = #doc]))
-            });
+            let own_docs = docs_of(range.clone(), k == 0);
             let width = own.len();
             let next = levels.get(k + 1).map(|next| self.level_name(next.start));
             let (rest_field, deref, write_rest) = match &next {
@@ -1856,14 +1897,19 @@ pub fn inline(graph: &Graph) -> TokenStream {
     let gradients_type = &gradients.name;
     let scalar = quote!(T);
     let generics: syn::Generics = syn::parse_quote!(<T>);
+    // The fields have no doc comments of their own: the struct is local to
+    // the block, where no documentation shows them, and at 1,250 fields the
+    // comments cost `cargo check` 2% of its instructions.
     let gradients_struct = gradients.definition(
         &syn::Visibility::Public(Default::default()),
         &format!(
-            "The gradients of `{}`: one field per input and per `let` intermediate.",
+            "The gradients of `{}`: one field per input and per `let` intermediate, \
+             the gradient of the output with respect to that name.",
             unraw(output_name)
         ),
         &generics,
         &scalar,
+        false,
     );
     let construct = gradients.construct(&plan);
     let stored = StoredFields {
@@ -1879,7 +1925,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
     let output_string = unraw(output_name);
     let inlined = inlined_where_optimised();
     let (backward_methods, pictures) = if PICTURES {
-        let traced = plan.backward(&scalar, true, Some(&stored));
+        let traced = plan.backward(&scalar, true, Some(&stored), &construct);
         let description = raw_string(&graph.to_string());
         let values_field = &stored.values;
         let node_count = graph.nodes.len();
@@ -1904,7 +1950,6 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 #inlined
                 fn __backward<R: ::grad::__private::Trace<T>>(&self, #dout: T, #trace: &mut R) -> #gradients_type<T> {
                     #traced
-                    #construct
                 }
             },
             quote! {
@@ -1938,7 +1983,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
             },
         )
     } else {
-        let plain = plan.backward(&scalar, false, Some(&stored));
+        let plain = plan.backward(&scalar, false, Some(&stored), &construct);
         (
             quote! {
                 /// Runs the formula backward from `dout`, the gradient of
@@ -1947,7 +1992,6 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 #[must_use]
                 pub fn backward(&self, #dout: T) -> #gradients_type<T> {
                     #plain
-                    #construct
                 }
             },
             TokenStream::new(),
@@ -2353,7 +2397,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
             "The gradient of [`{plain}`], returned by [`{plain}_grad`]: one field per parameter, then one per `let` intermediate."
         );
         (
-            gradients.definition(vis, &doc, &split.on_struct, &scalar),
+            gradients.definition(vis, &doc, &split.on_struct, &scalar, true),
             gradients.partials(&split.on_struct, &scalar),
         )
     };
@@ -2384,7 +2428,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         let forward = plan.forward(Some(&scalar));
         let output = plan.operand(graph.output);
         let construct = gradients.construct(&plan);
-        let backward = plan.backward(&scalar, traced, None);
+        let backward = plan.backward(&scalar, traced, None, &construct);
         let report_values = traced.then(|| {
             let values = (0..graph.nodes.len()).map(|node| plan.operand(node));
             plan.report_values(&scalar, &quote!(&[#(#values),*]), None)
@@ -2395,8 +2439,7 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
             #forward
             let #value = #output;
             #report_values
-            #backward
-            (#value, #construct)
+            (#value, { #backward })
         }
     };
     let (body_impl, grad_body, graph_function) = if PICTURES && !structured {
