@@ -13,8 +13,9 @@ use num_traits::Float;
 /// node they enter, then by operand position. Forward reports every node's
 /// value and every `powi` exponent; backward, if it runs, reports the
 /// gradient the layers handed back along each edge and the final gradient
-/// (the adjoint) of each node whose gradient it keeps. Each is one call with
-/// a slice: a formula of ten thousand operations makes three calls, not
+/// (the adjoint) of each node whose gradient it keeps, those of the inputs
+/// and `let`s as the gradients struct's fields. Each is one call with a
+/// slice: a formula of ten thousand operations makes four calls, not
 /// thirty thousand, which keeps its build time that of the formula.
 pub trait Trace<T> {
     /// Whether this trace keeps anything. The generated code puts its
