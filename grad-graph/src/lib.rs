@@ -128,13 +128,16 @@
 //!
 //! # The trace protocol
 //!
-//! The generated code reports, through a [`Trace`], in three calls:
+//! The generated code reports, through a [`Trace`], in a few calls:
 //!
 //! - after forward: every node's [value](Trace::values), in node order, and
 //!   the [exponent](Trace::exponents) of each `powi` node;
 //! - after backward, if it runs: the [gradient](Trace::gradients) each
 //!   layer handed back along each of its operand edges, in edge order, and
-//!   the final gradient (the adjoint) of each node whose gradient it keeps;
+//!   the final gradient (the adjoint) of each node whose gradient it keeps,
+//!   in code without loops or branches those of the inputs and `let`s as
+//!   the gradients struct's [fields](Trace::field_gradients), which the
+//!   recorder finds by name;
 //! - in a function with loops or branches, how many times each group
 //!   [ran](Trace::runs), after the numbers of each group's last run (as
 //!   [summaries](Trace::summaries), so that array inputs show their shape).
