@@ -415,7 +415,7 @@
 //! holding a few thousand sequential `let`s. A formula of 10,000 operations
 //! builds in the default debug profile, and is tested. Pictures cost its
 //! build little: the formula's structure is one string, and the generated
-//! code reports its numbers in four calls, not one per node.
+//! code reports its numbers in at most four calls, not one per node.
 //!
 //! Such a formula compiles in time linear in its size, but slower than the
 //! same adjoint written by hand as straight-line arithmetic; `BENCHMARKS.md`

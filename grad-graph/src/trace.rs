@@ -15,7 +15,7 @@ use num_traits::Float;
 /// gradient the layers handed back along each edge and the final gradient
 /// (the adjoint) of each node whose gradient it keeps, those of the inputs
 /// and `let`s as the gradients struct's fields. Each is one call with a
-/// slice: a formula of ten thousand operations makes four calls, not
+/// slice: a formula of ten thousand operations makes at most four calls, not
 /// thirty thousand, which keeps its build time that of the formula.
 pub trait Trace<T> {
     /// Whether this trace keeps anything. The generated code puts its
