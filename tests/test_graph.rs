@@ -654,9 +654,32 @@ fn an_f32_picture_shows_the_gradients_backward_computed() {
     let graph = g.graph_with_gradients(1.0);
     assert_eq!(named(&graph, "x").grad, Some(1.0));
     assert_eq!(named(&graph, "s").grad, Some(2.0));
+    let plain = x + s * x + s * x;
+    assert_eq!(g.y, plain);
     let (value, d) = small_terms_grad(x, s);
-    assert_eq!((value, small_terms(x, s)), (g.y, g.y));
+    assert_eq!((value, small_terms(x, s)), (plain, plain));
     assert_eq!(d.x, 1.0);
     let graph = small_terms_graph(x, s);
     assert_eq!(named(&graph, "x").grad, Some(1.0));
+}
+
+#[test]
+fn an_operation_on_a_literal_alone_is_drawn_with_its_gradients() {
+    // `2.0_f64.sqrt()` reads no input: its backward step writes only the
+    // edge into the literal, which only the picture reads.
+    let x = 3.0_f64;
+    let g = grad! {
+        let root = 2.0_f64.sqrt();
+        y = x * root
+    };
+    let d = g.backward(1.0);
+    // dy/dx = √2, dy/droot = x (closed forms)
+    assert_eq!((d.x, d.root), (2.0_f64.sqrt(), x));
+    let graph = g.graph_with_gradients(1.0);
+    let root = named(&graph, "root");
+    assert_eq!(root.grad, Some(x));
+    // The edge from the literal 2 into the square root: x / (2√2).
+    let edge = graph.edges.iter().find(|edge| edge.to == root.id).unwrap();
+    assert_eq!(edge.value, 2.0);
+    assert_eq!(edge.grad, Some(x * (0.5 / 2.0_f64.sqrt())));
 }

@@ -397,6 +397,9 @@ pub(crate) struct Plan<'g> {
     pub(crate) operations: Vec<NodeId>,
     /// The local holding each node's gradient, if it keeps one.
     pub(crate) adjoint: Vec<Option<Ident>>,
+    /// Whether each node has a field in the gradients struct: the inputs
+    /// and the `let`s.
+    named: Vec<bool>,
     /// Whether each node is on a path to the output.
     pub(crate) reachable: Vec<bool>,
     /// The index of each node's first operand edge: edges are numbered by
@@ -483,6 +486,7 @@ impl<'g> Plan<'g> {
             graph,
             operations,
             adjoint,
+            named,
             reachable,
             first_edge,
             edge_count: edges,
@@ -556,8 +560,9 @@ impl<'g> Plan<'g> {
 
     /// The nodes whose value is a local of the forward pass: every node
     /// but the inputs, the literals written in place and the literals whose
-    /// value another literal's local holds ([`Plan::holder`]). Literals and constants are evaluated once, in the
-    /// caller's scope, and their type is inferred from their use.
+    /// value another literal's local holds ([`Plan::holder`]). Literals and
+    /// constants are evaluated once, in the caller's scope, and their type
+    /// is inferred from their use.
     fn value_locals(&self) -> Vec<NodeId> {
         (0..self.graph.nodes.len())
             .filter(|&node| !matches!(self.graph.nodes[node].kind, NodeKind::Input(_)))
@@ -645,8 +650,6 @@ impl<'g> Plan<'g> {
                 _ => None,
             }
         };
-        // The method that computes an operation written as one, where the
-        // scalar is `f32` or `f64`.
         // A table method's step, `x.sin()` or `x.powi(k)`, where the scalar
         // is named: on `f32` and `f64` the type's own method; on any other,
         // the same method through `Float`, whose method it is too (the
@@ -995,11 +998,12 @@ impl<'g> Plan<'g> {
         let arithmetic = Arithmetic::of(&self.operations, graph);
         let mut summed = vec![false; count];
         let mut steps = Vec::new();
-        // The edges into nodes that keep no gradient (constants), computed
-        // for the picture only: inside its `if`, where code without a trace
-        // does not compile them (at 1,000 operations, Rosenbrock: 250 of
-        // the debug build's 1,900 backward steps).
+        // The steps that write only edges into nodes that keep no gradient
+        // (constants), which only the picture reads: inside its `if`, where
+        // code without a trace does not compile them (at 1,000 operations,
+        // Rosenbrock: 250 of the debug build's 1,900 backward steps).
         let mut traced_steps = Vec::new();
+        let for_picture = |operand: NodeId| self.adjoint[operand].is_none();
         // `2` in the scalar, if a square's backward reads it.
         let mut two: Option<Ident> = None;
         if let Some(output) = &self.adjoint[graph.output] {
@@ -1050,10 +1054,10 @@ impl<'g> Plan<'g> {
                         let target = &targets[position];
                         let gradient = Piece::substitute(gradient, &values);
                         let step = quote!(#target = #gradient;);
-                        if self.adjoint[operands[position]].is_some() {
-                            steps.push(step);
-                        } else {
+                        if for_picture(operands[position]) {
                             traced_steps.push(step);
+                        } else {
+                            steps.push(step);
                         }
                     }
                 }
@@ -1063,12 +1067,19 @@ impl<'g> Plan<'g> {
             // operation, so `save` and `derivative` run as one call, which
             // checks faster than two; and the step is one `quote!` of
             // identifiers and spliced tokens only (see [`Spliced`]).
-            steps.push(match (&graph.nodes[node].kind, targets.as_slice()) {
+            // A rule's step writes all the operation's edges: it is the
+            // picture's only when every one it writes is (an operation on
+            // literals alone, `2.0_f64.sqrt()`).
+            let step_for_picture = (operands.iter().enumerate())
+                .filter(|&(position, _)| kept[self.first_edge[node] + position])
+                .all(|(_, &operand)| for_picture(operand));
+            let step = match (&graph.nodes[node].kind, targets.as_slice()) {
                 (NodeKind::Operation { op, operands, .. }, targets)
                     if matches!(op.shape, Shape::Unary | Shape::Binary) =>
                 {
                     let layer = self.layer_name(node);
-                    let operands: Vec<TokenTree> = operands.iter().map(|&operand| value_of(operand)).collect();
+                    let operands: Vec<TokenTree> =
+                        operands.iter().map(|&operand| value_of(operand)).collect();
                     let value = value_of(node);
                     if op.shape == Shape::Unary {
                         quote! {
@@ -1092,9 +1103,13 @@ impl<'g> Plan<'g> {
                     let Some(adjoint) = adjoint else {
                         unreachable!("an operation backward visits keeps a gradient")
                     };
-                    let arithmetic = argument.as_ref().and_then(literal_exponent).and_then(
-                        |exponent| powi_adjoint(primitive, &x, exponent, adjoint, &mut two),
-                    );
+                    let arithmetic =
+                        argument
+                            .as_ref()
+                            .and_then(literal_exponent)
+                            .and_then(|exponent| {
+                                powi_adjoint(primitive, &x, exponent, adjoint, &mut two)
+                            });
                     match arithmetic {
                         Some(gradient) => quote!(#target = #gradient;),
                         None => {
@@ -1110,7 +1125,12 @@ impl<'g> Plan<'g> {
                     let partials = partials_local(node);
                     quote!([#(#targets),*] = #private::custom_derivative(#partials, #adjoint);)
                 }
-            });
+            };
+            if step_for_picture {
+                traced_steps.push(step);
+            } else {
+                steps.push(step);
+            }
         }
         for (node, summed) in summed.iter().enumerate() {
             if !summed {
@@ -1165,14 +1185,8 @@ impl<'g> Plan<'g> {
         // gradients struct's `pairs()`: listed again here, with their node
         // indices, they were a third of the report's tokens and cost
         // `cargo check` 3% of its instructions at 1,000 operations.
-        let mut named = vec![false; count];
-        for &node in self.graph.inputs.iter() {
-            named[node] = true;
-        }
-        for binding in &self.graph.bindings {
-            named[binding.node] = true;
-        }
-        let unnamed = || (0..count).filter(|&node| !named[node] && self.adjoint[node].is_some());
+        let unnamed =
+            || (0..count).filter(|&node| !self.named[node] && self.adjoint[node].is_some());
         let nodes = unnamed();
         let locals = unnamed().map(|node| &self.adjoint[node]);
         let gradients = local("gradients");
