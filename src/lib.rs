@@ -448,8 +448,7 @@
 //!   operators, and the table's methods as the methods themselves: in
 //!   `f32` and `f64` as `x.exp()`, on any other scalar as `Float`'s
 //!   (`<T as Float>::exp(x)`), one call where the rule was two; backward
-//!   writes each operator's
-//!   adjoint as arithmetic (`dout * y`: the table's
+//!   writes each operator's adjoint as arithmetic (`dout * y`: the table's
 //!   [`Adjoint`](ops::Adjoint), checked against the layer bit for bit), and
 //!   sums a value's gradients in one statement. A `powi` with a literal
 //!   exponent runs backward as arithmetic too (in `f32` and `f64`, and for
