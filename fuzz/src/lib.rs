@@ -14,6 +14,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// The pipeline lexes the code it writes as text with the compiler's lexer
+// where there is one (`proc_macro::is_available`); here there is none, and
+// it falls back to `proc_macro2`'s.
+extern crate proc_macro;
+
 #[path = "../../grad-macros/src/errors.rs"]
 mod errors;
 #[path = "../../grad-macros/src/expand.rs"]
@@ -24,6 +29,8 @@ mod generate;
 mod generate_arrays;
 #[path = "../../grad-macros/src/generate_loops.rs"]
 mod generate_loops;
+#[path = "../../grad-macros/src/generate_text.rs"]
+mod generate_text;
 #[path = "../../grad-macros/src/graph.rs"]
 mod graph;
 #[path = "../../grad-macros/src/parse.rs"]

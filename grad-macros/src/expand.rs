@@ -15,6 +15,7 @@ pub const EXPANSION_STACK: usize = 1 << 30;
 
 /// Expands one `grad!` invocation.
 pub fn expand(input: TokenStream) -> TokenStream {
+    crate::generate_text::namespace(&input.to_string());
     let form = parse::form(&input);
     match pipeline(input, form) {
         Ok(expansion) => expansion,

@@ -18,20 +18,26 @@
 //! nothing computes them a second time another way. Without the feature, no
 //! hook and no graph method is emitted at all.
 //!
-//! Two compiler limits shape the code. rustc with debuginfo overflows its
+//! Two costs of compiling shape the code. rustc with debuginfo overflows its
 //! stack on a function holding a few thousand sequential `let`s, so values
 //! are not one `let` each: they are declared up front, 64 to a `let (v0, ..,
-//! v63);`, and then assigned. And every local the expansion introduces is an
-//! identifier with `Span::mixed_site()` hygiene, so it can neither shadow nor
-//! be shadowed by the user's variables.
+//! v63);`, and then assigned. And a proc macro runs unoptimised, where building
+//! tokens one by one cost more than rustc's check of them: the per-node
+//! statements are written as text and lexed by rustc at once
+//! (`generate_text`). Text has no hygiene, so every local the expansion
+//! introduces starts with a prefix that no identifier of the macro's input
+//! starts with: it can neither shadow nor be shadowed by the user's
+//! variables.
 
 use crate::generate_arrays as arrays;
 use crate::generate_loops as loops;
+use crate::generate_text::{self as text, Code};
 use crate::graph::{Graph, NodeId, NodeKind, unraw};
 use crate::parse::Function;
 use grad_core::ops::{OPERATIONS, Operation, Shape, Syntax};
-use proc_macro2::{Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Literal, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
+use std::fmt::Write as _;
 use syn::Ident;
 
 /// How many locals one `let` declares.
@@ -40,35 +46,39 @@ const LOCALS_PER_LET: usize = 64;
 /// Whether pictures are emitted: the `graph` feature of `grad`.
 pub(crate) const PICTURES: bool = cfg!(feature = "graph");
 
-/// A local variable of the expansion, invisible to the user's code.
+/// A local variable of the expansion, invisible to the user's code: its
+/// name starts with a prefix no identifier of the macro's input starts with
+/// ([`text::namespace`]).
 pub(crate) fn local(name: &str) -> Ident {
-    Ident::new(name, Span::mixed_site())
+    text::local_ident(format_args!("{name}"))
 }
 
 pub(crate) fn value_local(node: NodeId) -> Ident {
-    local(&format!("v{node}"))
+    text::local_ident(format_args!("v{node}"))
 }
 
 fn adjoint_local(node: NodeId) -> Ident {
-    local(&format!("a{node}"))
+    text::local_ident(format_args!("a{node}"))
 }
 
-/// An input's parameter in the inline form's `__forward`: its name, with
-/// the expansion's hygiene.
+/// An input's parameter in the inline form's `__forward`: the input's own
+/// name, which rustc's messages about the arguments then show. In that
+/// function no user variable is in scope to shadow, and the steps (written
+/// as text, at the call site) read the parameter by that name.
 fn input_parameter(name: &Ident) -> Ident {
     let mut parameter = name.clone();
-    parameter.set_span(Span::mixed_site());
+    parameter.set_span(Span::call_site().located_at(name.span()));
     parameter
 }
 
 /// The exponent of a `powi` node.
 fn exponent_local(node: NodeId) -> Ident {
-    local(&format!("k{node}"))
+    text::local_ident(format_args!("k{node}"))
 }
 
 /// The partials of a custom operation's node.
 fn partials_local(node: NodeId) -> Ident {
-    local(&format!("p{node}"))
+    text::local_ident(format_args!("p{node}"))
 }
 
 /// `__grad`, what the forward and backward steps call `::grad::__private`
@@ -142,23 +152,30 @@ fn raw_string(text: &str) -> TokenStream {
 /// type once, where a tuple names it per local: at 10,000 operations,
 /// 30,000 fewer tokens, and `cargo check` of the expanded code ran 3% fewer
 /// instructions.
-fn declare(locals: &[(Ident, bool)], scalar: Option<&Spliced>) -> TokenStream {
-    locals
-        .chunks(LOCALS_PER_LET)
-        .map(|group| {
-            let mutability = group
-                .iter()
-                .map(|(_, mutable)| mutable.then(<syn::Token![mut]>::default));
-            let names = group.iter().map(|(name, _)| name);
-            match scalar {
-                Some(scalar) => {
-                    let len = group.len();
-                    quote!(let [#(#mutability #names),*]: [#scalar; #len];)
-                }
-                None => quote!(let (#(#mutability #names,)*);),
+fn declare_text(code: &mut Code, locals: &[(String, bool)], scalar: Option<&str>) {
+    for group in locals.chunks(LOCALS_PER_LET) {
+        let (open, close) = if scalar.is_some() {
+            ("[", "]")
+        } else {
+            ("(", ",)")
+        };
+        code.push_str("let ");
+        code.push_str(open);
+        for (index, (name, mutable)) in group.iter().enumerate() {
+            if index > 0 {
+                code.push_str(", ");
             }
-        })
-        .collect()
+            if *mutable {
+                code.push_str("mut ");
+            }
+            code.push_str(name);
+        }
+        code.push_str(close);
+        if let Some(scalar) = scalar {
+            let _ = write!(code, ": [{scalar}; {}]", group.len());
+        }
+        code.push_str(";\n");
+    }
 }
 
 /// How many edges one statement of a node's gradient adds up: rustc
@@ -237,36 +254,38 @@ fn literal_exponent(argument: &syn::Expr) -> Option<i32> {
 /// brings its `match` on the exponent, a branch per `powi` to fold.
 fn powi_adjoint(
     primitive: Option<&str>,
-    x: &TokenTree,
+    x: &str,
     exponent: i32,
-    dout: &Ident,
-    two: &mut Option<Ident>,
-) -> Option<TokenStream> {
-    let float = |value: f64| -> Option<TokenStream> {
+    dout: &str,
+    two: &mut Option<String>,
+) -> Option<String> {
+    let float = |value: f64| -> Option<String> {
         match primitive? {
             // As `cast::<f32>(f64::from(n))` rounds: through f64.
             #[allow(clippy::cast_possible_truncation)]
-            "f32" => Some(Literal::f32_suffixed(value as f32).into_token_stream()),
-            _ => Some(Literal::f64_suffixed(value).into_token_stream()),
+            "f32" => Some(Literal::f32_suffixed(value as f32).to_string()),
+            _ => Some(Literal::f64_suffixed(value).to_string()),
         }
     };
     Some(match exponent {
-        1 => quote!(#dout),
+        1 => dout.to_owned(),
         2 => {
             let two = match float(2.0) {
                 Some(literal) => literal,
-                None => two.get_or_insert_with(|| local("two")).into_token_stream(),
+                None => two
+                    .get_or_insert_with(|| text::local_name(format_args!("two")))
+                    .clone(),
             };
-            quote!(#dout * (#two * #x))
+            format!("{dout} * ({two} * {x})")
         }
         0 => float(0.0)?,
         // `dout * -1` is `-dout`, which clippy asks for.
-        -1 if primitive.is_some() => quote!(-#dout * #x.powi(-2)),
+        -1 if primitive.is_some() => format!("-{dout} * {x}.powi(-2)"),
         _ => {
             let n = float(f64::from(exponent))?;
             // Not `i32::MIN`: its magnitude does not parse as an `i32`.
             let lower = exponent - 1;
-            quote!(#dout * #n * #x.powi(#lower))
+            format!("{dout} * {n} * {x}.powi({lower})")
         }
     })
 }
@@ -548,6 +567,26 @@ impl<'g> Plan<'g> {
             .unwrap_or_else(|| TokenTree::Ident(self.value(node)))
     }
 
+    /// [`Plan::operand`] as text.
+    fn operand_text(&self, node: NodeId) -> String {
+        match &self.graph.nodes[node].kind {
+            NodeKind::Literal(number) if self.inline_numbers && !number.is_sign_negative() => {
+                Literal::f64_suffixed(*number).to_string()
+            }
+            NodeKind::Input(name) => name.to_string(),
+            _ => text::local_name(format_args!("v{}", self.holder[node])),
+        }
+    }
+
+    /// [`Plan::exponent`] as text.
+    fn exponent_text(&self, node: NodeId) -> String {
+        match self.inlined_exponent(node) {
+            Some(exponent) if exponent < 0 => format!("-{}", -i64::from(exponent)),
+            Some(exponent) => exponent.to_string(),
+            None => text::local_name(format_args!("k{node}")),
+        }
+    }
+
     /// The value of a node as an expression: the input's name, the
     /// literal in the scalar type, or the local its step (or constant) set.
     fn value(&self, node: NodeId) -> Ident {
@@ -570,16 +609,6 @@ impl<'g> Plan<'g> {
             .collect()
     }
 
-    /// `MulLayer`: the layer whose rule an operation node runs, which the
-    /// expansion writes `__grad::MulLayer<S>` over the scalar `S` (`_` where
-    /// it is inferred).
-    fn layer_name(&self, node: NodeId) -> Ident {
-        match &self.graph.nodes[node].kind {
-            NodeKind::Operation { op, .. } => Ident::new(op.layer, Span::call_site()),
-            _ => unreachable!("only operation nodes have a layer type"),
-        }
-    }
-
     /// Runs forward: each operation's rule as a plain function (an operator
     /// as itself), its value in a local of the type `scalar`, or, with `None`
     /// (the inline form with a custom operation), with the scalar type
@@ -597,59 +626,47 @@ impl<'g> Plan<'g> {
     /// (v9, p9) = custom::<_, 2, _>(f_grad(v2, v8));
     /// ```
     fn forward(&self, annotation: Option<&TokenStream>) -> TokenStream {
-        let scalar = Spliced::new(annotation.unwrap_or(&quote!(_)));
+        // The steps are text (see `generate_text`), but for those a user
+        // token goes into: a constant, a `powi` exponent's expression, a
+        // custom operation's call.
+        let scalar = annotation.map_or_else(|| String::from("_"), ToString::to_string);
+        let annotated = annotation.is_some().then_some(scalar.as_str());
         let primitive = annotation.and_then(primitive);
         let parameters = self.in_forward_function;
         let is_parameter = |node: NodeId| {
             parameters && matches!(self.graph.nodes[node].kind, NodeKind::Constant(_))
         };
-        let locals: Vec<(Ident, bool)> = self
+        let locals: Vec<(String, bool)> = self
             .value_locals()
             .into_iter()
             .filter(|&node| !is_parameter(node))
-            .map(|node| (value_local(node), false))
+            .map(|node| (text::local_name(format_args!("v{node}")), false))
             .collect();
         let mut exponents = Vec::new();
-        // Few formulas call custom operations, and few times: one `let` each.
-        let mut partials_declarations = Vec::new();
+        let mut code = Code::default();
+        declare_text(&mut code, &locals, annotated);
         for &node in &self.operations {
             match &self.graph.nodes[node].kind {
                 NodeKind::Operation { op, .. } if op.shape == Shape::UnaryInt => {
                     let local = !parameters && self.inlined_exponent(node).is_none();
-                    exponents.extend(local.then(|| (exponent_local(node), false)));
+                    exponents
+                        .extend(local.then(|| (text::local_name(format_args!("k{node}")), false)));
                 }
+                // Few formulas call custom operations, and few times: one
+                // `let` each.
                 NodeKind::Custom { operands, .. } => {
-                    let (partials, arity) = (partials_local(node), operands.len());
-                    let ty = annotation.map(|scalar| quote!(: [#scalar; #arity]));
-                    partials_declarations.push(quote!(let #partials #ty;));
+                    let partials = text::local_name(format_args!("p{node}"));
+                    let _ = match annotated {
+                        Some(scalar) => {
+                            writeln!(code, "let {partials}: [{scalar}; {}];", operands.len())
+                        }
+                        None => writeln!(code, "let {partials};"),
+                    };
                 }
                 _ => {}
             }
         }
-        let declarations = declare(&locals, annotation.map(Spliced::new).as_ref());
-        let exponent_declarations = declare(&exponents, Some(&Spliced::new(&quote!(i32))));
-        // Where the locals' type is inferred (`_`), an operator on one of
-        // them is an error (rustc must know the left operand's type to find
-        // its `Mul`), so there the step stays a call.
-        let annotated_operator = |op: &Operation, span: Span| -> Option<Vec<Punct>> {
-            match op.syntax {
-                Syntax::Infix(spelling) | Syntax::Prefix(spelling) if annotation.is_some() => {
-                    let last = spelling.chars().count() - 1;
-                    let puncts = spelling.chars().enumerate().map(|(index, character)| {
-                        let spacing = if index < last {
-                            Spacing::Joint
-                        } else {
-                            Spacing::Alone
-                        };
-                        let mut punct = Punct::new(character, spacing);
-                        punct.set_span(span);
-                        punct
-                    });
-                    Some(puncts.collect())
-                }
-                _ => None,
-            }
-        };
+        declare_text(&mut code, &exponents, Some("i32"));
         // A table method's step, `x.sin()` or `x.powi(k)`, where the scalar
         // is named: on `f32` and `f64` the type's own method; on any other,
         // the same method through `Float`, whose method it is too (the
@@ -657,107 +674,121 @@ impl<'g> Plan<'g> {
         // unoptimised, to compile, where the rule is a generic function over
         // the layer calling it. Written as a path there, since another trait
         // in the caller's scope may have a method of that name (num-traits'
-        // `Real`, implemented for every `Float`). `None` for an operation
+        // `Real`, implemented for every `Float`). `false` for an operation
         // that is not a method, or where the scalar is inferred.
-        let method_call = |op: &Operation,
-                           private: &Ident,
-                           x: &TokenTree,
-                           rest: TokenStream|
-         -> Option<TokenStream> {
+        let method_call = |code: &mut Code, op: &Operation, x: &str, rest: &str| -> bool {
             let Syntax::Method(name) = op.syntax else {
-                return None;
+                return false;
             };
-            let method = Ident::new(name, Span::call_site());
-            match (primitive, annotation) {
-                (Some(_), _) => Some(quote!(#x.#method(#rest))),
-                (None, Some(_)) => Some(quote!(<#scalar as #private::Float>::#method(#x, #rest))),
-                (None, None) => None,
-            }
+            let _ = match (primitive, annotated) {
+                (Some(_), _) => write!(code, "{x}.{name}({rest})"),
+                (None, Some(scalar)) if rest.is_empty() => {
+                    write!(code, "<{scalar} as __grad::Float>::{name}({x})")
+                }
+                (None, Some(scalar)) => {
+                    write!(code, "<{scalar} as __grad::Float>::{name}({x}, {rest})")
+                }
+                (None, None) => return false,
+            };
+            true
         };
-        let steps = self.value_locals().into_iter().map(|node| {
-            let value = value_local(node);
-            let span = self.graph.nodes[node].span;
-            // Located at the operation, so that an error in a step (inputs
-            // of two scalar types) points there, not at the whole formula.
-            let private = private_alias(span);
+        for node in self.value_locals() {
+            let value = text::local_name(format_args!("v{node}"));
             match &self.graph.nodes[node].kind {
                 NodeKind::Literal(number) => {
+                    let sign = if number.is_sign_negative() { "-" } else { "" };
                     let literal = Literal::f64_suffixed(number.abs());
-                    let sign = number.is_sign_negative().then(|| quote!(-));
                     // In `f64`, the literal is its own value; in any other
                     // scalar, `literal` converts it.
-                    if primitive == Some("f64") {
-                        quote_spanned!(span=> #value = #sign #literal;)
+                    let _ = if primitive == Some("f64") {
+                        writeln!(code, "{value} = {sign}{literal};")
                     } else {
-                        quote_spanned!(span=> #value = #private::literal(#sign #literal);)
-                    }
+                        writeln!(code, "{value} = __grad::literal({sign}{literal});")
+                    };
                 }
-                NodeKind::Constant(_) if parameters => TokenStream::new(),
-                NodeKind::Constant(expr) => quote_spanned!(span=> #value = #expr;),
+                NodeKind::Constant(_) if parameters => {}
+                NodeKind::Constant(expr) => {
+                    let span = self.graph.nodes[node].span;
+                    let value = value_local(node);
+                    code.tokens(quote_spanned!(span=> #value = #expr;));
+                }
                 NodeKind::Operation {
                     op,
                     operands,
                     argument,
                 } => {
-                    let operands: Vec<TokenTree> =
-                        operands.iter().map(|&operand| self.operand(operand)).collect();
+                    let operands: Vec<String> = operands
+                        .iter()
+                        .map(|&operand| self.operand_text(operand))
+                        .collect();
+                    // An operator's value is the operator itself (the
+                    // table's spelling is what plain Rust computes): on a
+                    // named scalar, rustc checks and builds `x * y` as one
+                    // instruction, where the same step as a call is a call
+                    // to check, and, unoptimised, to compile: at 1,000
+                    // operations (Rosenbrock, function form), the debug
+                    // build of the expansion took 0.93 s against 1.34 s
+                    // with calls, and `cargo check` 2% fewer instructions.
+                    // Where the locals' type is inferred (`_`), an operator
+                    // on one of them is an error (rustc must know the left
+                    // operand's type to find its `Mul`), so there the step
+                    // stays a call.
+                    let operator = match op.syntax {
+                        Syntax::Infix(spelling) | Syntax::Prefix(spelling)
+                            if annotated.is_some() =>
+                        {
+                            Some(spelling)
+                        }
+                        _ => None,
+                    };
+                    let layer = op.layer;
                     match op.shape {
-                        // An operator's value is the operator itself (the
-                        // table's spelling is what plain Rust computes): on a
-                        // named scalar, rustc checks and builds `x * y` as one
-                        // instruction, where the same step as a call is a call
-                        // to check, and, unoptimised, to compile: at 1,000
-                        // operations (Rosenbrock, function form), the debug
-                        // build of the expansion took 0.93 s against 1.34 s
-                        // with calls, and `cargo check` 2% fewer instructions.
-                        Shape::Unary if let Some(operator) = annotated_operator(op, span) => {
-                            let x = &operands[0];
-                            quote_spanned!(span=> #value = #(#operator)* #x;)
-                        }
-                        // A method's is the method ([`method_call`]).
-                        Shape::Unary
-                            if let Some(call) =
-                                method_call(op, &private, &operands[0], TokenStream::new()) =>
-                        {
-                            quote_spanned!(span=> #value = #call;)
-                        }
                         Shape::Unary => {
-                            let (x, layer) = (&operands[0], self.layer_name(node));
-                            quote_spanned!(span=> #value = #private::unary::<#private::#layer<#scalar>>(#x);)
-                        }
-                        Shape::Binary if let Some(operator) = annotated_operator(op, span) => {
-                            let (x, y) = (&operands[0], &operands[1]);
-                            quote_spanned!(span=> #value = #x #(#operator)* #y;)
-                        }
-                        Shape::Binary
-                            if let Some(call) = method_call(
-                                op,
-                                &private,
-                                &operands[0],
-                                operands[1].to_token_stream(),
-                            ) =>
-                        {
-                            quote_spanned!(span=> #value = #call;)
-                        }
-                        Shape::Binary => {
-                            let (x, y, layer) = (&operands[0], &operands[1], self.layer_name(node));
-                            quote_spanned!(span=> #value = #private::binary::<#private::#layer<#scalar>>(#x, #y);)
-                        }
-                        Shape::UnaryInt => {
-                            let (x, exponent) = (&operands[0], self.exponent(node));
-                            let local = self.inlined_exponent(node).is_none();
-                            let assign = (!parameters && local).then(|| quote!(#exponent = #argument;));
-                            let power = method_call(op, &private, x, exponent.clone())
-                                .unwrap_or_else(|| quote!(#private::powi(#x, #exponent)));
-                            quote_spanned! {span=>
-                                #assign
-                                #value = #power;
+                            let x = &operands[0];
+                            let _ = write!(code, "{value} = ");
+                            if let Some(operator) = operator {
+                                let _ = write!(code, "{operator}{x}");
+                            } else if !method_call(&mut code, op, x, "") {
+                                let _ =
+                                    write!(code, "__grad::unary::<__grad::{layer}<{scalar}>>({x})");
                             }
                         }
-                        Shape::UnaryLabels => unreachable!("operations with labels exist on arrays only"),
+                        Shape::Binary => {
+                            let (x, y) = (&operands[0], &operands[1]);
+                            let _ = write!(code, "{value} = ");
+                            if let Some(operator) = operator {
+                                let _ = write!(code, "{x} {operator} {y}");
+                            } else if !method_call(&mut code, op, x, y) {
+                                let _ = write!(
+                                    code,
+                                    "__grad::binary::<__grad::{layer}<{scalar}>>({x}, {y})"
+                                );
+                            }
+                        }
+                        Shape::UnaryInt => {
+                            let x = &operands[0];
+                            let local = self.inlined_exponent(node).is_none();
+                            if !parameters && local {
+                                let span = self.graph.nodes[node].span;
+                                let exponent = exponent_local(node);
+                                code.tokens(quote_spanned!(span=> #exponent = #argument;));
+                            }
+                            let exponent = self.exponent_text(node);
+                            let _ = write!(code, "{value} = ");
+                            if !method_call(&mut code, op, x, &exponent) {
+                                let _ = write!(code, "__grad::powi({x}, {exponent})");
+                            }
+                        }
+                        Shape::UnaryLabels => {
+                            unreachable!("operations with labels exist on arrays only")
+                        }
                     }
+                    code.push_str(";\n");
                 }
                 NodeKind::Custom { function, operands } => {
+                    let span = self.graph.nodes[node].span;
+                    let private = private_alias(span);
+                    let value = value_local(node);
                     let arity = operands.len();
                     let operands = operands.iter().map(|&operand| self.operand(operand));
                     let mut derivative = function.clone();
@@ -765,22 +796,15 @@ impl<'g> Plan<'g> {
                         last.ident = format_ident!("{}_grad", last.ident, span = last.ident.span());
                     }
                     let partials = partials_local(node);
-                    quote_spanned! {span=>
+                    code.tokens(quote_spanned! {span=>
                         (#value, #partials) = #private::custom::<_, #arity, _>(#derivative(#(#operands),*));
-                    }
+                    });
                 }
                 NodeKind::Input(_) => unreachable!("inputs have no local"),
                 _ => unreachable!("loops, branches and elements are generated by generate_loops"),
             }
-        });
-        // Joined at once, not one by one by `quote!` (see [`Spliced`]).
-        let steps: TokenStream = steps.collect();
-        quote! {
-            #declarations
-            #exponent_declarations
-            #(#partials_declarations)*
-            #steps
         }
+        code.finish()
     }
 
     /// `if <R as Trace<S>>::ON { hooks }`: the hooks, compiled only when
@@ -928,19 +952,21 @@ impl<'g> Plan<'g> {
         construct: &TokenStream,
     ) -> TokenStream {
         let primitive = primitive(scalar);
-        let scalar = &Spliced::new(scalar);
+        let scalar_tokens = scalar;
+        // The statements are text (see `generate_text`), the scalar too.
+        let scalar_text = scalar.to_string();
+        let scalar = &scalar_text;
         // A value backward reads: forward's local or input, or the local
         // that `stored`'s pattern binds (which binds only the values read).
         let mut read = vec![false; self.graph.nodes.len()];
-        let mut value_of = |node: NodeId| -> TokenTree {
+        let mut value_of = |node: NodeId| -> String {
             read[node] = true;
             if stored.is_some() {
-                TokenTree::Ident(value_local(node))
+                text::local_name(format_args!("v{node}"))
             } else {
-                self.operand(node)
+                self.operand_text(node)
             }
         };
-        let private = private_alias(Span::call_site());
         let graph = self.graph;
         let count = graph.nodes.len();
         let (dout, trace) = (&self.dout, &self.trace);
@@ -949,6 +975,11 @@ impl<'g> Plan<'g> {
             outgoing,
             visited,
         } = self.schedule(traced);
+        let adjoint_of = |node: NodeId| -> Option<String> {
+            self.adjoint[node]
+                .is_some()
+                .then(|| text::local_name(format_args!("a{node}")))
+        };
         // An edge into a node that keeps a gradient and has no other edge
         // is written straight into that gradient's local: no edge local to
         // declare and copy, which at 10,000 operations is most of them.
@@ -959,12 +990,13 @@ impl<'g> Plan<'g> {
                 edge_target[first + position] = operand;
             }
         }
+        let edge_name = |index: usize| text::local_name(format_args!("e{index}"));
         // The local an edge's gradient is written to.
-        let edge_value = |index: usize| -> Ident {
+        let edge_value = |index: usize| -> String {
             let target = edge_target[index];
-            match &self.adjoint[target] {
-                Some(adjoint) if direct(target) => adjoint.clone(),
-                _ => edge_local(index),
+            match adjoint_of(target) {
+                Some(adjoint) if direct(target) => adjoint,
+                _ => edge_name(index),
             }
         };
         // `a = e0 + e3 + ..;`: a node's gradient, its edges summed in the
@@ -972,73 +1004,79 @@ impl<'g> Plan<'g> {
         // each after the first starting from `Add::add(a, e)`, not `a + e`,
         // which clippy asks to write `a += e`, an operator `Float` scalars
         // need not have.
-        let sum = |node: NodeId| -> TokenStream {
-            let Some(adjoint) = &self.adjoint[node] else {
-                return TokenStream::new();
+        let sum = |code: &mut Code, node: NodeId| {
+            let Some(adjoint) = adjoint_of(node) else {
+                return;
             };
             if direct(node) {
-                return TokenStream::new();
+                return;
             }
-            let edges: Vec<Ident> = outgoing[node].iter().map(|&e| edge_local(e)).collect();
-            if edges.is_empty() {
-                return quote!(#adjoint = <#scalar as ::grad::__private::Zero>::zero(););
+            if outgoing[node].is_empty() {
+                let _ = write!(
+                    code,
+                    "{adjoint} = <{scalar} as ::grad::__private::Zero>::zero();"
+                );
+                return;
             }
-            let mut statements = TokenStream::new();
-            for (index, chunk) in edges.chunks(TERMS_PER_SUM).enumerate() {
+            for (index, chunk) in outgoing[node].chunks(TERMS_PER_SUM).enumerate() {
                 let (first, rest) = chunk.split_first().expect("chunks are not empty");
-                let start = if index == 0 {
-                    quote!(#first)
+                let first = edge_name(*first);
+                let _ = if index == 0 {
+                    write!(code, "{adjoint} = {first}")
                 } else {
-                    quote!(::core::ops::Add::add(#adjoint, #first))
+                    write!(
+                        code,
+                        "{adjoint} = ::core::ops::Add::add({adjoint}, {first})"
+                    )
                 };
-                statements.extend(quote!(#adjoint = #start #(+ #rest)*;));
+                for &edge in rest {
+                    let _ = write!(code, " + {}", edge_name(edge));
+                }
+                code.push_str(";\n");
             }
-            statements
         };
         let arithmetic = Arithmetic::of(&self.operations, graph);
         let mut summed = vec![false; count];
-        let mut steps = Vec::new();
+        let mut steps = Code::default();
         // The steps that write only edges into nodes that keep no gradient
         // (constants), which only the picture reads: inside its `if`, where
         // code without a trace does not compile them (at 1,000 operations,
         // Rosenbrock: 250 of the debug build's 1,900 backward steps).
-        let mut traced_steps = Vec::new();
+        let mut traced_steps = Code::default();
         let for_picture = |operand: NodeId| self.adjoint[operand].is_none();
         // `2` in the scalar, if a square's backward reads it.
-        let mut two: Option<Ident> = None;
-        if let Some(output) = &self.adjoint[graph.output] {
-            steps.push(quote!(#output = #dout;));
+        let mut two: Option<String> = None;
+        if let Some(output) = adjoint_of(graph.output) {
+            let _ = writeln!(steps, "{output} = {dout};");
             summed[graph.output] = true;
         }
         for &node in &visited {
             if !summed[node] {
-                steps.push(sum(node));
+                sum(&mut steps, node);
                 summed[node] = true;
             }
             let operands = graph.nodes[node].kind.operands();
-            let targets: Vec<Ident> = (0..operands.len())
+            let targets: Vec<String> = (0..operands.len())
                 .map(|position| {
                     let index = self.first_edge[node] + position;
                     if kept[index] {
                         edge_value(index)
                     } else {
-                        placeholder()
+                        String::from("_")
                     }
                 })
                 .collect();
-            let adjoint = &self.adjoint[node];
+            let Some(adjoint) = adjoint_of(node) else {
+                unreachable!("an operation backward visits keeps a gradient")
+            };
             // An operator's backward is its arithmetic (see the table's
             // `Adjoint`), one assignment per kept edge.
             if let NodeKind::Operation { op, operands, .. } = &graph.nodes[node].kind
                 && let Some(arithmetic) = arithmetic.get(op)
             {
-                let Some(adjoint) = adjoint else {
-                    unreachable!("an operation backward visits keeps a gradient")
-                };
                 // `dout`, the operands and the output, each read only if
                 // the arithmetic reads it.
-                let mut values = [adjoint.clone(), placeholder(), placeholder(), placeholder()]
-                    .map(TokenTree::Ident);
+                let mut values = [adjoint, String::new(), String::new(), String::new()];
                 for (position, read_node) in [operands.first(), operands.get(1), Some(&node)]
                     .into_iter()
                     .enumerate()
@@ -1051,44 +1089,55 @@ impl<'g> Plan<'g> {
                 }
                 for (position, gradient) in arithmetic.gradients.iter().enumerate() {
                     if kept[self.first_edge[node] + position] {
-                        let target = &targets[position];
-                        let gradient = Piece::substitute(gradient, &values);
-                        let step = quote!(#target = #gradient;);
-                        if for_picture(operands[position]) {
-                            traced_steps.push(step);
+                        let code = if for_picture(operands[position]) {
+                            &mut traced_steps
                         } else {
-                            steps.push(step);
-                        }
+                            &mut steps
+                        };
+                        let _ = write!(code, "{} = ", targets[position]);
+                        Piece::write(gradient, &values, code);
+                        code.push_str(";\n");
                     }
                 }
                 continue;
             }
             // The state is recomputed from the values around the
             // operation, so `save` and `derivative` run as one call, which
-            // checks faster than two; and the step is one `quote!` of
-            // identifiers and spliced tokens only (see [`Spliced`]).
+            // checks faster than two.
             // A rule's step writes all the operation's edges: it is the
             // picture's only when every one it writes is (an operation on
             // literals alone, `2.0_f64.sqrt()`).
             let step_for_picture = (operands.iter().enumerate())
                 .filter(|&(position, _)| kept[self.first_edge[node] + position])
                 .all(|(_, &operand)| for_picture(operand));
-            let step = match (&graph.nodes[node].kind, targets.as_slice()) {
+            let code = if step_for_picture {
+                &mut traced_steps
+            } else {
+                &mut steps
+            };
+            let _ = match (&graph.nodes[node].kind, targets.as_slice()) {
                 (NodeKind::Operation { op, operands, .. }, targets)
                     if matches!(op.shape, Shape::Unary | Shape::Binary) =>
                 {
-                    let layer = self.layer_name(node);
-                    let operands: Vec<TokenTree> =
-                        operands.iter().map(|&operand| value_of(operand)).collect();
+                    let layer = op.layer;
+                    let mut arguments = String::new();
+                    for &operand in operands {
+                        arguments.push_str(&value_of(operand));
+                        arguments.push_str(", ");
+                    }
                     let value = value_of(node);
                     if op.shape == Shape::Unary {
-                        quote! {
-                            #(#targets)* = #private::unary_backward::<#private::#layer<#scalar>>(#(#operands,)* #value, #adjoint);
-                        }
+                        writeln!(
+                            code,
+                            "{} = __grad::unary_backward::<__grad::{layer}<{scalar}>>({arguments}{value}, {adjoint});",
+                            targets[0]
+                        )
                     } else {
-                        quote! {
-                            (#(#targets),*) = #private::binary_backward::<#private::#layer<#scalar>>(#(#operands,)* #value, #adjoint);
-                        }
+                        writeln!(
+                            code,
+                            "({}) = __grad::binary_backward::<__grad::{layer}<{scalar}>>({arguments}{value}, {adjoint});",
+                            targets.join(", ")
+                        )
                     }
                 }
                 (
@@ -1100,61 +1149,48 @@ impl<'g> Plan<'g> {
                     [target],
                 ) if op.shape == Shape::UnaryInt => {
                     let x = value_of(operands[0]);
-                    let Some(adjoint) = adjoint else {
-                        unreachable!("an operation backward visits keeps a gradient")
-                    };
                     let arithmetic =
                         argument
                             .as_ref()
                             .and_then(literal_exponent)
                             .and_then(|exponent| {
-                                powi_adjoint(primitive, &x, exponent, adjoint, &mut two)
+                                powi_adjoint(primitive, &x, exponent, &adjoint, &mut two)
                             });
                     match arithmetic {
-                        Some(gradient) => quote!(#target = #gradient;),
-                        None => {
-                            let exponent = self.exponent(node);
-                            quote!(#target = #private::powi_derivative((#x, #exponent), #adjoint);)
-                        }
+                        Some(gradient) => writeln!(code, "{target} = {gradient};"),
+                        None => writeln!(
+                            code,
+                            "{target} = __grad::powi_derivative(({x}, {}), {adjoint});",
+                            self.exponent_text(node)
+                        ),
                     }
                 }
                 (NodeKind::Operation { .. }, _) => {
                     unreachable!("operations with labels exist on arrays only")
                 }
-                (_, targets) => {
-                    let partials = partials_local(node);
-                    quote!([#(#targets),*] = #private::custom_derivative(#partials, #adjoint);)
-                }
+                (_, targets) => writeln!(
+                    code,
+                    "[{}] = __grad::custom_derivative({}, {adjoint});",
+                    targets.join(", "),
+                    text::local_name(format_args!("p{node}"))
+                ),
             };
-            if step_for_picture {
-                traced_steps.push(step);
-            } else {
-                steps.push(step);
-            }
         }
         for (node, summed) in summed.iter().enumerate() {
             if !summed {
-                steps.push(sum(node));
+                sum(&mut steps, node);
             }
         }
-        if let Some(two) = &two {
-            steps.insert(
-                0,
-                quote!(let #two: #scalar = ::grad::__private::literal(2f64);),
-            );
-        }
-        let adjoints: Vec<(Ident, bool)> = (0..count)
+        let adjoints: Vec<(String, bool)> = (0..count)
             .filter_map(|node| {
                 let sums_twice = outgoing[node].len() > TERMS_PER_SUM;
-                Some((self.adjoint[node].clone()?, sums_twice))
+                Some((adjoint_of(node)?, sums_twice))
             })
             .collect();
-        let edges: Vec<(Ident, bool)> = (0..kept.len())
+        let edges: Vec<(String, bool)> = (0..kept.len())
             .filter(|&index| kept[index] && !direct(edge_target[index]))
-            .map(|index| (edge_local(index), false))
+            .map(|index| (edge_name(index), false))
             .collect();
-        let declarations = declare(&adjoints, Some(scalar));
-        let edge_declarations = declare(&edges, Some(scalar));
         let stored_binding = stored.map(|stored| {
             let mut visits = vec![false; count];
             for &node in &visited {
@@ -1162,57 +1198,59 @@ impl<'g> Plan<'g> {
             }
             stored.bind(self, &read, &visits)
         });
-        let steps: TokenStream = steps.into_iter().collect();
-        let traced_steps: TokenStream = traced_steps.into_iter().collect();
+        let mut code = Code::default();
+        code.tokens(stored_binding.unwrap_or_default());
+        if let Some(two) = &two {
+            let _ = writeln!(
+                code,
+                "let {two}: {scalar} = ::grad::__private::literal(2f64);"
+            );
+        }
+        declare_text(&mut code, &adjoints, Some(scalar));
+        declare_text(&mut code, &edges, Some(scalar));
+        code.append(steps);
         if !traced {
-            return quote! {
-                #stored_binding
-                #declarations
-                #edge_declarations
-                #steps
-                #construct
+            code.tokens(construct.clone());
+            return code.finish();
+        }
+        let zero = text::local_name(format_args!("zero"));
+        let gradients = local("gradients");
+        code.tokens(quote!(let #gradients = #construct;));
+        // The picture's report, in its `if`: one group, so written apart.
+        let mut report = traced_steps;
+        let _ = write!(
+            report,
+            "let {zero} = <{scalar} as ::grad::__private::Zero>::zero();\n::grad::__private::Trace::gradients({trace}, &["
+        );
+        for (index, &kept) in kept.iter().enumerate() {
+            let _ = if kept {
+                write!(report, "{}, ", edge_value(index))
+            } else {
+                write!(report, "{zero}, ")
             };
         }
-        let zero = local("zero");
-        let edge_values = (0..kept.len()).map(|index| {
-            if kept[index] {
-                edge_value(index)
-            } else {
-                zero.clone()
-            }
-        });
         // The gradients of the inputs and `let`s reach the trace as the
         // gradients struct's `pairs()`: listed again here, with their node
         // indices, they were a third of the report's tokens and cost
         // `cargo check` 3% of its instructions at 1,000 operations.
-        let unnamed =
-            || (0..count).filter(|&node| !self.named[node] && self.adjoint[node].is_some());
-        let nodes = unnamed();
-        let locals = unnamed().map(|node| &self.adjoint[node]);
-        let gradients = local("gradients");
-        let report = self.traced(
-            scalar,
-            quote! {
-                #traced_steps
-                let #zero = <#scalar as ::grad::__private::Zero>::zero();
-                ::grad::__private::Trace::gradients(
-                    #trace,
-                    &[#(#edge_values),*],
-                    &[#(#nodes),*],
-                    &[#(#locals),*],
-                );
-                ::grad::__private::Trace::field_gradients(#trace, &#gradients.pairs());
-            },
-        );
-        quote! {
-            #stored_binding
-            #declarations
-            #edge_declarations
-            #steps
-            let #gradients = #construct;
-            #report
-            #gradients
+        let unnamed: Vec<NodeId> = (0..count)
+            .filter(|&node| !self.named[node] && self.adjoint[node].is_some())
+            .collect();
+        report.push_str("], &[");
+        for node in &unnamed {
+            let _ = write!(report, "{node}usize, ");
         }
+        report.push_str("], &[");
+        for &node in &unnamed {
+            let _ = write!(report, "{}, ", text::local_name(format_args!("a{node}")));
+        }
+        let _ = write!(
+            report,
+            "]);\n::grad::__private::Trace::field_gradients({trace}, &{gradients}.pairs());"
+        );
+        code.tokens(self.traced(&scalar_tokens, report.finish()));
+        let _ = write!(code, "{gradients}");
+        code.finish()
     }
 }
 
@@ -1238,7 +1276,7 @@ enum Piece {
     /// operand, the second, the output.
     Name(usize),
     Token(proc_macro2::TokenTree),
-    Group(proc_macro2::Delimiter, Span, Vec<Piece>),
+    Group(proc_macro2::Delimiter, Vec<Piece>),
 }
 
 impl Piece {
@@ -1254,11 +1292,9 @@ impl Piece {
                         None => Self::Token(proc_macro2::TokenTree::Ident(ident)),
                     }
                 }
-                proc_macro2::TokenTree::Group(group) => Self::Group(
-                    group.delimiter(),
-                    group.span(),
-                    Self::split(group.stream(), names),
-                ),
+                proc_macro2::TokenTree::Group(group) => {
+                    Self::Group(group.delimiter(), Self::split(group.stream(), names))
+                }
                 other => Self::Token(other),
             })
             .collect()
@@ -1268,26 +1304,40 @@ impl Piece {
     fn reads(pieces: &[Self], index: usize) -> bool {
         pieces.iter().any(|piece| match piece {
             Self::Name(name) => *name == index,
-            Self::Group(_, _, inner) => Self::reads(inner, index),
+            Self::Group(_, inner) => Self::reads(inner, index),
             Self::Token(_) => false,
         })
     }
 
-    /// The pieces as tokens, each name the value `values` gives it.
-    fn substitute(pieces: &[Self], values: &[TokenTree; 4]) -> TokenStream {
-        pieces
-            .iter()
-            .map(|piece| match piece {
-                Self::Name(index) => values[*index].clone(),
-                Self::Token(token) => token.clone(),
-                Self::Group(delimiter, span, inner) => {
-                    let mut group =
-                        proc_macro2::Group::new(*delimiter, Self::substitute(inner, values));
-                    group.set_span(*span);
-                    proc_macro2::TokenTree::Group(group)
+    /// The pieces as text into `code`, each name the text `values` gives it.
+    fn write(pieces: &[Self], values: &[String; 4], code: &mut Code) {
+        for piece in pieces {
+            match piece {
+                Self::Name(index) => code.push_str(&values[*index]),
+                Self::Token(proc_macro2::TokenTree::Punct(punct)) => {
+                    code.push(punct.as_char());
+                    if punct.spacing() == Spacing::Alone {
+                        code.push(' ');
+                    }
+                    continue;
                 }
-            })
-            .collect()
+                Self::Token(token) => {
+                    let _ = write!(code, "{token}");
+                }
+                Self::Group(delimiter, inner) => {
+                    let (open, close) = match delimiter {
+                        proc_macro2::Delimiter::Parenthesis => ("(", ")"),
+                        proc_macro2::Delimiter::Bracket => ("[", "]"),
+                        proc_macro2::Delimiter::Brace => ("{", "}"),
+                        proc_macro2::Delimiter::None => ("", ""),
+                    };
+                    code.push_str(open);
+                    Self::write(inner, values, code);
+                    code.push_str(close);
+                }
+            }
+            code.push(' ');
+        }
     }
 }
 
@@ -1572,7 +1622,7 @@ impl quote::ToTokens for Spliced {
 
 /// A local holding the gradient along an edge.
 pub(crate) fn edge_local(edge: usize) -> Ident {
-    local(&format!("e{edge}"))
+    text::local_ident(format_args!("e{edge}"))
 }
 
 /// The gradients struct: one public field per input, then per `let`.
@@ -1671,22 +1721,26 @@ impl Gradients<'_> {
         let strings: Vec<String> = names.iter().map(|name| unraw(name)).collect();
         let count = names.len();
         let input_count = self.graph.inputs.len();
+        // Each field's doc comment, where it has one: written as text and
+        // lexed at once (see `generate_text`), then split into each
+        // attribute's two tokens, `#` and `[..]`; the field's name keeps
+        // the span of the user's own.
         let documented = if documented_fields { fields.len() } else { 0 };
-        let field_docs: Vec<String> = fields[..documented]
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _))| {
-                let kind = if i < input_count {
-                    "input"
-                } else {
-                    "intermediate"
-                };
-                format!(
-                    "The gradient of the output with respect to the {kind} `{}`.",
-                    unraw(name)
-                )
-            })
-            .collect();
+        let mut docs_text = Code::default();
+        for (i, (name, _)) in fields[..documented].iter().enumerate() {
+            let kind = if i < input_count {
+                "input"
+            } else {
+                "intermediate"
+            };
+            let _ = writeln!(
+                docs_text,
+                "#[doc = \"The gradient of the output with respect to the {kind} `{}`.\"]",
+                unraw(name)
+            );
+        }
+        let doc_tokens: Vec<TokenTree> = docs_text.finish().into_iter().collect();
+        let field_docs: Vec<&[TokenTree]> = doc_tokens.chunks(2).collect();
         let (impl_generics, type_generics, _) = generics.split_for_impl();
         let copy =
             (!generics.params.is_empty()).then(|| quote!(where #scalar: ::core::marker::Copy));
@@ -1718,7 +1772,7 @@ impl Gradients<'_> {
         let docs_of = |range: std::ops::Range<usize>, shown: bool| {
             range.map(move |i| {
                 let doc = field_docs.get(i).filter(|_| shown);
-                doc.map(|doc| quote!(#[doc = #doc]))
+                doc.map(|doc| Spliced(doc.to_vec()))
             })
         };
         let levels = self.levels();
@@ -2139,7 +2193,8 @@ fn inline_forward(plan: &Plan, value_type: &Ident, fields: &StoredFields) -> Tok
     }
     let forward = plan.forward(Some(&scalar));
     let construct = construct();
-    let function = local("__forward");
+    // An item, which hygiene does not hide: named plainly, for messages.
+    let function = Ident::new("__forward", Span::mixed_site());
     // Clippy's limit is seven.
     let allowance = (parameters.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let inlined = inlined_where_optimised();

@@ -517,7 +517,7 @@ mod tests {
             // A picture shows every edge: the data's gradient too, computed
             // only while a picture is being traced.
             assert!(
-                constant.contains("if < R as :: grad :: __private :: Trace < f64 >> :: ON { let (e0 , e1) = n5 . backward (a5) ;"),
+                constant.contains("if < R as :: grad :: __private :: Trace < f64 >> :: ON { let (__ge0 , __ge1) = n5 . backward (__ga5) ;"),
                 "{constant}"
             );
             assert_eq!(

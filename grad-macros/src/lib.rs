@@ -18,6 +18,7 @@ mod expand;
 mod generate;
 mod generate_arrays;
 mod generate_loops;
+mod generate_text;
 mod graph;
 mod parse;
 mod validate;
