@@ -125,25 +125,31 @@ pub struct Operation {
     pub arrays_only: bool,
     /// Its local derivatives, for documentation and error messages.
     pub derivative: &'static str,
-    /// For an operator, its backward as plain arithmetic, which `grad!`
-    /// writes instead of a call to the layer's rule where the scalar type
-    /// is named (see [`Adjoint`]).
+    /// Its backward as an expression on the scalar, which `grad!` writes
+    /// instead of a call to the layer's rule where the scalar type is named
+    /// (see [`Adjoint`]): every operator's, and the one-operand methods'
+    /// whose backward is arithmetic and the scalar's own methods.
     pub adjoint: Option<Adjoint>,
 }
 
-/// An operator's backward as arithmetic on the scalar: one expression per
-/// operand, over the names [`names`](Self::names) gives `dout`, the
-/// operands and the output. The table writes each once, as Rust: it is the
-/// text `grad!` writes, and the code [`OpKind::adjoint`] runs, which a test
-/// checks against the layer's own backward, bit for bit.
+/// An operation's backward as an expression on the scalar: one expression
+/// per operand, over the names [`names`](Self::names) gives `dout`, the
+/// operands, the output and the scalar's 1. The table writes each once, as
+/// Rust: it is the text `grad!` writes, and the code [`OpKind::adjoint`]
+/// runs, which a test checks against the layer's own backward, bit for bit,
+/// in `f64` and `f32`.
 ///
 /// rustc checks `dout * y` as one instruction, where a call to the rule is
-/// a generic function to instantiate and, in a debug build, to compile.
+/// a generic function to instantiate and, in a debug build, to compile and
+/// call. An expression that calls a method of the scalar (`x.cos()`) is
+/// written only in `f32` and `f64`, whose own method it then is: on a
+/// generic scalar, another trait in scope may have a method of that name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Adjoint {
     /// The names of `dout`, the first operand, the second (unused by
-    /// one-operand operators) and the output, as the expressions use them.
-    pub names: [&'static str; 4],
+    /// one-operand operations), the output and the scalar's 1, as the
+    /// expressions use them.
+    pub names: [&'static str; 5],
     /// The gradient of each differentiable operand, in operand order.
     pub gradients: &'static [&'static str],
 }
@@ -233,7 +239,7 @@ macro_rules! operations {
     ($(
         $kind:ident => $layer:ident, $syntax:ident $spelling:tt $(($name:ident, $symbol:literal))?,
         $shape:ident $([$tier:ident])?, smooth [$(($low:expr, $high:expr)),+] $($mirrored:ident)?, $derivative:literal
-        $(, adjoint |$dout:ident, $x:ident, $y:ident, $z:ident| [$($gradient:expr),+])?;
+        $(, adjoint |$dout:ident, $x:ident, $y:ident, $z:ident, $one:ident| [$($gradient:expr),+])?;
     )+) => {
         /// Every operation `grad!` knows, one variant per layer.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -256,7 +262,7 @@ macro_rules! operations {
                 smooth: operations!(@domain [$(($low, $high)),+] $($mirrored)?),
                 arrays_only: operations!(@arrays $($tier)?),
                 derivative: $derivative,
-                adjoint: operations!(@adjoint $(|$dout, $x, $y, $z| [$($gradient),+])?),
+                adjoint: operations!(@adjoint $(|$dout, $x, $y, $z, $one| [$($gradient),+])?),
             },)+
         ];
 
@@ -293,7 +299,7 @@ macro_rules! operations {
                 }
             }
 
-            /// The gradients of an operator's operands by its [`Adjoint`]
+            /// The gradients of an operation's operands by its [`Adjoint`]
             /// (the second 0 for one operand), at the operands `operands`,
             /// the output `value` and `dout`; `None` for an operation
             /// without one.
@@ -301,7 +307,8 @@ macro_rules! operations {
             /// ```
             /// use grad_core::ops::OpKind;
             /// assert_eq!(OpKind::Mul.adjoint(&[3.0, 4.0], 12.0, 2.0), Some([8.0, 6.0]));
-            /// assert_eq!(OpKind::Exp.adjoint(&[1.0], 1.0_f64.exp(), 1.0), None);
+            /// assert_eq!(OpKind::Tanh.adjoint(&[0.5], 0.5, 2.0), Some([1.5, 0.0]));
+            /// assert_eq!(OpKind::Max.adjoint(&[1.0, 2.0], 2.0, 1.0), None);
             /// ```
             ///
             /// # Panics
@@ -310,7 +317,7 @@ macro_rules! operations {
             #[must_use]
             pub fn adjoint<T: Float>(self, operands: &[T], value: T, dout: T) -> Option<[T; 2]> {
                 match self {
-                    $(Self::$kind => operations!(@run_adjoint operands, value, dout $(, |$dout, $x, $y, $z| [$($gradient),+])?),)+
+                    $(Self::$kind => operations!(@run_adjoint operands, value, dout $(, |$dout, $x, $y, $z, $one| [$($gradient),+])?),)+
                 }
             }
 
@@ -360,19 +367,20 @@ macro_rules! operations {
         arrays_only(stringify!($layer))
     };
     (@adjoint) => { None };
-    (@adjoint |$dout:ident, $x:ident, $y:ident, $z:ident| [$($gradient:expr),+]) => {
+    (@adjoint |$dout:ident, $x:ident, $y:ident, $z:ident, $one:ident| [$($gradient:expr),+]) => {
         Some(Adjoint {
-            names: [stringify!($dout), stringify!($x), stringify!($y), stringify!($z)],
+            names: [stringify!($dout), stringify!($x), stringify!($y), stringify!($z), stringify!($one)],
             gradients: &[$(stringify!($gradient)),+],
         })
     };
     (@run_adjoint $operands:ident, $value:ident, $dout_value:ident) => { None };
-    (@run_adjoint $operands:ident, $value:ident, $dout_value:ident, |$dout:ident, $x:ident, $y:ident, $z:ident| [$($gradient:expr),+]) => {{
-        let ($dout, $x, $y, $z) = (
+    (@run_adjoint $operands:ident, $value:ident, $dout_value:ident, |$dout:ident, $x:ident, $y:ident, $z:ident, $one:ident| [$($gradient:expr),+]) => {{
+        let ($dout, $x, $y, $z, $one) = (
             $dout_value,
             $operands[0],
             $operands.get(1).copied().unwrap_or_else(T::zero),
             $value,
+            T::one(),
         );
         let mut gradients = [T::zero(); 2];
         for (gradient, value) in gradients.iter_mut().zip([$($gradient),+]) {
@@ -416,46 +424,65 @@ macro_rules! operations {
 // what plain Rust computes (`OpKind::plain`).
 operations! {
     Add => AddLayer, Infix + (add, "+"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = 1, d/dy = 1",
-        adjoint |dout, _x, _y, _z| [dout, dout];
+        adjoint |dout, _x, _y, _z, _one| [dout, dout];
     Sub => SubLayer, Infix - (sub, "−"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = 1, d/dy = -1",
-        adjoint |dout, _x, _y, _z| [dout, -dout];
+        adjoint |dout, _x, _y, _z, _one| [dout, -dout];
     Mul => MulLayer, Infix * (mul, "×"), Binary, smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/dx = y, d/dy = x",
-        adjoint |dout, x, y, _z| [dout * y, dout * x];
+        adjoint |dout, x, y, _z, _one| [dout * y, dout * x];
     Div => DivLayer, Infix / (div, "÷"), Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dx = 1/y, d/dy = -x/y²",
-        adjoint |dout, _x, y, z| [dout / y, -(dout / y * z)];
+        adjoint |dout, _x, y, z, _one| [dout / y, -(dout / y * z)];
     Neg => NegLayer, Prefix - (neg, "−"), Unary, smooth [(-3.0, 3.0)], "d/dx = -1",
-        adjoint |dout, _x, _y, _z| [-dout];
-    Exp => ExpLayer, Method exp, Unary, smooth [(-3.0, 3.0)], "d/dx = eˣ";
+        adjoint |dout, _x, _y, _z, _one| [-dout];
+    Exp => ExpLayer, Method exp, Unary, smooth [(-3.0, 3.0)], "d/dx = eˣ",
+        adjoint |dout, _x, _y, z, _one| [dout * z];
     Exp2 => Exp2Layer, Method exp2, Unary, smooth [(-3.0, 3.0)], "d/dx = 2ˣ ln 2";
-    ExpM1 => ExpM1Layer, Method exp_m1, Unary, smooth [(-3.0, 3.0)], "d/dx = eˣ";
-    Ln => LnLayer, Method ln, Unary, smooth [(0.1, 10.0)], "d/dx = 1/x";
-    Ln1p => Ln1pLayer, Method ln_1p, Unary, smooth [(-0.9, 10.0)], "d/dx = 1/(1 + x)";
+    ExpM1 => ExpM1Layer, Method exp_m1, Unary, smooth [(-3.0, 3.0)], "d/dx = eˣ",
+        adjoint |dout, _x, _y, z, one| [dout * (z + one)];
+    Ln => LnLayer, Method ln, Unary, smooth [(0.1, 10.0)], "d/dx = 1/x",
+        adjoint |dout, x, _y, _z, _one| [dout / x];
+    Ln1p => Ln1pLayer, Method ln_1p, Unary, smooth [(-0.9, 10.0)], "d/dx = 1/(1 + x)",
+        adjoint |dout, x, _y, _z, one| [dout / (one + x)];
     Log2 => Log2Layer, Method log2, Unary, smooth [(0.1, 10.0)], "d/dx = 1/(x ln 2)";
     Log10 => Log10Layer, Method log10, Unary, smooth [(0.1, 10.0)], "d/dx = 1/(x ln 10)";
     Log => LogLayer, Method log, Binary, smooth [(0.1, 10.0), (1.5, 10.0)], "d/dx = 1/(x ln b), d/db = -ln x/(b ln² b)";
-    Sqrt => SqrtLayer, Method sqrt, Unary, smooth [(0.1, 10.0)], "d/dx = 1/(2√x)";
+    Sqrt => SqrtLayer, Method sqrt, Unary, smooth [(0.1, 10.0)], "d/dx = 1/(2√x)",
+        adjoint |dout, _x, _y, z, _one| [dout / (z + z)];
     Cbrt => CbrtLayer, Method cbrt, Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = 1/(3∛x²)";
     Powi => PowiLayer, Method powi, UnaryInt, smooth [(0.1, 3.0)], "d/dx = n xⁿ⁻¹ (the i32 exponent n gets no gradient)";
     Powf => PowfLayer, Method powf, Binary, smooth [(0.1, 3.0), (-2.0, 2.0)], "d/dx = y xʸ⁻¹ (0 for y = 0), d/dy = xʸ ln x (0 at x = 0)";
-    Recip => RecipLayer, Method recip, Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = -1/x²";
-    Sin => SinLayer, Method sin, Unary, smooth [(-3.0, 3.0)], "d/dx = cos x";
-    Cos => CosLayer, Method cos, Unary, smooth [(-3.0, 3.0)], "d/dx = -sin x";
-    Tan => TanLayer, Method tan, Unary, smooth [(-1.3, 1.3)], "d/dx = 1 + tan² x";
-    Asin => AsinLayer, Method asin, Unary, smooth [(-0.9, 0.9)], "d/dx = 1/√(1 - x²)";
-    Acos => AcosLayer, Method acos, Unary, smooth [(-0.9, 0.9)], "d/dx = -1/√(1 - x²)";
-    Atan => AtanLayer, Method atan, Unary, smooth [(-3.0, 3.0)], "d/dx = 1/(1 + x²)";
+    Recip => RecipLayer, Method recip, Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = -1/x²",
+        adjoint |dout, _x, _y, z, _one| [-(dout * z * z)];
+    Sin => SinLayer, Method sin, Unary, smooth [(-3.0, 3.0)], "d/dx = cos x",
+        adjoint |dout, x, _y, _z, _one| [dout * x.cos()];
+    Cos => CosLayer, Method cos, Unary, smooth [(-3.0, 3.0)], "d/dx = -sin x",
+        adjoint |dout, x, _y, _z, _one| [-(dout * x.sin())];
+    Tan => TanLayer, Method tan, Unary, smooth [(-1.3, 1.3)], "d/dx = 1 + tan² x",
+        adjoint |dout, _x, _y, z, one| [dout * (one + z * z)];
+    Asin => AsinLayer, Method asin, Unary, smooth [(-0.9, 0.9)], "d/dx = 1/√(1 - x²)",
+        adjoint |dout, x, _y, _z, one| [dout / (one - x * x).sqrt()];
+    Acos => AcosLayer, Method acos, Unary, smooth [(-0.9, 0.9)], "d/dx = -1/√(1 - x²)",
+        adjoint |dout, x, _y, _z, one| [-(dout / (one - x * x).sqrt())];
+    Atan => AtanLayer, Method atan, Unary, smooth [(-3.0, 3.0)], "d/dx = 1/(1 + x²)",
+        adjoint |dout, x, _y, _z, one| [dout / (one + x * x)];
     Atan2 => Atan2Layer, Method atan2, Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dy = x/(x² + y²), d/dx = -y/(x² + y²) for y.atan2(x)";
-    Sinh => SinhLayer, Method sinh, Unary, smooth [(-3.0, 3.0)], "d/dx = cosh x";
-    Cosh => CoshLayer, Method cosh, Unary, smooth [(-3.0, 3.0)], "d/dx = sinh x";
-    Tanh => TanhLayer, Method tanh, Unary, smooth [(-3.0, 3.0)], "d/dx = 1 - tanh² x";
-    Asinh => AsinhLayer, Method asinh, Unary, smooth [(-3.0, 3.0)], "d/dx = 1/√(x² + 1)";
-    Acosh => AcoshLayer, Method acosh, Unary, smooth [(1.1, 5.0)], "d/dx = 1/√(x² - 1)";
-    Atanh => AtanhLayer, Method atanh, Unary, smooth [(-0.9, 0.9)], "d/dx = 1/(1 - x²)";
+    Sinh => SinhLayer, Method sinh, Unary, smooth [(-3.0, 3.0)], "d/dx = cosh x",
+        adjoint |dout, x, _y, _z, _one| [dout * x.cosh()];
+    Cosh => CoshLayer, Method cosh, Unary, smooth [(-3.0, 3.0)], "d/dx = sinh x",
+        adjoint |dout, x, _y, _z, _one| [dout * x.sinh()];
+    Tanh => TanhLayer, Method tanh, Unary, smooth [(-3.0, 3.0)], "d/dx = 1 - tanh² x",
+        adjoint |dout, _x, _y, z, one| [dout * (one - z * z)];
+    Asinh => AsinhLayer, Method asinh, Unary, smooth [(-3.0, 3.0)], "d/dx = 1/√(x² + 1)",
+        adjoint |dout, x, _y, _z, one| [dout / (x * x + one).sqrt()];
+    Acosh => AcoshLayer, Method acosh, Unary, smooth [(1.1, 5.0)], "d/dx = 1/√(x² - 1)",
+        adjoint |dout, x, _y, _z, one| [dout / (x * x - one).sqrt()];
+    Atanh => AtanhLayer, Method atanh, Unary, smooth [(-0.9, 0.9)], "d/dx = 1/(1 - x²)",
+        adjoint |dout, x, _y, _z, one| [dout / (one - x * x)];
     Abs => AbsLayer, Method abs, Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = sign x (0 at x = 0)";
     Max => MaxLayer, Method max, Binary, smooth [(-3.0, -0.1), (0.1, 3.0)], "the gradient goes to the larger operand (half each on a tie)";
     Min => MinLayer, Method min, Binary, smooth [(-3.0, -0.1), (0.1, 3.0)], "the gradient goes to the smaller operand (half each on a tie)";
     Hypot => HypotLayer, Method hypot, Binary, smooth [(0.1, 3.0), (0.1, 3.0)] mirrored, "d/dx = x/r, d/dy = y/r (0 at the origin)";
-    Sigmoid => SigmoidLayer, Function sigmoid, Unary, smooth [(-3.0, 3.0)], "d/dx = (1 - σ(x)) σ(x)";
+    Sigmoid => SigmoidLayer, Function sigmoid, Unary, smooth [(-3.0, 3.0)], "d/dx = (1 - σ(x)) σ(x)",
+        adjoint |dout, _x, _y, z, one| [dout * (one - z) * z];
     Relu => ReluLayer, Function relu, Unary, smooth [(0.1, 3.0)] mirrored, "d/dx = 1 for x > 0, else 0 (relu'(0) = 0)";
     Dot => Dot, Method dot, Binary [arrays], smooth [(-3.0, 3.0), (-3.0, 3.0)], "d/da = dout · bᵀ, d/db = aᵀ · dout (matrices; outer products for vectors)";
     Transpose => Transpose, Method t, Unary [arrays], smooth [(-3.0, 3.0)], "d/da = doutᵀ";
@@ -513,11 +540,23 @@ mod tests {
                         "{:?} at {operands:?}",
                         op.kind
                     );
+                    #[allow(clippy::cast_possible_truncation)]
+                    let operands = operands.map(|operand| operand as f32);
+                    let (value, by_layer) = op.kind.evaluate(&operands, 0, -1.7_f32);
+                    let by_adjoint = op.kind.adjoint(&operands, value, -1.7_f32);
+                    assert_eq!(
+                        by_adjoint.map(|gradients| gradients.map(f32::to_bits)),
+                        Some(by_layer.map(f32::to_bits)),
+                        "{:?} at {operands:?} in f32",
+                        op.kind
+                    );
                     checked += 1;
                 }
             }
         }
-        assert_eq!(checked, 5 * 12);
+        // The five operators and nineteen one-operand methods, at twelve
+        // points each.
+        assert_eq!(checked, 24 * 12);
     }
 
     #[test]

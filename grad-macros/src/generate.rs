@@ -1035,7 +1035,14 @@ impl<'g> Plan<'g> {
                 code.push_str(";\n");
             }
         };
-        let arithmetic = Arithmetic::of(&self.operations, graph);
+        let arithmetic = Arithmetic::of(&self.operations, graph, primitive);
+        // The scalar's 1, for the adjoints that read it: a literal, or on
+        // another scalar a local set once, not a trait call per step.
+        let one = match primitive {
+            Some(primitive) => format!("1{primitive}"),
+            None => text::local_name(format_args!("one")),
+        };
+        let mut reads_one = false;
         let mut summed = vec![false; count];
         let mut steps = Code::default();
         // The steps that write only edges into nodes that keep no gradient
@@ -1076,7 +1083,13 @@ impl<'g> Plan<'g> {
             {
                 // `dout`, the operands and the output, each read only if
                 // the arithmetic reads it.
-                let mut values = [adjoint, String::new(), String::new(), String::new()];
+                let mut values = [
+                    adjoint,
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    one.clone(),
+                ];
                 for (position, read_node) in [operands.first(), operands.get(1), Some(&node)]
                     .into_iter()
                     .enumerate()
@@ -1089,6 +1102,7 @@ impl<'g> Plan<'g> {
                 }
                 for (position, gradient) in arithmetic.gradients.iter().enumerate() {
                     if kept[self.first_edge[node] + position] {
+                        reads_one |= Piece::reads(gradient, 4);
                         let code = if for_picture(operands[position]) {
                             &mut traced_steps
                         } else {
@@ -1206,6 +1220,12 @@ impl<'g> Plan<'g> {
                 "let {two}: {scalar} = ::grad::__private::literal(2f64);"
             );
         }
+        if reads_one && primitive.is_none() {
+            let _ = writeln!(
+                code,
+                "let {one}: {scalar} = <{scalar} as ::grad::__private::One>::one();"
+            );
+        }
         declare_text(&mut code, &adjoints, Some(scalar));
         declare_text(&mut code, &edges, Some(scalar));
         code.append(steps);
@@ -1254,16 +1274,18 @@ impl<'g> Plan<'g> {
     }
 }
 
-/// The [`Adjoint`](grad_core::ops::Adjoint)s of the operators a graph
-/// uses, as tokens: lexed once per operator, not once per node.
+/// The [`Adjoint`](grad_core::ops::Adjoint)s of the operations a graph
+/// uses, as tokens: lexed once per operation, not once per node. Those that
+/// call a method of the scalar only where it is `f32` or `f64` (see
+/// `Adjoint`).
 struct Arithmetic {
-    /// Each operator's, by its position in the table.
+    /// Each operation's, by its position in the table.
     by_operation: Vec<Option<OperatorAdjoint>>,
 }
 
-/// One operator's adjoint: whether its expressions read each value, and
-/// the expressions, with the names of `dout`, the operands and the output
-/// already found in them.
+/// One operation's adjoint: whether its expressions read each value, and
+/// the expressions, with the names of `dout`, the operands, the output and
+/// 1 already found in them.
 struct OperatorAdjoint {
     /// Whether the expressions read the first operand, the second and the output.
     reads: [bool; 3],
@@ -1273,7 +1295,7 @@ struct OperatorAdjoint {
 /// A token of an adjoint's expression.
 enum Piece {
     /// One of the adjoint's names, by its index: `dout`, the first
-    /// operand, the second, the output.
+    /// operand, the second, the output, 1.
     Name(usize),
     Token(proc_macro2::TokenTree),
     Group(proc_macro2::Delimiter, Vec<Piece>),
@@ -1281,7 +1303,7 @@ enum Piece {
 
 impl Piece {
     /// The pieces of `tokens`, with each of `names` found.
-    fn split(tokens: TokenStream, names: &[&str; 4]) -> Vec<Self> {
+    fn split(tokens: TokenStream, names: &[&str; 5]) -> Vec<Self> {
         tokens
             .into_iter()
             .map(|tree| match tree {
@@ -1300,6 +1322,15 @@ impl Piece {
             .collect()
     }
 
+    /// Whether `pieces` call a method (`x.cos()`).
+    fn calls_method(pieces: &[Self]) -> bool {
+        pieces.iter().any(|piece| match piece {
+            Self::Token(proc_macro2::TokenTree::Punct(punct)) => punct.as_char() == '.',
+            Self::Group(_, inner) => Self::calls_method(inner),
+            _ => false,
+        })
+    }
+
     /// Whether `pieces` hold the name of index `index`.
     fn reads(pieces: &[Self], index: usize) -> bool {
         pieces.iter().any(|piece| match piece {
@@ -1310,7 +1341,7 @@ impl Piece {
     }
 
     /// The pieces as text into `code`, each name the text `values` gives it.
-    fn write(pieces: &[Self], values: &[String; 4], code: &mut Code) {
+    fn write(pieces: &[Self], values: &[String; 5], code: &mut Code) {
         for piece in pieces {
             match piece {
                 Self::Name(index) => code.push_str(&values[*index]),
@@ -1342,18 +1373,19 @@ impl Piece {
 }
 
 impl Arithmetic {
-    fn of(operations: &[NodeId], graph: &Graph) -> Self {
+    fn of(operations: &[NodeId], graph: &Graph, primitive: Option<&str>) -> Self {
         let mut by_operation: Vec<Option<OperatorAdjoint>> = std::iter::repeat_with(|| None)
             .take(OPERATIONS.len())
             .collect();
+        let mut seen = vec![false; OPERATIONS.len()];
         for &node in operations {
             let NodeKind::Operation { op, .. } = &graph.nodes[node].kind else {
                 continue;
             };
-            let (Some(adjoint), slot) = (op.adjoint, &mut by_operation[op.kind as usize]) else {
+            let (Some(adjoint), seen) = (op.adjoint, &mut seen[op.kind as usize]) else {
                 continue;
             };
-            if slot.is_some() {
+            if std::mem::replace(seen, true) {
                 continue;
             }
             let gradients: Vec<Vec<Piece>> = adjoint
@@ -1364,12 +1396,15 @@ impl Arithmetic {
                     Piece::split(tokens, &adjoint.names)
                 })
                 .collect();
+            if primitive.is_none() && gradients.iter().any(|pieces| Piece::calls_method(pieces)) {
+                continue;
+            }
             let reads = [1, 2, 3].map(|index| {
                 gradients
                     .iter()
                     .any(|gradient| Piece::reads(gradient, index))
             });
-            *slot = Some(OperatorAdjoint { reads, gradients });
+            by_operation[op.kind as usize] = Some(OperatorAdjoint { reads, gradients });
         }
         Self { by_operation }
     }
