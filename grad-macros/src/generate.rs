@@ -138,9 +138,10 @@ fn raw_string(text: &str) -> TokenStream {
     while text.contains(&format!("\"{hashes}")) {
         hashes.push('#');
     }
-    format!("r{hashes}\"{text}\"{hashes}")
-        .parse()
-        .unwrap_or_else(|_| quote!(#text))
+    // Lexed by rustc (see `generate_text`): `proc_macro2`'s own lexer,
+    // unoptimised, took as long over a 10,000-line description as rustc
+    // takes to check a hundred of its operations.
+    text::lex(&format!("r{hashes}\"{text}\"{hashes}"))
 }
 
 /// `let [v0, mut v1, ..]: [T; N];` in groups of [`LOCALS_PER_LET`], or
@@ -975,11 +976,18 @@ impl<'g> Plan<'g> {
             outgoing,
             visited,
         } = self.schedule(traced);
-        let adjoint_of = |node: NodeId| -> Option<String> {
-            self.adjoint[node]
-                .is_some()
-                .then(|| text::local_name(format_args!("a{node}")))
-        };
+        // Every name backward writes, made once: each is read several times.
+        let adjoint_names: Vec<Option<String>> = (0..count)
+            .map(|node| {
+                self.adjoint[node]
+                    .is_some()
+                    .then(|| text::local_name(format_args!("a{node}")))
+            })
+            .collect();
+        let edge_names: Vec<String> = (0..kept.len())
+            .map(|index| text::local_name(format_args!("e{index}")))
+            .collect();
+        let adjoint_of = |node: NodeId| -> Option<&str> { adjoint_names[node].as_deref() };
         // An edge into a node that keeps a gradient and has no other edge
         // is written straight into that gradient's local: no edge local to
         // declare and copy, which at 10,000 operations is most of them.
@@ -990,9 +998,9 @@ impl<'g> Plan<'g> {
                 edge_target[first + position] = operand;
             }
         }
-        let edge_name = |index: usize| text::local_name(format_args!("e{index}"));
+        let edge_name = |index: usize| edge_names[index].as_str();
         // The local an edge's gradient is written to.
-        let edge_value = |index: usize| -> String {
+        let edge_value = |index: usize| -> &str {
             let target = edge_target[index];
             match adjoint_of(target) {
                 Some(adjoint) if direct(target) => adjoint,
@@ -1063,14 +1071,10 @@ impl<'g> Plan<'g> {
                 summed[node] = true;
             }
             let operands = graph.nodes[node].kind.operands();
-            let targets: Vec<String> = (0..operands.len())
+            let targets: Vec<&str> = (0..operands.len())
                 .map(|position| {
                     let index = self.first_edge[node] + position;
-                    if kept[index] {
-                        edge_value(index)
-                    } else {
-                        String::from("_")
-                    }
+                    if kept[index] { edge_value(index) } else { "_" }
                 })
                 .collect();
             let Some(adjoint) = adjoint_of(node) else {
@@ -1084,7 +1088,7 @@ impl<'g> Plan<'g> {
                 // `dout`, the operands and the output, each read only if
                 // the arithmetic reads it.
                 let mut values = [
-                    adjoint,
+                    adjoint.to_owned(),
                     String::new(),
                     String::new(),
                     String::new(),
@@ -1198,12 +1202,12 @@ impl<'g> Plan<'g> {
         let adjoints: Vec<(String, bool)> = (0..count)
             .filter_map(|node| {
                 let sums_twice = outgoing[node].len() > TERMS_PER_SUM;
-                Some((adjoint_of(node)?, sums_twice))
+                Some((adjoint_of(node)?.to_owned(), sums_twice))
             })
             .collect();
         let edges: Vec<(String, bool)> = (0..kept.len())
             .filter(|&index| kept[index] && !direct(edge_target[index]))
-            .map(|index| (edge_name(index), false))
+            .map(|index| (edge_name(index).to_owned(), false))
             .collect();
         let stored_binding = stored.map(|stored| {
             let mut visits = vec![false; count];
@@ -1780,6 +1784,21 @@ impl Gradients<'_> {
         let copy =
             (!generics.params.is_empty()).then(|| quote!(where #scalar: ::core::marker::Copy));
         let impls = field_impls(name, generics, &names, true, true);
+        // The per-field lists, as text (see `generate_text`): `["x", ..]`
+        // and `[self.x, ..]`, whose names need no span.
+        let text_list = |items: &mut dyn Iterator<Item = String>| -> TokenStream {
+            let mut list = Code::default();
+            list.push('[');
+            for item in items {
+                list.push_str(&item);
+                list.push_str(", ");
+            }
+            list.push(']');
+            list.finish()
+        };
+        let name_list = text_list(&mut strings.iter().map(|name| format!("\"{name}\"")));
+        let field_list =
+            |own: &[&Ident]| text_list(&mut own.iter().map(|name| format!("self.{name}")));
         let field_type = Spliced::new(scalar);
         // The struct (or chain), its trait impls, `NAMES`, and `pairs` with
         // the body `pairs`.
@@ -1791,7 +1810,7 @@ impl Gradients<'_> {
 
                 impl #impl_generics #name #type_generics {
                     /// The field names, in field order: inputs first, then intermediates.
-                    pub const NAMES: [&'static str; #count] = [#(#strings),*];
+                    pub const NAMES: [&'static str; #count] = #name_list;
 
                     /// Each field's name with its gradient, in field order.
                     #[inline]
@@ -1821,7 +1840,8 @@ impl Gradients<'_> {
                     #(#docs pub #names: #field_type,)*
                 }
             };
-            let pairs = quote!(::grad::__private::named(Self::NAMES, [#(self.#names),*]));
+            let fields = field_list(&names);
+            let pairs = quote!(::grad::__private::named(Self::NAMES, #fields));
             return with_names(structs, pairs);
         }
         let rest = self.rest_field();
@@ -1831,6 +1851,7 @@ impl Gradients<'_> {
         let chain = levels.iter().enumerate().map(|(k, range)| {
             let level = self.level_name(range.start);
             let own = &names[range.clone()];
+            let own_list = field_list(own);
             // The structs behind the first are hidden from the docs: their
             // fields' doc comments would be thousands of attributes for
             // rustc to parse and store, for no reader.
@@ -1908,7 +1929,7 @@ impl Gradients<'_> {
                     /// Writes this struct's gradients and the next ones' into `out`.
                     #[inline]
                     fn #write(&self, #out: &mut [#scalar]) #copy {
-                        #out[..#width].copy_from_slice(&[#(self.#own),*]);
+                        #out[..#width].copy_from_slice(&#own_list);
                         #write_rest
                     }
                 }

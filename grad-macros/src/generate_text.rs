@@ -19,12 +19,19 @@
 //! hygiene.
 
 use proc_macro2::{Span, TokenStream};
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::fmt::Write as _;
 
+/// The longest prefix [`namespace`] chooses: `__g` and a `usize`.
+const PREFIX_CAPACITY: usize = 24;
+
 thread_local! {
-    /// The prefix of the expansion's locals, chosen per invocation.
-    static PREFIX: RefCell<String> = RefCell::new(String::from("__g"));
+    /// The prefix of the expansion's locals, chosen per invocation: its
+    /// bytes and length, a `Copy` value read without a borrow or a clone,
+    /// as it is read for each of thousands of names.
+    static PREFIX: Cell<([u8; PREFIX_CAPACITY], usize)> = const {
+        Cell::new((*b"__g\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 3))
+    };
 }
 
 /// Chooses the prefix of the expansion's locals for the macro input
@@ -40,16 +47,18 @@ pub(crate) fn namespace(input: &str) {
         prefix = format!("__g{attempt}");
         attempt += 1;
     }
-    PREFIX.with(|current| *current.borrow_mut() = prefix);
+    let mut bytes = [0; PREFIX_CAPACITY];
+    bytes[..prefix.len()].copy_from_slice(prefix.as_bytes());
+    PREFIX.set((bytes, prefix.len()));
 }
 
 /// The name of the expansion's local `name`: the prefix, then `name`.
 pub(crate) fn local_name(name: std::fmt::Arguments) -> String {
-    PREFIX.with(|prefix| {
-        let mut text = prefix.borrow().clone();
-        let _ = text.write_fmt(name);
-        text
-    })
+    let (bytes, len) = PREFIX.get();
+    let mut text = String::with_capacity(len + 8);
+    text.push_str(std::str::from_utf8(&bytes[..len]).unwrap_or("__g"));
+    let _ = text.write_fmt(name);
+    text
 }
 
 /// The local `name` of the expansion, as an identifier at the call site,
@@ -121,7 +130,7 @@ impl std::fmt::Write for Code {
 /// on bad text into errors), unoptimised here, which cost as much as the
 /// tokens it saves. The text is the macro's own, valid by construction; a
 /// bug that broke it still ends as a compile error, not a panic.
-fn lex(text: &str) -> TokenStream {
+pub(crate) fn lex(text: &str) -> TokenStream {
     if proc_macro::is_available() {
         match text.parse::<proc_macro::TokenStream>() {
             Ok(tokens) => return tokens.into(),
