@@ -1172,7 +1172,7 @@ impl<'g> Plan<'g> {
                             .as_ref()
                             .and_then(literal_exponent)
                             .and_then(|exponent| {
-                                powi_adjoint(primitive, &x, exponent, &adjoint, &mut two)
+                                powi_adjoint(primitive, &x, exponent, adjoint, &mut two)
                             });
                     match arithmetic {
                         Some(gradient) => writeln!(code, "{target} = {gradient};"),
