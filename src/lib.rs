@@ -425,7 +425,7 @@
 //! - **The macro runs unoptimised.** Cargo builds proc macros without
 //!   optimisation in every profile, release included, unless told
 //!   otherwise, and at 1,000 operations the macro's own work is about a
-//!   quarter of the crate's `cargo check`. Compiling the macros optimised
+//!   sixth of the crate's `cargo check`. Compiling the macros optimised
 //!   cuts the expansion by about a third (measured at 1,000 operations,
 //!   Rosenbrock, function form: 0.11–0.16 s to 0.08–0.11 s), for a slower first
 //!   build of the macro crates (syn among them). In the `Cargo.toml` of
@@ -442,6 +442,19 @@
 //!   literals as generators write them, without syn's general expression
 //!   parser, which, unoptimised, was a quarter of the macro's time.
 //!
+//!   The per-node code (forward's and backward's statements, the gradient
+//!   fields' doc comments and listings) is written as source text that
+//!   rustc's own lexer, optimised, reads at once, not built token by token
+//!   in the unoptimised macro: at 1,000 operations (the DAG of
+//!   `benches/compile_time.sh`, function form) that took the macro's run
+//!   from 331 to 278 million instructions, of a `cargo check` of 1,490
+//!   million. Text carries no hygiene,
+//!   so the expansion's locals are named with a prefix (`__g`, or `__g0`,
+//!   `__g1`, … if the macro's input holds `__g`) that no identifier of the
+//!   input starts with; the steps a user token goes into (a constant, a
+//!   custom operation, an exponent's expression) stay tokens, with their
+//!   spans.
+//!
 //! - **Arithmetic where it can, a call elsewhere.** Where the scalar type is
 //!   named (the function form, and the inline form without custom
 //!   operations), forward writes `+`, `-`, `*`, `/` and negation as
@@ -450,12 +463,17 @@
 //!   (`<T as Float>::exp(x)`), one call where the rule was two; backward
 //!   writes each operator's adjoint as arithmetic (`dout * y`: the table's
 //!   [`Adjoint`](ops::Adjoint), checked against the layer bit for bit), and
-//!   sums a value's gradients in one statement. A `powi` with a literal
+//!   sums a value's gradients in one statement. So do the one-operand
+//!   methods whose backward is arithmetic and the scalar's own methods
+//!   (`dout * (1f64 - y * y)` for `tanh`, `dout * x.cos()` for `sin`); those
+//!   calling a method only in `f32` and `f64`, where it is the type's own.
+//!   At 1,000 operations (the DAG, function form) that took the debug build
+//!   from 2,156 to 1,979 million instructions. A `powi` with a literal
 //!   exponent runs backward as arithmetic too (in `f32` and `f64`, and for
-//!   squares on any scalar). Every other step (a method's or function's
-//!   backward, a method on a generic scalar) is a call to the operation's
-//!   rule, generic over the layer, where the hand-written code has
-//!   arithmetic.
+//!   squares on any scalar). Every other step (a two-operand method's or
+//!   `relu`'s backward, a method on a generic scalar) is a call to the
+//!   operation's rule, generic over the layer, where the hand-written code
+//!   has arithmetic.
 //! - **Calls on a generic scalar.** The inline form's scalar is generic, so
 //!   each of its operators is a call (`Mul::mul`) that LLVM inlines in an
 //!   optimised build, and LLVM's inliner takes time that grows with the
@@ -531,9 +549,9 @@
 //! hand-written adjoint's time to 2.8–3.0x, and `cargo check` from 6.9x to
 //! 3.1–3.7x.
 //! The numbers each step computes are the same, bit for bit: the layers are
-//! made of the same rules, and the arithmetic written for operators and for
-//! `powi` with a literal exponent is checked against them (but for the sign
-//! of a NaN).
+//! made of the same rules, and the arithmetic written for operators, for
+//! the methods above and for `powi` with a literal exponent is checked
+//! against them, in `f64` and `f32` (but for the sign of a NaN).
 //!
 //! Deep nesting is fine too: syn parses expressions recursively, so the
 //! macro runs its expansion on a large stack segment of its own (with

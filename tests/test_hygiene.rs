@@ -100,3 +100,57 @@ fn works_without_the_prelude() {
     assert_eq!(no_prelude::square_grad(3.0).1.x, 6.0);
     assert_eq!(no_prelude::square(3.0), 9.0);
 }
+
+/// The expansion's locals start with `__g` (written as text, they have no
+/// hygiene of their own); where the macro's input holds `__g`, they start
+/// with a prefix it does not hold. Names that are exactly the locals a
+/// formula of this shape gets with `__g`: its inputs' values, gradients,
+/// edges, `dout`, and a constant (`crate::__GV1`) read in the middle.
+#[test]
+fn inputs_and_constants_named_like_the_locals_written_as_text() {
+    let (__gv0, __ga0, __ge0, __gdout) = (0.5_f64, 1.5, 2.5, 3.0);
+    let __gv2 = 4.0_f64;
+    let g = grad! {
+        let __ga1 = __gv0 * __ga0 + __ge0.sin();
+        let __gv3 = __ga1 * __gdout * __gv2.sqrt() * crate::__GV1;
+        y = __gv3.tanh() + __gv0
+    };
+    let inner = __gv0 * __ga0 + __ge0.sin();
+    let product = inner * __gdout * __gv2.sqrt() * __GV1;
+    assert_eq!(g.y, product.tanh() + __gv0);
+    let d = g.backward(1.0);
+    // Closed forms: dy/dproduct = 1 - tanh², and the product's factors.
+    let dproduct = 1.0 - product.tanh() * product.tanh();
+    let dinner = dproduct * __gdout * 2.0 * __GV1;
+    assert_eq!(d.__gv3, dproduct);
+    assert!((d.__ga1 - dinner).abs() < 1e-15);
+    assert!((d.__gv0 - (dinner * __ga0 + 1.0)).abs() < 1e-15);
+    assert!((d.__ga0 - dinner * __gv0).abs() < 1e-15);
+    assert!((d.__ge0 - dinner * __ge0.cos()).abs() < 1e-15);
+    assert!((d.__gdout - dproduct * inner * 2.0 * __GV1).abs() < 1e-15);
+}
+
+/// The function form: parameters and a constant item named like the
+/// locals, and a picture, whose hooks read the same locals.
+const __GV1: f64 = 3.0;
+grad! {
+    fn like_locals(__gv0: f64, __ga0: f64, __gdout: f64) -> f64 {
+        let __ge0 = __gv0 * __ga0 * __GV1;
+        __ge0.exp() + __gdout * __gdout
+    }
+}
+
+#[test]
+fn parameters_named_like_the_locals_written_as_text() {
+    let (x, y, z) = (0.25_f64, 0.5, 2.0);
+    let (value, d) = like_locals_grad(x, y, z);
+    let product = x * y * 3.0;
+    assert_eq!(value, like_locals(x, y, z));
+    assert_eq!(value, product.exp() + z * z);
+    assert_eq!(d.__ge0, product.exp());
+    assert_eq!(d.__gv0, product.exp() * y * 3.0);
+    assert_eq!(d.__ga0, product.exp() * x * 3.0);
+    assert_eq!(d.__gdout, 2.0 * z);
+    #[cfg(feature = "graph")]
+    assert_eq!(like_locals_graph(x, y, z).output.value, value);
+}
