@@ -508,7 +508,12 @@
 //!   among the struct's fields one by one, comparing each. So the inline
 //!   value keeps its numbers in arrays of 64, one pattern each. The
 //!   gradients struct has a field for every `let`, and `pairs()` (behind
-//!   `Debug` and `PartialEq`) reads every one. Alone in a crate, a struct
+//!   `Debug` and `PartialEq`) reads every one, with one struct pattern
+//!   (`let Self { x: f0, .. } = *self;`), whose fields rustc finds in a
+//!   map, not one access each, which it looks up one by one: at 1,000
+//!   operations (the DAG, function form), the 1,124 accesses were 160
+//!   million of the expanded code's 1,214 million instructions of `cargo
+//!   check`, the pattern 106 million. Alone in a crate, a struct
 //!   of 12,500 `f64` fields and a method reading each takes rustc 0.8 s to
 //!   check (the struct alone: 0.07 s), and 1.7 s with incremental
 //!   compilation (0.14 s), which cargo uses for `check` and debug builds.
