@@ -618,13 +618,13 @@ impl<'g> Plan<'g> {
     /// parameters, not computed here.
     ///
     /// ```text
-    /// let (v2, v5, ..): (f64, f64, ..);
-    /// let (k7,): (i32,);              // the exponents of `powi`
-    /// let (p9,): ([f64; 2],);         // the partials of custom operations
-    /// v2 = apple * apple_num;
-    /// k7 = (3); v7 = powi(v5, k7);
-    /// v8 = unary::<ExpLayer<f64>>(v7);
-    /// (v9, p9) = custom::<_, 2, _>(f_grad(v2, v8));
+    /// let [__gv2, __gv5, ..]: [f64; 64];   // the locals' prefix: see `generate_text`
+    /// let __gp9: [f64; 2];                // the partials of custom operations
+    /// let [__gk7]: [i32; 1];              // the exponents of `powi`
+    /// __gv2 = apple * apple_num;
+    /// __gk7 = (n); __gv7 = __gv5.powi(__gk7);
+    /// __gv8 = __gv7.exp();
+    /// (__gv9, __gp9) = __grad::custom::<_, 2, _>(f_grad(__gv2, __gv8));
     /// ```
     fn forward(&self, annotation: Option<&TokenStream>) -> TokenStream {
         // The steps are text (see `generate_text`), but for those a user
@@ -929,18 +929,19 @@ impl<'g> Plan<'g> {
     /// times the formula's own build time.
     ///
     /// ```text
-    /// let (a0, a1, mut a4, ..): (f64, ..);
-    /// let (e0, e2, ..): (f64, ..);    // edges into values used more than once
-    /// a6 = dout;
-    /// a5 = a6 * v5; a4 = a6 * v4;      // an operator: its Adjoint's arithmetic
-    /// a7 = __grad::unary_backward::<__grad::ExpLayer<f64>>(v3, v7, a8);  // any other: its rule
-    /// a0 = e0 + e2;                    // a value used twice sums its edges
-    /// let gradients = FGrad { x: a0, .. };
+    /// let [__ga0, __ga1, mut __ga4, ..]: [f64; 64];
+    /// let [__ge0, __ge2, ..]: [f64; 64];  // edges into values used more than once
+    /// __ga6 = __gdout;
+    /// __ga5 = __ga6 * __gv5; __ga4 = __ga6 * __gv4;  // an operator: its Adjoint
+    /// __ga7 = __ga8 * __gv8;                         // `exp` in f64: its Adjoint too
+    /// __ga3 = __grad::unary_backward::<__grad::ReluLayer<f64>>(__gv2, __gv3, __ga7);  // else: the rule
+    /// __ga0 = __ge0 + __ge2;                         // a value used twice sums its edges
+    /// let __ggradients = FGrad { x: __ga0, .. };
     /// if <R as Trace<f64>>::ON {
-    ///     Trace::gradients(trace, &[e0, e1, ..], &[5, ..], &[a5, ..]);  // nodes without a name
-    ///     Trace::field_gradients(trace, &gradients.pairs());
+    ///     Trace::gradients(__gtrace, &[__ge0, __ge1, ..], &[5, ..], &[__ga5, ..]);  // nodes without a name
+    ///     Trace::field_gradients(__gtrace, &__ggradients.pairs());
     /// }
-    /// gradients
+    /// __ggradients
     /// ```
     ///
     /// `construct` is the gradients struct's expression; the tokens end with
@@ -1641,9 +1642,8 @@ pub(crate) struct Schedule {
 ///
 /// In a proc macro, interpolating a `TokenStream` into `quote!` hands both
 /// streams to the compiler to join them, a round trip for every one of ten
-/// thousand operations; interpolated tokens are only pushed. So are `Ident`s,
-/// which is why the per-node pieces of the expansion are identifiers and
-/// these, and the per-node statements are joined into one stream at once.
+/// thousand fields; interpolated tokens are only pushed. (The per-node
+/// statements are text, lexed at once: see `generate_text`.)
 #[derive(Clone)]
 pub(crate) struct Spliced(Vec<proc_macro2::TokenTree>);
 
