@@ -154,3 +154,57 @@ fn parameters_named_like_the_locals_written_as_text() {
     #[cfg(feature = "graph")]
     assert_eq!(like_locals_graph(x, y, z).output.value, value);
 }
+
+/// softplus(x) = ln(1 + eˣ), a custom operation: with one, the inline
+/// form's forward runs in the caller's block.
+fn softplus(x: f64) -> f64 {
+    x.exp().ln_1p()
+}
+
+fn softplus_grad(x: f64) -> (f64, f64) {
+    (softplus(x), grad::sigmoid(x))
+}
+
+/// `grad!` written by a `macro_rules!`, with the names its caller passes
+/// in: the generated code must find them with the caller's hygiene.
+macro_rules! squared_sine {
+    ($name:ident, $x:ident) => {
+        grad! {
+            fn $name($x: f64) -> f64 {
+                let t = $x * $x;
+                t.sin()
+            }
+        }
+    };
+}
+
+squared_sine!(wave, a);
+
+macro_rules! inline_squared_sine {
+    ($x:ident) => {
+        grad!(y = ($x * $x).sin())
+    };
+}
+
+macro_rules! inline_with_softplus {
+    ($x:ident) => {
+        grad!(y = softplus($x * $x) + $x.sin())
+    };
+}
+
+#[test]
+fn formulas_written_by_a_macro_rules_with_the_callers_names() {
+    let a = 0.5_f64;
+    // Closed forms: d/da sin(a²) = 2a cos(a²).
+    let (value, d) = wave_grad(a);
+    assert_eq!((value, wave(a)), ((a * a).sin(), (a * a).sin()));
+    assert!((d.a - 2.0 * a * (a * a).cos()).abs() < 1e-15);
+    let g = inline_squared_sine!(a);
+    assert_eq!(g.y, (a * a).sin());
+    assert!((g.backward(1.0).a - 2.0 * a * (a * a).cos()).abs() < 1e-15);
+    // d/da (softplus(a²) + sin a) = 2a σ(a²) + cos a.
+    let g = inline_with_softplus!(a);
+    assert_eq!(g.y, softplus(a * a) + a.sin());
+    let expected = 2.0 * a * grad::sigmoid(a * a) + a.cos();
+    assert!((g.backward(1.0).a - expected).abs() < 1e-15);
+}

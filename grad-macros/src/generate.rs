@@ -436,6 +436,13 @@ pub(crate) struct Plan<'g> {
     /// parameters are the inputs ([`input_parameter`]), the constants and the
     /// `powi` exponents, rather than where the caller's variables are.
     in_forward_function: bool,
+    /// Whether the inputs are read by names at the call site (see
+    /// [`input_parameter`]): where they are parameters of generated
+    /// functions, the function form's straight-line code and the inline
+    /// form's `__forward`. Otherwise (the inline form with a custom
+    /// operation, whose forward runs in the caller's block) the text reads
+    /// each input from a local bound from the user's own name.
+    call_site_inputs: bool,
     /// Whether literals are written where they are read, not set once in a
     /// local: a number's ([`Plan::inlined`]) in the function form over
     /// `f64`, where the literal is the value; a `powi` exponent's
@@ -514,6 +521,7 @@ impl<'g> Plan<'g> {
             trace: local("trace"),
             trace_type,
             in_forward_function: false,
+            call_site_inputs: false,
             inline_numbers: false,
             inline_exponents: false,
             holder,
@@ -574,7 +582,10 @@ impl<'g> Plan<'g> {
             NodeKind::Literal(number) if self.inline_numbers && !number.is_sign_negative() => {
                 Literal::f64_suffixed(*number).to_string()
             }
-            NodeKind::Input(name) => name.to_string(),
+            NodeKind::Input(name) if self.in_forward_function || self.call_site_inputs => {
+                name.to_string()
+            }
+            NodeKind::Input(_) => text::local_name(format_args!("i{node}")),
             _ => text::local_name(format_args!("v{}", self.holder[node])),
         }
     }
@@ -592,7 +603,9 @@ impl<'g> Plan<'g> {
     /// literal in the scalar type, or the local its step (or constant) set.
     fn value(&self, node: NodeId) -> Ident {
         match &self.graph.nodes[node].kind {
-            NodeKind::Input(name) if self.in_forward_function => input_parameter(name),
+            NodeKind::Input(name) if self.in_forward_function || self.call_site_inputs => {
+                input_parameter(name)
+            }
             NodeKind::Input(name) => name.clone(),
             _ => value_local(self.holder[node]),
         }
@@ -645,6 +658,15 @@ impl<'g> Plan<'g> {
             .collect();
         let mut exponents = Vec::new();
         let mut code = Code::default();
+        // In the caller's block, the text reads each input from a local of
+        // its own, bound from the user's name with the user's hygiene.
+        if !parameters && !self.call_site_inputs {
+            for group in self.graph.inputs.chunks(LOCALS_PER_LET) {
+                let locals = group.iter().map(|&node| local(&format!("i{node}")));
+                let names = group.iter().map(|&node| self.value(node));
+                code.tokens(quote!(let (#(#locals,)*) = (#(#names,)*);));
+            }
+        }
         declare_text(&mut code, &locals, annotated);
         for &node in &self.operations {
             match &self.graph.nodes[node].kind {
@@ -2563,15 +2585,31 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
             gradients.partials(&split.on_struct, &scalar),
         )
     };
+    // Straight-line code reads the parameters from statements written as
+    // text, at the call site: the generated functions name them there too,
+    // or a `grad!` written by a `macro_rules!` would not find the names its
+    // caller passed in (hygiene). Loops, branches and arrays are tokens.
+    plan.call_site_inputs = straight_line;
+    let parameter_name = |name: &Ident| {
+        if straight_line {
+            input_parameter(name)
+        } else {
+            name.clone()
+        }
+    };
     let declared: Vec<TokenStream> = function
         .params
         .iter()
         .map(|param| {
-            let (name, ty) = (&param.name, &param.ty);
+            let (name, ty) = (parameter_name(&param.name), &param.ty);
             quote!(#name: #ty)
         })
         .collect();
-    let arguments: Vec<&Ident> = function.params.iter().map(|param| &param.name).collect();
+    let arguments: Vec<Ident> = function
+        .params
+        .iter()
+        .map(|param| parameter_name(&param.name))
+        .collect();
     let generics = &sig.generics;
     let where_clause = &sig.generics.where_clause;
     let (value, dout, trace) = (local("value"), &plan.dout, &plan.trace);
