@@ -36,7 +36,7 @@ use crate::graph::{Graph, NodeId, NodeKind, unraw};
 use crate::parse::Function;
 use grad_core::ops::{OPERATIONS, Operation, Shape, Syntax};
 use proc_macro2::{Literal, Spacing, Span, TokenStream, TokenTree};
-use quote::{ToTokens, format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use std::fmt::Write as _;
 use syn::Ident;
 
@@ -53,12 +53,53 @@ pub(crate) fn local(name: &str) -> Ident {
     text::local_ident(format_args!("{name}"))
 }
 
+/// The expansion's locals numbered by node (or edge, or field): one letter
+/// each, named in one place for the tokens and the text that use them.
+#[derive(Clone, Copy)]
+enum Numbered {
+    /// A node's value.
+    Value,
+    /// A node's gradient.
+    Adjoint,
+    /// The gradient along an edge.
+    Edge,
+    /// The exponent of a `powi` node.
+    Exponent,
+    /// The partials of a custom operation's node.
+    Partials,
+    /// An input, bound in the caller's block (see [`Plan::call_site_inputs`]).
+    Input,
+    /// A field of the gradients struct, read by `pairs()`.
+    Field,
+}
+
+impl Numbered {
+    /// The local's name, as the text writes it.
+    fn name(self, index: usize) -> String {
+        let letter = match self {
+            Self::Value => 'v',
+            Self::Adjoint => 'a',
+            Self::Edge => 'e',
+            Self::Exponent => 'k',
+            Self::Partials => 'p',
+            Self::Input => 'i',
+            Self::Field => 'f',
+        };
+        text::local_name(format_args!("{letter}{index}"))
+    }
+
+    /// The local, as tokens name it.
+    fn ident(self, index: usize) -> Ident {
+        Ident::new(&self.name(index), Span::call_site())
+    }
+}
+
 pub(crate) fn value_local(node: NodeId) -> Ident {
-    text::local_ident(format_args!("v{node}"))
+    Numbered::Value.ident(node)
 }
 
 fn adjoint_local(node: NodeId) -> Ident {
-    text::local_ident(format_args!("a{node}"))
+    Numbered::Adjoint.ident(node)
 }
 
 /// An input's parameter in the inline form's `__forward`: the input's own
@@ -71,14 +112,12 @@ fn input_parameter(name: &Ident) -> Ident {
     parameter
 }
 
-/// The exponent of a `powi` node.
 fn exponent_local(node: NodeId) -> Ident {
-    text::local_ident(format_args!("k{node}"))
+    Numbered::Exponent.ident(node)
 }
 
-/// The partials of a custom operation's node.
 fn partials_local(node: NodeId) -> Ident {
-    text::local_ident(format_args!("p{node}"))
+    Numbered::Partials.ident(node)
 }
 
 /// `__grad`, what the forward and backward steps call `::grad::__private`
@@ -556,19 +595,6 @@ impl<'g> Plan<'g> {
         }
     }
 
-    /// A `powi` node's exponent: its literal ([`Plan::inlined_exponent`]),
-    /// or its local `kN`.
-    fn exponent(&self, node: NodeId) -> TokenStream {
-        match self.inlined_exponent(node) {
-            Some(exponent) if exponent < 0 => {
-                let magnitude = Literal::i64_unsuffixed(-i64::from(exponent));
-                quote!(-#magnitude)
-            }
-            Some(exponent) => Literal::i32_unsuffixed(exponent).into_token_stream(),
-            None => exponent_local(node).into_token_stream(),
-        }
-    }
-
     /// A node's value where an expression reads it: its literal if it is
     /// written in place ([`Plan::inlined`]), else [`Plan::value`].
     fn operand(&self, node: NodeId) -> TokenTree {
@@ -582,20 +608,19 @@ impl<'g> Plan<'g> {
             NodeKind::Literal(number) if self.inline_numbers && !number.is_sign_negative() => {
                 Literal::f64_suffixed(*number).to_string()
             }
-            NodeKind::Input(name) if self.in_forward_function || self.call_site_inputs => {
-                name.to_string()
-            }
-            NodeKind::Input(_) => text::local_name(format_args!("i{node}")),
-            _ => text::local_name(format_args!("v{}", self.holder[node])),
+            NodeKind::Input(name) if self.call_site_inputs => name.to_string(),
+            NodeKind::Input(_) => Numbered::Input.name(node),
+            _ => Numbered::Value.name(self.holder[node]),
         }
     }
 
-    /// [`Plan::exponent`] as text.
+    /// A `powi` node's exponent: its literal ([`Plan::inlined_exponent`]),
+    /// or its local.
     fn exponent_text(&self, node: NodeId) -> String {
         match self.inlined_exponent(node) {
             Some(exponent) if exponent < 0 => format!("-{}", -i64::from(exponent)),
             Some(exponent) => exponent.to_string(),
-            None => text::local_name(format_args!("k{node}")),
+            None => Numbered::Exponent.name(node),
         }
     }
 
@@ -603,9 +628,7 @@ impl<'g> Plan<'g> {
     /// literal in the scalar type, or the local its step (or constant) set.
     fn value(&self, node: NodeId) -> Ident {
         match &self.graph.nodes[node].kind {
-            NodeKind::Input(name) if self.in_forward_function || self.call_site_inputs => {
-                input_parameter(name)
-            }
+            NodeKind::Input(name) if self.call_site_inputs => input_parameter(name),
             NodeKind::Input(name) => name.clone(),
             _ => value_local(self.holder[node]),
         }
@@ -654,15 +677,15 @@ impl<'g> Plan<'g> {
             .value_locals()
             .into_iter()
             .filter(|&node| !is_parameter(node))
-            .map(|node| (text::local_name(format_args!("v{node}")), false))
+            .map(|node| (Numbered::Value.name(node), false))
             .collect();
         let mut exponents = Vec::new();
         let mut code = Code::default();
         // In the caller's block, the text reads each input from a local of
         // its own, bound from the user's name with the user's hygiene.
-        if !parameters && !self.call_site_inputs {
+        if !self.call_site_inputs {
             for group in self.graph.inputs.chunks(LOCALS_PER_LET) {
-                let locals = group.iter().map(|&node| local(&format!("i{node}")));
+                let locals = group.iter().map(|&node| Numbered::Input.ident(node));
                 let names = group.iter().map(|&node| self.value(node));
                 code.tokens(quote!(let (#(#locals,)*) = (#(#names,)*);));
             }
@@ -672,13 +695,12 @@ impl<'g> Plan<'g> {
             match &self.graph.nodes[node].kind {
                 NodeKind::Operation { op, .. } if op.shape == Shape::UnaryInt => {
                     let local = !parameters && self.inlined_exponent(node).is_none();
-                    exponents
-                        .extend(local.then(|| (text::local_name(format_args!("k{node}")), false)));
+                    exponents.extend(local.then(|| (Numbered::Exponent.name(node), false)));
                 }
                 // Few formulas call custom operations, and few times: one
                 // `let` each.
                 NodeKind::Custom { operands, .. } => {
-                    let partials = text::local_name(format_args!("p{node}"));
+                    let partials = Numbered::Partials.name(node);
                     let _ = match annotated {
                         Some(scalar) => {
                             writeln!(code, "let {partials}: [{scalar}; {}];", operands.len())
@@ -716,7 +738,7 @@ impl<'g> Plan<'g> {
             true
         };
         for node in self.value_locals() {
-            let value = text::local_name(format_args!("v{node}"));
+            let value = Numbered::Value.name(node);
             match &self.graph.nodes[node].kind {
                 NodeKind::Literal(number) => {
                     let sign = if number.is_sign_negative() { "-" } else { "" };
@@ -856,8 +878,8 @@ impl<'g> Plan<'g> {
         // The exponents alone, in node order, which the recorder matches
         // with the `powi` nodes of the description.
         let exponents = (!powers.is_empty()).then(|| {
-            let exponents = powers.iter().map(|&node| self.exponent(node));
-            quote!(::grad::__private::Trace::<#scalar>::powers(#trace, &[#(#exponents),*]);)
+            let exponents = Code::list_tokens(powers.iter().map(|&node| self.exponent_text(node)));
+            quote!(::grad::__private::Trace::<#scalar>::powers(#trace, &#exponents);)
         });
         self.traced(
             scalar,
@@ -986,7 +1008,7 @@ impl<'g> Plan<'g> {
         let mut value_of = |node: NodeId| -> String {
             read[node] = true;
             if stored.is_some() {
-                text::local_name(format_args!("v{node}"))
+                Numbered::Value.name(node)
             } else {
                 self.operand_text(node)
             }
@@ -1004,11 +1026,11 @@ impl<'g> Plan<'g> {
             .map(|node| {
                 self.adjoint[node]
                     .is_some()
-                    .then(|| text::local_name(format_args!("a{node}")))
+                    .then(|| Numbered::Adjoint.name(node))
             })
             .collect();
         let edge_names: Vec<String> = (0..kept.len())
-            .map(|index| text::local_name(format_args!("e{index}")))
+            .map(|index| Numbered::Edge.name(index))
             .collect();
         let adjoint_of = |node: NodeId| -> Option<&str> { adjoint_names[node].as_deref() };
         // An edge into a node that keeps a gradient and has no other edge
@@ -1117,6 +1139,7 @@ impl<'g> Plan<'g> {
                     String::new(),
                     one.clone(),
                 ];
+                reads_one |= arithmetic.reads[3];
                 for (position, read_node) in [operands.first(), operands.get(1), Some(&node)]
                     .into_iter()
                     .enumerate()
@@ -1129,7 +1152,6 @@ impl<'g> Plan<'g> {
                 }
                 for (position, gradient) in arithmetic.gradients.iter().enumerate() {
                     if kept[self.first_edge[node] + position] {
-                        reads_one |= Piece::reads(gradient, 4);
                         let code = if for_picture(operands[position]) {
                             &mut traced_steps
                         } else {
@@ -1213,7 +1235,7 @@ impl<'g> Plan<'g> {
                     code,
                     "[{}] = __grad::custom_derivative({}, {adjoint});",
                     targets.join(", "),
-                    text::local_name(format_args!("p{node}"))
+                    Numbered::Partials.name(node)
                 ),
             };
         }
@@ -1267,15 +1289,15 @@ impl<'g> Plan<'g> {
         let mut report = traced_steps;
         let _ = write!(
             report,
-            "let {zero} = <{scalar} as ::grad::__private::Zero>::zero();\n::grad::__private::Trace::gradients({trace}, &["
+            "let {zero} = <{scalar} as ::grad::__private::Zero>::zero();\n::grad::__private::Trace::gradients({trace}, &"
         );
-        for (index, &kept) in kept.iter().enumerate() {
-            let _ = if kept {
-                write!(report, "{}, ", edge_value(index))
+        report.list(kept.iter().enumerate().map(|(index, &kept)| {
+            if kept {
+                edge_value(index)
             } else {
-                write!(report, "{zero}, ")
-            };
-        }
+                zero.as_str()
+            }
+        }));
         // The gradients of the inputs and `let`s reach the trace as the
         // gradients struct's `pairs()`: listed again here, with their node
         // indices, they were a third of the report's tokens and cost
@@ -1283,17 +1305,13 @@ impl<'g> Plan<'g> {
         let unnamed: Vec<NodeId> = (0..count)
             .filter(|&node| !self.named[node] && self.adjoint[node].is_some())
             .collect();
-        report.push_str("], &[");
-        for node in &unnamed {
-            let _ = write!(report, "{node}usize, ");
-        }
-        report.push_str("], &[");
-        for &node in &unnamed {
-            let _ = write!(report, "{}, ", text::local_name(format_args!("a{node}")));
-        }
+        report.push_str(", &");
+        report.list(unnamed.iter().map(|node| format!("{node}usize")));
+        report.push_str(", &");
+        report.list(unnamed.iter().map(|&node| Numbered::Adjoint.name(node)));
         let _ = write!(
             report,
-            "]);\n::grad::__private::Trace::field_gradients({trace}, &{gradients}.pairs());"
+            ");\n::grad::__private::Trace::field_gradients({trace}, &{gradients}.pairs());"
         );
         code.tokens(self.traced(&scalar_tokens, report.finish()));
         let _ = write!(code, "{gradients}");
@@ -1314,8 +1332,9 @@ struct Arithmetic {
 /// the expressions, with the names of `dout`, the operands, the output and
 /// 1 already found in them.
 struct OperatorAdjoint {
-    /// Whether the expressions read the first operand, the second and the output.
-    reads: [bool; 3],
+    /// Whether the expressions read the first operand, the second, the
+    /// output and 1.
+    reads: [bool; 4],
     gradients: Vec<Vec<Piece>>,
 }
 
@@ -1426,7 +1445,7 @@ impl Arithmetic {
             if primitive.is_none() && gradients.iter().any(|pieces| Piece::calls_method(pieces)) {
                 continue;
             }
-            let reads = [1, 2, 3].map(|index| {
+            let reads = [1, 2, 3, 4].map(|index| {
                 gradients
                     .iter()
                     .any(|gradient| Piece::reads(gradient, index))
@@ -1683,7 +1702,7 @@ impl quote::ToTokens for Spliced {
 
 /// A local holding the gradient along an edge.
 pub(crate) fn edge_local(edge: usize) -> Ident {
-    text::local_ident(format_args!("e{edge}"))
+    Numbered::Edge.ident(edge)
 }
 
 /// The gradients struct: one public field per input, then per `let`.
@@ -1808,17 +1827,7 @@ impl Gradients<'_> {
         let impls = field_impls(name, generics, &names, true, true);
         // The per-field lists, as text (see `generate_text`): `["x", ..]`
         // and `[self.x, ..]`, whose names need no span.
-        let text_list = |items: &mut dyn Iterator<Item = String>| -> TokenStream {
-            let mut list = Code::default();
-            list.push('[');
-            for item in items {
-                list.push_str(&item);
-                list.push_str(", ");
-            }
-            list.push(']');
-            list.finish()
-        };
-        let name_list = text_list(&mut strings.iter().map(|name| format!("\"{name}\"")));
+        let name_list = Code::list_tokens(strings.iter().map(|name| format!("\"{name}\"")));
         // A struct's own fields, read with one pattern, `let Self { x: f0,
         // .. } = *self;`, and listed as the locals it binds, `[f0, ..]`.
         // rustc finds a pattern's fields in a map; an access `self.x` it
@@ -1833,13 +1842,13 @@ impl Gradients<'_> {
                 let _ = write!(pattern, "{rest}: _, ");
             }
             let locals: Vec<String> = (0..own.len())
-                .map(|index| text::local_name(format_args!("f{index}")))
+                .map(|index| Numbered::Field.name(index))
                 .collect();
             for (field, local) in own.iter().zip(&locals) {
                 let _ = write!(pattern, "{field}: {local}, ");
             }
             pattern.push_str("} = *self;");
-            (pattern.finish(), text_list(&mut locals.into_iter()))
+            (pattern.finish(), Code::list_tokens(locals))
         };
         let field_type = Spliced::new(scalar);
         // The struct (or chain), its trait impls, `NAMES`, and `pairs` with
@@ -2069,6 +2078,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
     // A custom operation's `_grad` function may take a concrete type, which
     // the generic `T` of `__forward` is not (see [`inline_forward`]).
     plan.in_forward_function = plan.customs().is_empty();
+    plan.call_site_inputs = plan.in_forward_function;
     plan.inline_exponents = true;
     let output_name = &graph.output_name;
     let camel = upper_camel(output_name);
@@ -2630,8 +2640,10 @@ pub fn function(function: &Function, graph: &Graph) -> TokenStream {
         let construct = gradients.construct(&plan);
         let backward = plan.backward(&scalar, traced, None, &construct);
         let report_values = traced.then(|| {
-            let values = (0..graph.nodes.len()).map(|node| plan.operand(node));
-            plan.report_values(&scalar, &quote!(&[#(#values),*]), None)
+            // Every node's value, as text (see `generate_text`).
+            let values =
+                Code::list_tokens((0..graph.nodes.len()).map(|node| plan.operand_text(node)));
+            plan.report_values(&scalar, &quote!(&#values), None)
         });
         let use_private = use_private(&plan);
         quote! {

@@ -97,6 +97,30 @@ impl Code {
         self.text.push(character);
     }
 
+    /// Appends `[a, b, ..]`, the items as text.
+    pub(crate) fn list<I>(&mut self, items: I)
+    where
+        I: IntoIterator,
+        I::Item: std::fmt::Display,
+    {
+        self.text.push('[');
+        for item in items {
+            let _ = write!(self.text, "{item}, ");
+        }
+        self.text.push(']');
+    }
+
+    /// `[a, b, ..]` alone, as tokens.
+    pub(crate) fn list_tokens<I>(items: I) -> TokenStream
+    where
+        I: IntoIterator,
+        I::Item: std::fmt::Display,
+    {
+        let mut code = Self::default();
+        code.list(items);
+        code.finish()
+    }
+
     /// Appends another `Code`'s statements.
     pub(crate) fn append(&mut self, other: Code) {
         self.tokens(other.finish());
