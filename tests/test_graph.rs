@@ -683,3 +683,63 @@ fn an_operation_on_a_literal_alone_is_drawn_with_its_gradients() {
     assert_eq!(edge.value, 2.0);
     assert_eq!(edge.grad, Some(x * (0.5 / 2.0_f64.sqrt())));
 }
+
+grad! {
+    fn sine_and_product(a: f64, b: f64, c: f64) -> f64 {
+        let m = a * b;
+        let s = m.sin();
+        s + a * c
+    }
+}
+
+/// Every edge's gradient against the chain rule worked by hand: `b`, `c`,
+/// `m`, `s` and the unnamed `a * c` are used once, so backward hands each
+/// its one edge's gradient as it is, and the picture takes that edge's
+/// gradient from the node's; `a` is used twice, and each of its edges
+/// keeps its own.
+fn assert_every_edge_is_the_chain_rule(graph: &grad::Graph, (a, b, c): (f64, f64, f64)) {
+    let id = |name: &str| {
+        graph
+            .find(name)
+            .unwrap_or_else(|| panic!("no node {name}"))
+            .id
+    };
+    let edge = |from: usize, to: usize| {
+        let edge = graph
+            .edges
+            .iter()
+            .find(|edge| edge.from == from && edge.to == to);
+        edge.unwrap_or_else(|| panic!("no edge n{from} -> n{to}"))
+            .grad
+    };
+    let product = graph.outgoing(id("c")).next().unwrap().to;
+    let output = graph.output.node;
+    let cosine = (a * b).cos();
+    assert_eq!(graph.edges.len(), 7);
+    assert_eq!(edge(id("a"), id("m")), Some(cosine * b));
+    assert_eq!(edge(id("b"), id("m")), Some(cosine * a));
+    assert_eq!(edge(id("m"), id("s")), Some(cosine));
+    assert_eq!(edge(id("a"), product), Some(c));
+    assert_eq!(edge(id("c"), product), Some(a));
+    assert_eq!(edge(id("s"), output), Some(1.0));
+    assert_eq!(edge(product, output), Some(1.0));
+    let grad = |name: &str| graph.find(name).unwrap().grad;
+    assert_eq!(grad("a"), Some(cosine * b + c));
+    assert_eq!((grad("b"), grad("c")), (Some(cosine * a), Some(a)));
+    assert_eq!((grad("m"), grad("s")), (Some(cosine), Some(1.0)));
+}
+
+#[test]
+fn an_edge_its_operand_alone_uses_carries_the_operands_gradient() {
+    let (a, b, c) = (0.75, -1.5, 2.0);
+    let graph = sine_and_product_graph(a, b, c);
+    assert_eq!(graph.output.value, (a * b).sin() + a * c);
+    assert_eq!(graph.output.value, sine_and_product(a, b, c));
+    assert_every_edge_is_the_chain_rule(&graph, (a, b, c));
+    let g = grad! {
+        let m = a * b;
+        let s = m.sin();
+        y = s + a * c
+    };
+    assert_every_edge_is_the_chain_rule(&g.graph_with_gradients(1.0), (a, b, c));
+}

@@ -137,7 +137,9 @@
 //!   the final gradient (the adjoint) of each node whose gradient it keeps,
 //!   in code without loops or branches those of the inputs and `let`s as
 //!   the gradients struct's [fields](Trace::field_gradients), which the
-//!   recorder finds by name;
+//!   recorder finds by name, and there an edge that is its operand's only
+//!   use is [not listed](Trace::shared_gradients): its gradient is its
+//!   operand's;
 //! - in a function with loops or branches, how many times each group
 //!   [ran](Trace::runs), after the numbers of each group's last run (as
 //!   [summaries](Trace::summaries), so that array inputs show their shape).

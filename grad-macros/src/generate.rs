@@ -982,7 +982,8 @@ impl<'g> Plan<'g> {
     /// __ga0 = __ge0 + __ge2;                         // a value used twice sums its edges
     /// let __ggradients = FGrad { x: __ga0, .. };
     /// if <R as Trace<f64>>::ON {
-    ///     Trace::gradients(__gtrace, &[__ge0, __ge1, ..], &[5, ..], &[__ga5, ..]);  // nodes without a name
+    ///     // the edges not marked `1` (their operand's only use), and the nodes without a name
+    ///     Trace::shared_gradients(__gtrace, &[__ge0, __ge2, ..], "0101..", &[5, ..], &[__ga5, ..]);
     ///     Trace::field_gradients(__gtrace, &__ggradients.pairs());
     /// }
     /// __ggradients
@@ -1287,17 +1288,33 @@ impl<'g> Plan<'g> {
         code.tokens(quote!(let #gradients = #construct;));
         // The picture's report, in its `if`: one group, so written apart.
         let mut report = traced_steps;
+        // An edge that is its operand's only use hands the operand its
+        // gradient as it is: the trace takes it from the operand's, which
+        // it gets with the nodes' (`shared_gradients`), marked `1` in one
+        // string rather than listed again.
+        let shared: Vec<bool> = (0..kept.len())
+            .map(|index| kept[index] && direct(edge_target[index]))
+            .collect();
+        let marks: String = shared
+            .iter()
+            .map(|&shared| if shared { '1' } else { '0' })
+            .collect();
         let _ = write!(
             report,
-            "let {zero} = <{scalar} as ::grad::__private::Zero>::zero();\n::grad::__private::Trace::gradients({trace}, &"
+            "let {zero} = <{scalar} as ::grad::__private::Zero>::zero();\n::grad::__private::Trace::shared_gradients({trace}, &"
         );
-        report.list(kept.iter().enumerate().map(|(index, &kept)| {
-            if kept {
-                edge_value(index)
-            } else {
-                zero.as_str()
-            }
-        }));
+        report.list(
+            (kept.iter().zip(&shared).enumerate())
+                .filter(|(_, (_, shared))| !**shared)
+                .map(|(index, (&kept, _))| {
+                    if kept {
+                        edge_value(index)
+                    } else {
+                        zero.as_str()
+                    }
+                }),
+        );
+        let _ = write!(report, ", \"{marks}\"");
         // The gradients of the inputs and `let`s reach the trace as the
         // gradients struct's `pairs()`: listed again here, with their node
         // indices, they were a third of the report's tokens and cost
