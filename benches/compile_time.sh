@@ -34,7 +34,10 @@
 # the crate afresh (its incremental cache deleted: cargo checks and builds
 # debug incrementally, and a repeated build of the same source would reuse
 # the cache). A build that fails is reported as such.
-# The table is also written to $TARGET/grad-benches/compile_time.md, which
+# Then, at 1,000 operations (INSTRUCTION_SIZES to change), rustc's
+# instructions for each crate and command under callgrind, one run each,
+# with the same ratios: counts the machine's load does not move.
+# The tables are also written to $TARGET/grad-benches/compile_time.md, which
 # report.sh puts in BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -212,6 +215,79 @@ measure() {
     done
 }
 
-measure | tee "$results/compile_time.md.new"
+# rustc's instructions for the same crates, at $INSTRUCTION_SIZES (1000
+# unless set), one run each under callgrind: a count that a busy machine
+# does not move, where the times above move by a fifth from run to run.
+# Only the measured crate's rustc runs under callgrind (a RUSTC_WRAPPER that
+# passes every other crate through), in its own target directory, since the
+# wrapper changes cargo's fingerprints.
+read -r -a instruction_sizes <<<"${INSTRUCTION_SIZES:-1000}"
+instructions() {
+    echo
+    if ! command -v valgrind >/dev/null; then
+        echo "rustc's instructions: not measured (valgrind is not installed)."
+        return
+    fi
+    local wrapper="$tmp/callgrind-rustc" out="$tmp/callgrind.out"
+    cat >"$wrapper" <<'SH'
+#!/usr/bin/env bash
+# The measured crate's rustc under callgrind, every other rustc as it is.
+if [[ " $* " == *" --crate-name compile_time_"* ]]; then
+    exec valgrind --tool=callgrind --callgrind-out-file="$GRAD_CALLGRIND_OUT" "$@" 2>/dev/null
+fi
+exec "$@"
+SH
+    chmod +x "$wrapper"
+    echo "rustc's instructions, in millions: \`valgrind --tool=callgrind\` on the crate's own rustc (its dependencies built first), one run each, and for grad's forms the ratio to the hand-written adjoint's. Unlike the times above, the count does not move with the machine's load."
+    echo
+    echo "| shape | operations | form | cargo check | cargo build (debug) | cargo build --release |"
+    echo "|---|---:|---|---:|---:|---:|"
+    local shape size form command info operations row mine theirs
+    for shape in "${shapes[@]}"; do
+        for size in "${instruction_sizes[@]}"; do
+            declare -A counts=()
+            for form in hand grad inline; do
+                info=$("$generate" crate "$form" "$shape" "$size" "$tmp/$form/src/lib.rs")
+                operations=${info%% operations*}
+                cd "$tmp/$form"
+                for command in "${commands[@]}"; do
+                    rm -rf "$tmp/target-callgrind"/*/incremental/compile_time_"$form"-*
+                    touch src/lib.rs
+                    rm -f "$out"
+                    local arguments=(build)
+                    [[ $command == check ]] && arguments=(check)
+                    [[ $command == release ]] && arguments=(build --release)
+                    counts[$form.$command]=""
+                    if CARGO_TARGET_DIR="$tmp/target-callgrind" RUSTC_WRAPPER="$wrapper" GRAD_CALLGRIND_OUT="$out" \
+                        cargo "${arguments[@]}" --quiet >"$log" 2>&1 && [[ -f $out ]]; then
+                        counts[$form.$command]=$(awk '/^(summary|totals):/ { print $2; exit }' "$out")
+                    fi
+                done
+                cd "$workspace"
+            done
+            for form in hand grad inline; do
+                row="| $shape | $operations | $form"
+                for command in "${commands[@]}"; do
+                    mine=${counts[$form.$command]}
+                    theirs=${counts[hand.$command]}
+                    if [[ -z $mine ]]; then
+                        row+=" | fails"
+                    elif [[ $form == hand || -z $theirs ]]; then
+                        row+=$(awk -v m="$mine" 'BEGIN { printf " | %d", m / 1e6 }')
+                    else
+                        row+=$(awk -v m="$mine" -v t="$theirs" 'BEGIN { printf " | %d, %.2fx", m / 1e6, m / t }')
+                    fi
+                done
+                echo "$row |"
+            done
+            unset counts
+        done
+    done
+}
+
+{
+    measure
+    instructions
+} | tee "$results/compile_time.md.new"
 mv "$results/compile_time.md.new" "$results/compile_time.md"
 record_run compile_time $((SECONDS - script_start)) "$load_before"
