@@ -416,6 +416,11 @@
 //! builds in the default debug profile, and is tested. Pictures cost its
 //! build little: the formula's structure is one string, and the generated
 //! code reports its numbers in at most four calls, not one per node.
+//! Without them (`default-features = false`), `cargo check` of the
+//! 1,000-operation DAG of `benches/compile_time.sh` takes 1,306 million
+//! instructions instead of 1,416 in the function form and 1,481 instead of
+//! 1,537 in the inline form; its debug build 1,747 instead of 1,893, and
+//! 2,221 instead of 2,315.
 //!
 //! Such a formula compiles in time linear in its size, but slower than the
 //! same adjoint written by hand as straight-line arithmetic; `BENCHMARKS.md`
