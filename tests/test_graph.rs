@@ -743,3 +743,38 @@ fn an_edge_its_operand_alone_uses_carries_the_operands_gradient() {
     };
     assert_every_edge_is_the_chain_rule(&g.graph_with_gradients(1.0), (a, b, c));
 }
+
+/// Edges into `unused` are on no path to the output (marked `-`, not
+/// listed), and come before `a`'s other edges, which are listed: each must
+/// still get its own gradient.
+#[test]
+fn an_edge_on_no_path_to_the_output_has_gradient_zero() {
+    let (a, b, c) = (0.75_f64, -1.5, 2.0);
+    let g = grad! {
+        let unused = a * b;
+        y = a * c + a
+    };
+    let graph = g.graph_with_gradients(1.0);
+    let id = |name: &str| graph.find(name).unwrap().id;
+    let grads = |from: usize| -> Vec<(usize, Option<f64>)> {
+        (graph.outgoing(from))
+            .map(|edge| (edge.to, edge.grad))
+            .collect()
+    };
+    let product = graph.outgoing(id("c")).next().unwrap().to;
+    let output = graph.output.node;
+    assert_eq!(
+        grads(id("a")),
+        [
+            (id("unused"), Some(0.0)),
+            (product, Some(c)),
+            (output, Some(1.0))
+        ]
+    );
+    assert_eq!(grads(id("b")), [(id("unused"), Some(0.0))]);
+    assert_eq!(grads(id("c")), [(product, Some(a))]);
+    assert_eq!(graph.find("unused").unwrap().grad, Some(0.0));
+    assert_eq!(graph.find("a").unwrap().grad, Some(c + 1.0));
+    assert_eq!(graph.find("b").unwrap().grad, Some(0.0));
+    assert_eq!(g.backward(1.0).a, c + 1.0);
+}

@@ -49,15 +49,18 @@ pub trait Trace<T> {
     fn gradients(&mut self, edges: &[T], nodes: &[usize], adjoints: &[T]);
 
     /// After backward, in code without loops or branches, in place of
-    /// [`gradients`](Self::gradients): `shared` has a character per edge, in
+    /// [`gradients`](Self::gradients): `marks` has a character per edge, in
     /// edge order, and `edges` lists the gradient of each edge marked `0`.
     /// An edge marked `1` is its operand's only use, so backward hands the
     /// operand that edge's gradient as it is: the edge's gradient is its
     /// operand's, reported with the nodes' (here or as a field), and is not
-    /// listed again. At 1,000 operations (the DAG of
-    /// `benches/compile_time.sh`), 894 of the 1,492 edges are such, and
-    /// listing them cost `cargo check` 2% of its instructions. Ignored
-    /// unless the trace overrides it.
+    /// listed again. An edge marked `-` lies on no path to the output: its
+    /// gradient is 0, as for an edge [`gradients`](Self::gradients) does
+    /// not report. At 1,000 operations (the DAG of
+    /// `benches/compile_time.sh`), 894 of the 1,492 edges are marked `1`,
+    /// and listing them cost `cargo check` 2% of its instructions. A trace
+    /// that does not override it gets the nodes' gradients through
+    /// [`gradients`](Self::gradients), and no edge's.
     ///
     /// ```
     /// use grad_graph::{Recorder, Trace};
@@ -73,8 +76,9 @@ pub trait Trace<T> {
     /// let edges: Vec<_> = graph.edges.iter().map(|edge| edge.grad).collect();
     /// assert_eq!(edges, [Some(dsin * x.cos()), Some(dsin), Some(x.sin())]);
     /// ```
-    fn shared_gradients(&mut self, edges: &[T], shared: &str, nodes: &[usize], adjoints: &[T]) {
-        let _ = (edges, shared, nodes, adjoints);
+    fn shared_gradients(&mut self, edges: &[T], marks: &str, nodes: &[usize], adjoints: &[T]) {
+        let _ = (edges, marks);
+        self.gradients(&[], nodes, adjoints);
     }
 
     /// After backward, in code without loops or branches: the gradients
@@ -156,8 +160,8 @@ impl<T, R: Trace<T> + ?Sized> Trace<T> for &mut R {
     }
 
     #[inline(always)]
-    fn shared_gradients(&mut self, edges: &[T], shared: &str, nodes: &[usize], adjoints: &[T]) {
-        (**self).shared_gradients(edges, shared, nodes, adjoints);
+    fn shared_gradients(&mut self, edges: &[T], marks: &str, nodes: &[usize], adjoints: &[T]) {
+        (**self).shared_gradients(edges, marks, nodes, adjoints);
     }
 
     #[inline(always)]
@@ -414,19 +418,20 @@ impl<T: Float> Trace<T> for Recorder {
         self.backward = true;
     }
 
-    fn shared_gradients(&mut self, edges: &[T], shared: &str, nodes: &[usize], adjoints: &[T]) {
+    fn shared_gradients(&mut self, edges: &[T], marks: &str, nodes: &[usize], adjoints: &[T]) {
         let mut listed = edges.iter();
-        for (edge, mark) in shared.bytes().enumerate() {
-            if mark == b'1' {
-                self.from_operand.push(edge);
-            } else if let Some(grad) = listed.next() {
-                self.edge(edge, grad);
+        for (edge, mark) in marks.bytes().enumerate() {
+            match mark {
+                b'0' => {
+                    if let Some(grad) = listed.next() {
+                        self.edge(edge, grad);
+                    }
+                }
+                b'1' => self.from_operand.push(edge),
+                _ => {}
             }
         }
-        for (&node, grad) in nodes.iter().zip(adjoints) {
-            self.adjoint(node, grad);
-        }
-        self.backward = true;
+        self.gradients(&[], nodes, adjoints);
     }
 
     fn field_gradients(&mut self, fields: &[(&'static str, T)]) {

@@ -982,8 +982,8 @@ impl<'g> Plan<'g> {
     /// __ga0 = __ge0 + __ge2;                         // a value used twice sums its edges
     /// let __ggradients = FGrad { x: __ga0, .. };
     /// if <R as Trace<f64>>::ON {
-    ///     // the edges not marked `1` (their operand's only use), and the nodes without a name
-    ///     Trace::shared_gradients(__gtrace, &[__ge0, __ge2, ..], "0101..", &[5, ..], &[__ga5, ..]);
+    ///     // the edges marked `0` (not their operand's only use), and the nodes without a name
+    ///     Trace::shared_gradients(__gtrace, &[__ge0, __ge2, ..], "0101-..", &[5, ..], &[__ga5, ..]);
     ///     Trace::field_gradients(__gtrace, &__ggradients.pairs());
     /// }
     /// __ggradients
@@ -1283,36 +1283,28 @@ impl<'g> Plan<'g> {
             code.tokens(construct.clone());
             return code.finish();
         }
-        let zero = text::local_name(format_args!("zero"));
         let gradients = local("gradients");
         code.tokens(quote!(let #gradients = #construct;));
         // The picture's report, in its `if`: one group, so written apart.
         let mut report = traced_steps;
-        // An edge that is its operand's only use hands the operand its
-        // gradient as it is: the trace takes it from the operand's, which
-        // it gets with the nodes' (`shared_gradients`), marked `1` in one
-        // string rather than listed again.
-        let shared: Vec<bool> = (0..kept.len())
-            .map(|index| kept[index] && direct(edge_target[index]))
-            .collect();
-        let marks: String = shared
-            .iter()
-            .map(|&shared| if shared { '1' } else { '0' })
-            .collect();
+        // One mark per edge (`shared_gradients`): `0`, listed; `1`, its
+        // operand's only use, which hands the operand its gradient as it
+        // is, so the trace takes it from the operand's; `-`, on no path to
+        // the output, which the trace takes as 0.
+        let mark = |index: usize| match (kept[index], direct(edge_target[index])) {
+            (false, _) => '-',
+            (true, true) => '1',
+            (true, false) => '0',
+        };
+        let marks: String = (0..kept.len()).map(mark).collect();
         let _ = write!(
             report,
-            "let {zero} = <{scalar} as ::grad::__private::Zero>::zero();\n::grad::__private::Trace::shared_gradients({trace}, &"
+            "::grad::__private::Trace::shared_gradients({trace}, &"
         );
         report.list(
-            (kept.iter().zip(&shared).enumerate())
-                .filter(|(_, (_, shared))| !**shared)
-                .map(|(index, (&kept, _))| {
-                    if kept {
-                        edge_value(index)
-                    } else {
-                        zero.as_str()
-                    }
-                }),
+            (0..kept.len())
+                .filter(|&index| mark(index) == '0')
+                .map(edge_name),
         );
         let _ = write!(report, ", \"{marks}\"");
         // The gradients of the inputs and `let`s reach the trace as the
