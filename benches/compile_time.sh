@@ -148,6 +148,15 @@ median_cell() {
 reps=${REPS:-3}
 commands=(check debug release)
 
+# cargo's arguments for one of the commands.
+cargo_arguments() {
+    case $1 in
+        check) echo check ;;
+        debug) echo build ;;
+        release) echo build --release ;;
+    esac
+}
+
 measure() {
     echo "Load average before the first build: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)."
     echo
@@ -182,12 +191,8 @@ measure() {
                         # reuses the last run's incremental cache.
                         rm -rf "$CARGO_TARGET_DIR"/*/incremental/compile_time_"$form"-*
                         touch src/lib.rs
-                        case $command in
-                            check) cell=$(timed cargo check) ;;
-                            debug) cell=$(timed cargo build) ;;
-                            release) cell=$(timed cargo build --release) ;;
-                        esac
-                        runs[$form.$command.$rep]=$cell
+                        # shellcheck disable=SC2046 # the arguments are words
+                        runs[$form.$command.$rep]=$(timed cargo $(cargo_arguments "$command"))
                     done
                     cd "$workspace"
                 done
@@ -254,12 +259,10 @@ SH
                     rm -rf "$tmp/target-callgrind"/*/incremental/compile_time_"$form"-*
                     touch src/lib.rs
                     rm -f "$out"
-                    local arguments=(build)
-                    [[ $command == check ]] && arguments=(check)
-                    [[ $command == release ]] && arguments=(build --release)
                     counts[$form.$command]=""
+                    # shellcheck disable=SC2046 # the arguments are words
                     if CARGO_TARGET_DIR="$tmp/target-callgrind" RUSTC_WRAPPER="$wrapper" GRAD_CALLGRIND_OUT="$out" \
-                        cargo "${arguments[@]}" --quiet >"$log" 2>&1 && [[ -f $out ]]; then
+                        cargo $(cargo_arguments "$command") --quiet >"$log" 2>&1 && [[ -f $out ]]; then
                         counts[$form.$command]=$(awk '/^(summary|totals):/ { print $2; exit }' "$out")
                     fi
                 done

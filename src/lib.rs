@@ -498,7 +498,7 @@
 //!   the scalar inferred from the inputs, as the inline form does with a
 //!   custom operation, was slower still (`cargo check` 1,537 to 1,920
 //!   million instructions, debug build 2,317 to 2,742): rustc infers the
-//!   type of each of ten thousand locals where `__forward` names it.
+//!   type of each of its locals where `__forward` names it.
 //! - **Inlined where optimised only.** The functions holding the steps (the
 //!   function form's body, the inline form's forward and backward) are
 //!   `#[inline(always)]` where `debug_assertions` is off and `#[inline]`
