@@ -302,7 +302,9 @@ fn engine_case(k: usize, case: &Case) -> String {
             let _ = write!(
                 body,
                 "    let g = {};\n    let d = g.backward(dout);\n    Run {{\n        value: wide(g.y),\n        plain: None,\n        gradients: vec![{gradients}],\n        graph: g.graph_with_gradients(dout),\n    }}\n",
-                formula.inline_source("y").replace('\n', "\n    "),
+                formula
+                    .inline_source(&case.output())
+                    .replace('\n', "\n    "),
             );
         }
         Form::Function => {

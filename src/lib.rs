@@ -60,6 +60,21 @@
 //! - Every name that no `let` of the formula binds is an **input**, read by
 //!   value from the enclosing scope; all inputs share one scalar type `T`:
 //!   `f32`, `f64`, or any [`num_traits::Float`], such as dual numbers.
+//! - The output may **name the scalar type**, `price: f64 = …`, as a `let`
+//!   names its type. The inputs must then be of that type (a literal input
+//!   becomes one), and the expansion is written over that type rather than
+//!   over a generic `T`, which rustc compiles faster: for a formula of
+//!   thousands of operations, such as generated code writes, name it (see
+//!   "Large formulas").
+//!
+//!   ```
+//!   # use grad::grad;
+//!   let (a, b) = (0.5, 2.0); // f32, because the output says so
+//!   let g = grad!(y: f32 = (a * b).sin() + a * a);
+//!   let d = g.backward(1.0);
+//!   // dy/da = b cos(ab) + 2a
+//!   assert!((d.a - (2.0 * 1.0_f32.cos() + 1.0)).abs() < 1e-6);
+//!   ```
 //! - The value has a public field named after the output and a method
 //!   `backward(&self, dout: T)` that can run any number of times.
 //! - The gradients have one public field per input (in order of first use)
@@ -487,18 +502,20 @@
 //!   branch on the exponent: that took the inline form's release build of
 //!   the 10,000-operation Rosenbrock from 37.9 s to 23.5 s (one run each).
 //!   In a debug build the calls stay calls, which the inline form's debug
-//!   builds pay for. Measured at 1,000 operations (the DAG), on the
-//!   expanded code: with `T` replaced by `f64` throughout, `cargo check`
-//!   took 1,407 million instructions instead of 1,525, and the debug build
-//!   1,997 million instead of 2,357 (the borrow checker proving each call's
-//!   bound, the calls' monomorphization, LLVM emitting them). The macro
-//!   cannot write `f64` there: the inline form's inputs are the caller's
-//!   variables, whose type it does not see, and `f32`, `f64` and dual
-//!   numbers all work. Running forward in the caller's block instead, with
-//!   the scalar inferred from the inputs, as the inline form does with a
-//!   custom operation, was slower still (`cargo check` 1,537 to 1,920
-//!   million instructions, debug build 2,317 to 2,742): rustc infers the
-//!   type of each of its locals where `__forward` names it.
+//!   builds pay for: the borrow checker proves each call's bound, the calls
+//!   are monomorphized, LLVM emits them. The macro cannot write `f64` there
+//!   by itself: the inline form's inputs are the caller's variables, whose
+//!   type it does not see, and `f32`, `f64` and dual numbers all work.
+//!   Running forward in the caller's block instead, with the scalar
+//!   inferred from the inputs, as the inline form does with a custom
+//!   operation, was slower still (`cargo check` 1,537 to 1,920 million
+//!   instructions, debug build 2,317 to 2,742): rustc infers the type of
+//!   each of its locals where `__forward` names it. So the output may name
+//!   the scalar, `y: f64 = …`, and the expansion is then over that type,
+//!   as the function form's is: at 1,000 operations (the DAG), `cargo
+//!   check` takes 1,369 million instructions instead of 1,536 and the debug
+//!   build 1,901 million instead of 2,318 (the hand-written adjoint: 740
+//!   and 1,094; the function form: 1,416 and 1,895).
 //! - **Inlined where optimised only.** The functions holding the steps (the
 //!   function form's body, the inline form's forward and backward) are
 //!   `#[inline(always)]` where `debug_assertions` is off and `#[inline]`

@@ -43,6 +43,18 @@ fn a_custom_operation_uses_its_grad_function() {
     assert!((d.x - (2.0 * grad::sigmoid(2.0 * x) * x + softplus(2.0 * x))).abs() < 1e-15);
 }
 
+/// With the scalar named on the output, a custom operation's `_grad`
+/// function over that type is called as it is in the formula above.
+#[test]
+fn a_custom_operation_in_a_formula_that_names_its_scalar() {
+    let x = 0.3;
+    let g = grad!(y: f64 = softplus(x * 2.0) * x);
+    assert_eq!(g.y, softplus(x * 2.0) * x);
+    // dy/dx = 2 σ(2x) x + softplus(2x)
+    let d = g.backward(1.0);
+    assert!((d.x - (2.0 * grad::sigmoid(2.0 * x) * x + softplus(2.0 * x))).abs() < 1e-15);
+}
+
 #[test]
 fn custom_operations_take_several_arguments_and_paths() {
     let (a, b) = (1.5_f64, -2.0_f64);

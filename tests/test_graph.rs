@@ -742,6 +742,13 @@ fn an_edge_its_operand_alone_uses_carries_the_operands_gradient() {
         y = s + a * c
     };
     assert_every_edge_is_the_chain_rule(&g.graph_with_gradients(1.0), (a, b, c));
+    // The same formula with its scalar named: the same edges.
+    let named = grad! {
+        let m = a * b;
+        let s = m.sin();
+        y: f64 = s + a * c
+    };
+    assert_every_edge_is_the_chain_rule(&named.graph_with_gradients(1.0), (a, b, c));
 }
 
 /// Edges into `unused` are on no path to the output (marked `-`, not

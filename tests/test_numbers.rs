@@ -126,3 +126,36 @@ grad! {
         x * 2.0 + x * 3.0 + x * x * 2.0 + 3.0 + 0.5
     }
 }
+
+/// Naming the scalar on the output types the literals the inputs were
+/// written with: here `f32`, where they would otherwise be inferred, or fall
+/// back to `f64`. The values are the closed forms, computed in `f32` in plain
+/// Rust; the exponent is a variable, so `powi` keeps it as an argument.
+#[test]
+fn a_named_scalar_types_inputs_written_as_literals() {
+    let (a, b) = (0.5, 2.0);
+    let n = 3;
+    let g = grad! {
+        let m = a * b;
+        y: f32 = m.sin() + a.powi(n) * b.tanh()
+    };
+    // A method of `f32` alone, on a value whose type nothing but the named
+    // scalar has fixed yet: without `: f32` this does not compile.
+    let value = f32::from_bits(g.y.to_bits());
+    let d = g.backward(1.0);
+    let (a, b) = (0.5_f32, 2.0_f32);
+    let close = |got: f32, want: f32| (got - want).abs() <= 1e-6 * want.abs().max(1.0);
+    assert!(
+        close(value, (a * b).sin() + a.powi(3) * b.tanh()),
+        "{value}"
+    );
+    // dy/dm = cos(ab); dy/da = cos(ab) b + 3a² tanh b; dy/db = cos(ab) a + a³ (1 - tanh² b)
+    let (cos, tanh) = ((a * b).cos(), b.tanh());
+    assert!(close(d.m, cos), "{}", d.m);
+    assert!(close(d.a, cos * b + 3.0 * a * a * tanh), "{}", d.a);
+    assert!(
+        close(d.b, cos * a + a.powi(3) * (1.0 - tanh * tanh)),
+        "{}",
+        d.b
+    );
+}

@@ -17,6 +17,20 @@ fn apple_matches_the_seed_bit_for_bit() {
     );
 }
 
+/// The output names the scalar, `price: f64`: the expansion then runs over
+/// `f64` itself, not over a generic scalar, and computes the same numbers.
+#[test]
+fn apple_orange_with_its_scalar_named_matches_the_seed_bit_for_bit() {
+    let (apple, apple_num, orange, orange_num, tax) = (100.0, 2.0, 150.0, 3.0, 1.1);
+    let g = grad!(price: f64 = (apple * apple_num + orange * orange_num) * tax);
+    assert_eq!(g.price, 715.0000000000001);
+    let d = g.backward(1.0);
+    assert_eq!(
+        [d.apple, d.apple_num, d.orange, d.orange_num, d.tax],
+        [2.2, 110.00000000000001, 3.3000000000000003, 165.0, 650.0]
+    );
+}
+
 #[test]
 fn apple_orange_matches_the_seed_bit_for_bit() {
     let (apple, apple_num, orange, orange_num, tax) = (100.0, 2.0, 150.0, 3.0, 1.1);

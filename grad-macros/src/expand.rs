@@ -48,7 +48,7 @@ fn pipeline(input: TokenStream, form: Form) -> syn::Result<TokenStream> {
             let graph = graph::lower(&formula, &Inputs::Free, &[], Values::Scalars, &mut errors);
             validate::validate(&formula, &graph, None, &mut errors);
             errors.finish()?;
-            Ok(generate::inline(&graph))
+            Ok(generate::inline(&graph, formula.scalar.as_ref()))
         }
         GradInput::Functions(functions) => {
             let mut expansion = TokenStream::new();

@@ -1496,12 +1496,12 @@ struct StoredFields {
 }
 
 impl StoredFields {
-    /// The fields' declarations in the value struct, over the scalar `T`.
-    fn declarations(&self, plan: &Plan) -> TokenStream {
+    /// The fields' declarations in the value struct, over `scalar`.
+    fn declarations(&self, plan: &Plan, scalar: &TokenStream) -> TokenStream {
         let (values, exponents, partials) = (&self.values, &self.exponents, &self.partials);
         let values = {
             let (width, count) = chunked_shape(plan.graph.nodes.len());
-            quote!(#values: [[T; #width]; #count],)
+            quote!(#values: [[#scalar; #width]; #count],)
         };
         let power_count = plan.stored_powers().len();
         let exponents = (power_count > 0).then(|| {
@@ -1513,7 +1513,7 @@ impl StoredFields {
             let chunks = customs.chunks(LOCALS_PER_LET).map(|chunk| {
                 let types = chunk.iter().map(|&node| {
                     let arity = plan.graph.nodes[node].kind.operands().len();
-                    quote!([T; #arity])
+                    quote!([#scalar; #arity])
                 });
                 quote!((#(#types,)*))
             });
@@ -2082,7 +2082,7 @@ fn private_field(base: &str, output: &Ident) -> Ident {
 /// partials. Pictures read the same values. Used in one function, the value
 /// is optimised away: on the benchmarks' formulas the inline form compiles
 /// to the function form's machine code (`benches/callgrind.sh`).
-pub fn inline(graph: &Graph) -> TokenStream {
+pub fn inline(graph: &Graph, named_scalar: Option<&syn::Type>) -> TokenStream {
     let mut plan = Plan::new(graph, Ident::new("R", Span::call_site()));
     // A custom operation's `_grad` function may take a concrete type, which
     // the generic `T` of `__forward` is not (see [`inline_forward`]).
@@ -2097,8 +2097,20 @@ pub fn inline(graph: &Graph) -> TokenStream {
         name: format_ident!("{}Grad", camel),
     };
     let gradients_type = &gradients.name;
-    let scalar = quote!(T);
-    let generics: syn::Generics = syn::parse_quote!(<T>);
+    // Over the inputs' type, a generic `T`; over the scalar the output
+    // names, that type: the function form's concrete code, whose `x * y`
+    // rustc checks and builds as one instruction, not as a call through
+    // `T`'s traits (see the crate docs' "Large formulas").
+    let scalar = named_scalar.map_or_else(|| quote!(T), |named| quote!(#named));
+    let generics: syn::Generics = match named_scalar {
+        Some(_) => syn::Generics::default(),
+        None => syn::parse_quote!(<T>),
+    };
+    let Over {
+        parameters: value_parameters,
+        arguments: value_arguments,
+    } = Over::scalar(named_scalar);
+    let gradients_of = quote!(#gradients_type #value_arguments);
     // The fields have no doc comments of their own: the struct is local to
     // the block, where no documentation shows them, and at 1,250 fields the
     // comments cost `cargo check` 2% of its instructions.
@@ -2144,13 +2156,13 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 /// whatever uses this output (1 for the output itself).
                 #[inline(always)]
                 #[must_use]
-                pub fn backward(&self, #dout: T) -> #gradients_type<T> {
+                pub fn backward(&self, #dout: #scalar) -> #gradients_of {
                     self.__backward(#dout, &mut ::grad::__private::NoTrace)
                 }
 
                 /// The backward pass, reporting its numbers to `trace`.
                 #inlined
-                fn __backward<R: ::grad::__private::Trace<T>>(&self, #dout: T, #trace: &mut R) -> #gradients_type<T> {
+                fn __backward<R: ::grad::__private::Trace<#scalar>>(&self, #dout: #scalar, #trace: &mut R) -> #gradients_of {
                     #traced
                 }
             },
@@ -2172,7 +2184,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 /// carries the gradient that flows back along it, and every
                 /// node its gradient, the numbers `backward(dout)` returns.
                 #[must_use]
-                pub fn graph_with_gradients(&self, #dout: T) -> ::grad::__private::Graph {
+                pub fn graph_with_gradients(&self, #dout: #scalar) -> ::grad::__private::Graph {
                     let mut #trace = ::grad::__private::Recorder::new(Self::__DESCRIPTION);
                     self.__report_values(&mut #trace);
                     let _ = self.__backward(#dout, &mut #trace);
@@ -2192,7 +2204,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 /// whatever uses this output (1 for the output itself).
                 #inlined
                 #[must_use]
-                pub fn backward(&self, #dout: T) -> #gradients_type<T> {
+                pub fn backward(&self, #dout: #scalar) -> #gradients_of {
                     #plain
                 }
             },
@@ -2200,8 +2212,8 @@ pub fn inline(graph: &Graph) -> TokenStream {
         )
     };
     let use_private = use_private(&plan);
-    let run_forward = inline_forward(&plan, &value_type, &stored);
-    let stored_declarations = stored.declarations(&plan);
+    let run_forward = inline_forward(&plan, &value_type, &stored, named_scalar);
+    let stored_declarations = stored.declarations(&plan, &scalar);
     quote! {
         {
             #use_private
@@ -2209,24 +2221,27 @@ pub fn inline(graph: &Graph) -> TokenStream {
             #[doc = #value_doc]
             // The output field is the user's own name, linted where they wrote it.
             #[allow(non_snake_case)]
-            pub struct #value_type<T: ::grad::__private::Float> {
+            pub struct #value_type #value_parameters {
                 /// The value of the formula.
-                pub #output_name: T,
+                pub #output_name: #scalar,
                 #stored_declarations
             }
 
-            impl<T: ::grad::__private::Float> ::core::marker::Copy for #value_type<T> {}
+            impl #value_parameters ::core::marker::Copy for #value_type #value_arguments {}
             // Written, not derived: a derived Clone of a generic struct
             // clones field by field, thousands of calls for rustc to check.
             #[allow(clippy::expl_impl_clone_on_copy)]
-            impl<T: ::grad::__private::Float> ::core::clone::Clone for #value_type<T> {
+            impl #value_parameters ::core::clone::Clone for #value_type #value_arguments {
                 #[inline]
                 fn clone(&self) -> Self {
                     *self
                 }
             }
 
-            impl<T: ::grad::__private::Float + ::core::fmt::Debug> ::core::fmt::Debug for #value_type<T> {
+            impl #value_parameters ::core::fmt::Debug for #value_type #value_arguments
+            where
+                #scalar: ::core::fmt::Debug,
+            {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     f.debug_struct(::core::stringify!(#value_type))
                         .field(#output_string, &self.#output_name)
@@ -2234,7 +2249,7 @@ pub fn inline(graph: &Graph) -> TokenStream {
                 }
             }
 
-            impl<T: ::grad::__private::Float> #value_type<T> {
+            impl #value_parameters #value_type #value_arguments {
                 #backward_methods
                 #pictures
             }
@@ -2242,6 +2257,29 @@ pub fn inline(graph: &Graph) -> TokenStream {
             #gradients_struct
 
             #run_forward
+        }
+    }
+}
+
+/// The generic parameters of the inline form's value type and of its
+/// `__forward`: `<T: Float>` and `<T>` over the inputs' type, none over a
+/// named scalar.
+struct Over {
+    parameters: TokenStream,
+    arguments: TokenStream,
+}
+
+impl Over {
+    fn scalar(named: Option<&syn::Type>) -> Self {
+        match named {
+            Some(_) => Over {
+                parameters: TokenStream::new(),
+                arguments: TokenStream::new(),
+            },
+            None => Over {
+                parameters: quote!(<T: ::grad::__private::Float>),
+                arguments: quote!(<T>),
+            },
         }
     }
 }
@@ -2262,7 +2300,12 @@ pub fn inline(graph: &Graph) -> TokenStream {
 /// of `benches/compile_time.sh` took longer, not shorter (10,000 operations,
 /// DAG: 4.4x the hand-written adjoint's time against 6.0x), though the
 /// inlined function is one that LLVM's `mem2reg` takes superlinear time on.
-fn inline_forward(plan: &Plan, value_type: &Ident, fields: &StoredFields) -> TokenStream {
+fn inline_forward(
+    plan: &Plan,
+    value_type: &Ident,
+    fields: &StoredFields,
+    named_scalar: Option<&syn::Type>,
+) -> TokenStream {
     let graph = plan.graph;
     let output_name = &graph.output_name;
     // The value's fields, read where forward ran: the values as they are,
@@ -2275,14 +2318,16 @@ fn inline_forward(plan: &Plan, value_type: &Ident, fields: &StoredFields) -> Tok
         quote!(#value_type { #output_name: #output, #stored })
     };
     if !plan.in_forward_function {
-        let forward = plan.forward(None);
+        // The named scalar, if any, declares the locals' type here too.
+        let named = named_scalar.map(|named| quote!(#named));
+        let forward = plan.forward(named.as_ref());
         let construct = construct();
         return quote! {
             #forward
             #construct
         };
     }
-    let scalar = quote!(T);
+    let scalar = named_scalar.map_or_else(|| quote!(T), |named| quote!(#named));
     let mut parameters = Vec::new();
     let mut arguments = Vec::new();
     for (node, kind) in graph.nodes.iter().map(|node| &node.kind).enumerate() {
@@ -2320,10 +2365,14 @@ fn inline_forward(plan: &Plan, value_type: &Ident, fields: &StoredFields) -> Tok
     // Clippy's limit is seven.
     let allowance = (parameters.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let inlined = inlined_where_optimised();
+    let Over {
+        parameters: parameters_of,
+        arguments: arguments_of,
+    } = Over::scalar(named_scalar);
     quote! {
         #inlined
         #allowance
-        fn #function<T: ::grad::__private::Float>(#(#parameters),*) -> #value_type<T> {
+        fn #function #parameters_of(#(#parameters),*) -> #value_type #arguments_of {
             #forward
             #construct
         }

@@ -59,6 +59,10 @@ pub struct Formula {
     pub output_name: Ident,
     /// The output's expression.
     pub output: Expr,
+    /// The inline form's scalar type where the output names it
+    /// (`y: f64 = expression`); `None` where it is the inputs' type,
+    /// inferred, and in the function form, whose signature names it.
+    pub scalar: Option<Type>,
 }
 
 /// `let name = expr;`
@@ -620,7 +624,12 @@ fn starts_item(input: ParseStream, keywords: &[&str]) -> bool {
 }
 
 fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
-    let statements = statements(input)?;
+    let (statements, scalar) = if names_scalar(input.cursor()) {
+        let (statements, scalar) = statements_naming_scalar(input, errors)?;
+        (statements, Some(scalar))
+    } else {
+        (statements(input)?, None)
+    };
     let last_span = statements.last().map(statement_span);
     let mut bindings = Vec::new();
     let mut output = None;
@@ -682,12 +691,95 @@ fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
             bindings,
             output_name,
             output,
+            scalar,
         }),
         None => Err(syn::Error::new(
             last_span.unwrap_or_else(Span::call_site),
             "no output assignment: end the body with `output = expression`, for example `price = total * tax`",
         )),
     }
+}
+
+/// Whether the inline form's output names the scalar type, `y: f64 =
+/// expression`: whether a statement, other than a `let`, starts with a name
+/// and a `:`. Read with syn's cursor, which neither consumes nor copies the
+/// tokens.
+fn names_scalar(mut cursor: Cursor) -> bool {
+    let mut statement_start = true;
+    while !cursor.eof() {
+        if statement_start && output_with_type(cursor) {
+            return true;
+        }
+        statement_start = cursor
+            .punct()
+            .is_some_and(|(punct, _)| punct.as_char() == ';');
+        cursor = match cursor.any_group() {
+            Some((_, _, _, after)) => after,
+            None => match cursor.token_tree() {
+                Some((_, after)) => after,
+                None => return false,
+            },
+        };
+    }
+    false
+}
+
+/// Whether the tokens at `cursor` start `name: ` (not `let`, not `::`).
+fn output_with_type(cursor: Cursor) -> bool {
+    cursor.ident().is_some_and(|(name, after)| {
+        name != "let"
+            && after.punct().is_some_and(|(colon, _)| {
+                colon.as_char() == ':' && colon.spacing() == proc_macro2::Spacing::Alone
+            })
+    })
+}
+
+/// The statements of a formula whose output names the scalar type, and the
+/// type. The statements before the output are read one at a time (each
+/// `let` ends with its `;`), the output `name: Type = expression` as the
+/// assignment `name = expression`, and what follows it as syn reads a block,
+/// for the error that says the output comes last.
+fn statements_naming_scalar(
+    input: ParseStream,
+    errors: &mut Errors,
+) -> syn::Result<(Vec<Stmt>, Type)> {
+    let mut statements = Vec::new();
+    while !input.is_empty() && !output_with_type(input.cursor()) {
+        match next_simple_let(input) {
+            Some(statement) => statements.push(statement),
+            None => statements.push(input.parse()?),
+        }
+    }
+    let name: Ident = input.parse()?;
+    input.parse::<syn::Token![:]>()?;
+    if input.peek(syn::Token![=]) {
+        return Err(input.error(
+            "expected the scalar type after `:`, as in `y: f64 = x * x`; without `:`, the scalar is the inputs' type",
+        ));
+    }
+    let scalar: Type = input.parse()?;
+    if is_discrete(&scalar) {
+        errors.push(syn::Error::new_spanned(
+            &scalar,
+            "the scalar type of a formula is a float type, as `f64` or `f32`: gradients are not defined on integers",
+        ));
+    }
+    let eq_token = input.parse::<syn::Token![=]>()?;
+    let value: Expr = input.parse()?;
+    let semicolon: Option<syn::Token![;]> = input.parse()?;
+    let output = syn::ExprAssign {
+        attrs: Vec::new(),
+        left: Box::new(Expr::Path(syn::ExprPath {
+            attrs: Vec::new(),
+            qself: None,
+            path: name.into(),
+        })),
+        eq_token,
+        right: Box::new(value),
+    };
+    statements.push(Stmt::Expr(Expr::Assign(output), semicolon));
+    statements.extend(syn::Block::parse_within(input)?);
+    Ok((statements, scalar))
 }
 
 /// A loop or an `if` statement in an inline formula, reported at its keyword.
@@ -832,7 +924,7 @@ fn binding(
             )),
             Annotation::None => errors.push(syn::Error::new_spanned(
                 ty,
-                "type annotations are not allowed in an inline formula: every value has the inputs' scalar type",
+                "type annotations are not allowed on a `let` of an inline formula: every value has the formula's scalar type, which the output may name (`y: f64 = expression`)",
             )),
         }
     }
@@ -1285,6 +1377,7 @@ fn function(item: ItemFn, errors: &mut Errors) -> Option<Function> {
             statements: structure,
             output_name: item.sig.ident.clone(),
             output: output?,
+            scalar: None,
         },
         item,
     })

@@ -26,6 +26,21 @@ pub struct Case {
     pub formula: Formula,
     pub form: Form,
     pub scalar: Scalar,
+    /// Whether the inline form's output names the scalar, `y: f64 = ..`.
+    pub names_scalar: bool,
+}
+
+impl Case {
+    /// The inline form's output: `y`, or `y: f64` (`y: f32`) where the
+    /// output names the scalar.
+    #[must_use]
+    pub fn output(&self) -> String {
+        if self.names_scalar {
+            format!("y: {}", self.scalar.ty())
+        } else {
+            "y".to_owned()
+        }
+    }
 }
 
 /// The custom operations the test defines, with their `_grad`.
@@ -68,7 +83,8 @@ fn grammar(scalar: &Scalar) -> Grammar {
 }
 
 /// Every formula of the test: between them they hold every operation of
-/// the table, both forms, `f64` and a few `f32` and generic ones, `let`s,
+/// the table, both forms, `f64` and a few `f32` and generic ones, inline
+/// outputs with and without their scalar named, `let`s,
 /// fan-out, literals, constants and the custom operations.
 pub fn cases() -> Vec<Case> {
     let mut rng = SplitMix64(SEED);
@@ -106,6 +122,8 @@ pub fn cases() -> Vec<Case> {
             Case {
                 formula,
                 form,
+                // Three `f64` formulas and one `f32` formula name it.
+                names_scalar: form == Form::Inline && (k % 8 == 4 || k % 16 == 10),
                 scalar,
             }
         })

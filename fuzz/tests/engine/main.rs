@@ -142,7 +142,7 @@ fn check(index: usize, run: fn(&[f64], f64) -> Run) {
     });
     if let Err(error) = result {
         let source = match case.form {
-            Form::Inline => formula.inline_source("y"),
+            Form::Inline => formula.inline_source(&case.output()),
             Form::Function => formula.function(&Signature::public(case.scalar.clone())),
         };
         panic!("{error}\n{source}");
@@ -184,6 +184,11 @@ fn the_formulas_cover_the_table() {
     for scalar in [Scalar::F64, Scalar::F32] {
         for form in [Form::Inline, Form::Function] {
             assert!(cases.iter().any(|c| c.scalar == scalar && c.form == form));
+        }
+        for names_scalar in [false, true] {
+            assert!(cases.iter().any(|c| c.scalar == scalar
+                && c.form == Form::Inline
+                && c.names_scalar == names_scalar));
         }
     }
 }

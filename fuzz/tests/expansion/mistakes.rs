@@ -213,7 +213,13 @@ pub fn inline_statement_mistake(c: &mut impl Choices) -> Case {
         23 => (format!("{lets}{out} = {body} {x}"), Expect::Reject),
         24 => (format!("{lets}{out} = {body},"), Expect::Reject),
         25 => (format!("{lets}{out} == {body}"), Expect::Reject),
-        26 => (format!("{lets}{out}: f64 = {body}"), Expect::Reject),
+        // The output may name a float scalar, not an integer, and not
+        // nothing.
+        26 => match c.below(3) {
+            0 => (format!("{lets}{out}: f64 = {body}"), Expect::Accept),
+            1 => (format!("{lets}{out}: i32 = {body}"), Expect::Reject),
+            _ => (format!("{lets}{out}: = {body}"), Expect::Reject),
+        },
         27 => (format!("{lets}type = {body}"), Expect::Reject),
         28 => (
             format!("println!(\"{{}}\", {x}); {lets}{out} = {body}"),
