@@ -13,6 +13,8 @@
 #           copy of this workspace's `grad`
 #   inline  the plain function, and the formula inline in `grad!` in the
 #           function that computes the gradient
+#   named   the same, the formula's output naming its scalar (`y: f64 = ..`),
+#           so that the expansion is over f64, not over a generic scalar
 #   hand    the plain function plus a hand-written straight-line adjoint
 #           `f_hand`, both with their variables declared up front in tuples
 #           (`let (v0, .., v63): (f64, ..);`), as DESIGN.md's limits section
@@ -28,7 +30,7 @@
 #   debug       `cargo build` (the default dev profile, with debuginfo)
 #   release     `cargo build --release`
 # and the ratio of grad's CPU time to the hand-written crate's, same shape,
-# size and command. Each build runs REPS times (3 unless set), the three
+# size and command. Each build runs REPS times (3 unless set), the four
 # forms taking turns, so that a slow minute of a shared machine falls on all
 # of them; a cell is the run with the median CPU time. Every run compiles
 # the crate afresh (its incremental cache deleted: cargo checks and builds
@@ -47,7 +49,7 @@ load_before=$(load)
 script_start=$SECONDS
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(100 1000 10000)
-forms=(grad inline hand)
+forms=(hand grad inline named)
 shapes=(dag rosen)
 
 [[ -x /usr/bin/time ]] || { echo "GNU time is needed: apt-get install -y time" >&2; exit 1; }
@@ -160,14 +162,14 @@ cargo_arguments() {
 measure() {
     echo "Load average before the first build: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)."
     echo
-    echo "Each cell: wall seconds (CPU seconds) of the run with the median CPU time of $reps, the three forms' runs taking turns, and for grad's forms the ratio of that CPU time to the hand-written adjoint's."
+    echo "Each cell: wall seconds (CPU seconds) of the run with the median CPU time of $reps, the four forms' runs taking turns, and for grad's forms the ratio of that CPU time to the hand-written adjoint's."
     echo
     echo "| shape | operations | inputs | form | lines of code | expansion | cargo check | cargo build (debug) | cargo build --release |"
     echo "|---|---:|---:|---|---:|---:|---:|---:|---:|"
     for shape in "${shapes[@]}"; do
         for size in "${sizes[@]}"; do
             declare -A operations=() inputs=() lines=() expansion=() runs=()
-            for form in hand grad inline; do
+            for form in "${forms[@]}"; do
                 src="$tmp/$form/src/lib.rs"
                 info=$("$generate" crate "$form" "$shape" "$size" "$src")
                 operations[$form]=${info%% operations*}
@@ -183,7 +185,7 @@ measure() {
                 fi
             done
             for ((rep = 0; rep < reps; rep++)); do
-                for form in hand grad inline; do
+                for form in "${forms[@]}"; do
                     cd "$tmp/$form"
                     for command in "${commands[@]}"; do
                         # Each run compiles the crate afresh: without this, a
@@ -199,7 +201,7 @@ measure() {
             done
             declare -A hand=()
             # hand first: grad's forms are given as ratios to it.
-            for form in hand grad inline; do
+            for form in "${forms[@]}"; do
                 declare -A cells=()
                 for command in "${commands[@]}"; do
                     local all=()
@@ -251,7 +253,7 @@ SH
     for shape in "${shapes[@]}"; do
         for size in "${instruction_sizes[@]}"; do
             declare -A counts=()
-            for form in hand grad inline; do
+            for form in "${forms[@]}"; do
                 info=$("$generate" crate "$form" "$shape" "$size" "$tmp/$form/src/lib.rs")
                 operations=${info%% operations*}
                 cd "$tmp/$form"
@@ -268,7 +270,7 @@ SH
                 done
                 cd "$workspace"
             done
-            for form in hand grad inline; do
+            for form in "${forms[@]}"; do
                 row="| $shape | $operations | $form"
                 for command in "${commands[@]}"; do
                     mine=${counts[$form.$command]}

@@ -78,8 +78,9 @@ fn arguments(formula: &Formula) -> String {
 
 /// `pub const N`, `OPERATIONS` and `POINT`, and the adapters from an array
 /// to `grad!`'s forms: `call` (the plain function), `grad_into`
-/// (`name_grad`) and `inline_into` (the formula inline in `grad!`), the
-/// last two copying the inputs' gradients out of their structs.
+/// (`name_grad`), `inline_into` (the formula inline in `grad!`) and
+/// `named_into` (the same, its output naming the scalar, `y: f64 = ..`),
+/// the last three copying the inputs' gradients out of their structs.
 #[must_use]
 pub fn adapters_source(benchmark: &Benchmark) -> String {
     let formula = &benchmark.formula;
@@ -89,6 +90,7 @@ pub fn adapters_source(benchmark: &Benchmark) -> String {
     let copies = copies(formula);
     let point: Vec<String> = benchmark.point.iter().map(|p| format!("{p:?}")).collect();
     let inline = formula.inline_source("y").replace('\n', "\n    ");
+    let named = formula.inline_source("y: f64").replace('\n', "\n    ");
     format!(
         "/// The number of inputs.\npub const N: usize = {n};\n\
          /// The number of operations.\npub const OPERATIONS: usize = {ops};\n\
@@ -97,7 +99,9 @@ pub fn adapters_source(benchmark: &Benchmark) -> String {
          /// `{name}_grad` on an array: returns the value, writes the inputs' gradients.\n#[inline]\n\
          pub fn grad_into(x: &[f64; {n}], g: &mut [f64; {n}]) -> f64 {{\n    let (value, d) = {name}_grad({args});\n{copies}    value\n}}\n\n\
          /// The formula inline in `grad!`, on an array: returns the value, writes the inputs' gradients.\n#[inline]\n\
-         pub fn inline_into(x: &[f64; {n}], g: &mut [f64; {n}]) -> f64 {{\n    let [{inputs}] = *x;\n    let v = {inline};\n    let d = v.backward(1.0);\n{copies}    v.y\n}}\n",
+         pub fn inline_into(x: &[f64; {n}], g: &mut [f64; {n}]) -> f64 {{\n    let [{inputs}] = *x;\n    let v = {inline};\n    let d = v.backward(1.0);\n{copies}    v.y\n}}\n\n\
+         /// The formula inline in `grad!`, its output naming the scalar, on an array: returns the value, writes the inputs' gradients.\n#[inline]\n\
+         pub fn named_into(x: &[f64; {n}], g: &mut [f64; {n}]) -> f64 {{\n    let [{inputs}] = *x;\n    let v = {named};\n    let d = v.backward(1.0);\n{copies}    v.y\n}}\n",
         ops = formula.operations(),
         point = point.join(", "),
         inputs = formula.inputs.join(", "),

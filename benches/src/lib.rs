@@ -12,6 +12,7 @@
 //! | `forward` | the plain function `grad!` leaves in place (no gradient) |
 //! | `grad_macro` | `name_grad` from `grad!`'s function form |
 //! | `grad_inline` | the formula inline in `grad!`, its `backward(1.0)` |
+//! | `grad_named` | the same, its output naming the scalar (`y: f64 = ..`) |
 //! | `hand` | the hand-written adjoint |
 //! | `finite_differences` | central differences: `2 n` calls of the plain function |
 //! | `num_dual` | forward mode: `n` passes with `num_dual::Dual64` |
@@ -394,6 +395,12 @@ macro_rules! problem {
                 inline_into(x, g)
             }
 
+            /// `grad!` gradient, inline form naming its scalar (`y: f64 = ..`).
+            #[inline(never)]
+            pub fn grad_named(x: &[f64; N], g: &mut [f64; N]) -> f64 {
+                named_into(x, g)
+            }
+
             /// The hand-written adjoint.
             #[inline(never)]
             pub fn hand(x: &[f64; N], g: &mut [f64; N]) -> f64 {
@@ -457,6 +464,7 @@ macro_rules! problem {
                     ("hand", hand),
                     ("grad_macro", grad_macro),
                     ("grad_inline", grad_inline),
+                    ("grad_named", grad_named),
                     ("forward", forward),
                     ("finite_differences", finite_differences),
                     ("num_dual", num_dual),

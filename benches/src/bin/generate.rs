@@ -12,8 +12,9 @@
 //!                                      grad   `grad! { pub fn f(..) }` (the function form)
 //!                                      inline the plain function, and the formula inline in
 //!                                             `grad!` in the gradient function
+//!                                      named  the same, its output naming the scalar (`y: f64 = ..`)
 //!                                      hand   the plain function plus a hand-written adjoint
-//!                                      (all three with a `pub fn gradient` that computes the
+//!                                      (all four with a `pub fn gradient` that computes the
 //!                                      gradient, so the `#[inline]` code is compiled in that crate)
 //!                                      plain  the plain function alone
 //! ```
@@ -77,7 +78,7 @@ fn main() -> ExitCode {
         }
         [
             "crate",
-            form @ ("grad" | "inline" | "hand" | "plain"),
+            form @ ("grad" | "inline" | "named" | "hand" | "plain"),
             shape @ ("dag" | "rosen"),
             ops,
             file,
@@ -102,7 +103,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: generate dump DIR | generate stats | generate crate grad|inline|hand|plain dag|rosen OPS FILE"
+                "usage: generate dump DIR | generate stats | generate crate grad|inline|named|hand|plain dag|rosen OPS FILE"
             );
             ExitCode::FAILURE
         }
@@ -136,7 +137,12 @@ fn crate_source(f: &Formula, form: &str) -> String {
         "inline" => format!(
             "//! {ops} operations, grad!'s inline form.\n\n{}\n{}",
             f.function_declared_up_front(&signature()),
-            inline_entry_source(f)
+            inline_entry_source(f, "y")
+        ),
+        "named" => format!(
+            "//! {ops} operations, grad!'s inline form, its output naming the scalar.\n\n{}\n{}",
+            f.function_declared_up_front(&signature()),
+            inline_entry_source(f, "y: f64")
         ),
         "plain" => format!(
             "//! {ops} operations, the plain function alone.\n\n{}",
@@ -152,13 +158,14 @@ fn crate_source(f: &Formula, form: &str) -> String {
     }
 }
 
-/// `pub fn gradient(x, g) -> f64` with the formula inline in `grad!`.
+/// `pub fn gradient(x, g) -> f64` with the formula inline in `grad!`,
+/// its output written `output` (`y`, or `y: f64`).
 ///
 /// The inputs are named from `x` in tuples of [`LOCALS_PER_DECLARATION`],
 /// as the hand-written adjoint declares its locals: one pattern over all of
 /// `x` would cost `cargo check` time quadratic in its width (at 2,500
 /// inputs, more than the hand-written crate's type checking of them).
-fn inline_entry_source(f: &Formula) -> String {
+fn inline_entry_source(f: &Formula, output: &str) -> String {
     let n = f.inputs.len();
     let copies: String = f
         .inputs
@@ -180,6 +187,6 @@ fn inline_entry_source(f: &Formula) -> String {
     }
     format!(
         "/// The gradient at `x` into `g`; returns the value.\npub fn gradient(x: &[f64; {n}], g: &mut [f64; {n}]) -> f64 {{\n{inputs}    let v = {};\n    let d = v.backward(1.0);\n{copies}    v.y\n}}\n",
-        f.inline_source("y").replace('\n', "\n    "),
+        f.inline_source(output).replace('\n', "\n    "),
     )
 }

@@ -400,9 +400,10 @@ impl Target {
 }
 
 /// The forms of `grad!` measured, with how the tables name them.
-const FORMS: [(&str, &str); 2] = [
+const FORMS: [(&str, &str); 3] = [
     ("grad_macro", "function form"),
     ("grad_inline", "inline form"),
+    ("grad_named", "inline form, scalar named"),
 ];
 
 fn targets(results: &Results) -> Vec<Target> {
