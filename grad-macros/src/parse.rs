@@ -624,12 +624,7 @@ fn starts_item(input: ParseStream, keywords: &[&str]) -> bool {
 }
 
 fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
-    let (statements, scalar) = if names_scalar(input.cursor()) {
-        let (statements, scalar) = statements_naming_scalar(input, errors)?;
-        (statements, Some(scalar))
-    } else {
-        (statements(input)?, None)
-    };
+    let (statements, scalar) = inline_statements(input, errors)?;
     let last_span = statements.last().map(statement_span);
     let mut bindings = Vec::new();
     let mut output = None;
@@ -700,19 +695,56 @@ fn inline(input: ParseStream, errors: &mut Errors) -> syn::Result<Formula> {
     }
 }
 
-/// Whether the inline form's output names the scalar type, `y: f64 =
-/// expression`: whether a statement, other than a `let`, starts with a name
-/// and a `:`. Read with syn's cursor, which neither consumes nor copies the
-/// tokens.
+/// The statements of an inline formula, as [`statements`] reads them, and
+/// the scalar type if the output names it (`y: f64 = expression`, which
+/// is read as the assignment `y = expression`). The output usually follows
+/// the simple `let`s read directly, where it is seen at once; after a `let`
+/// that syn reads, it is looked for only if syn fails on the rest, so a
+/// formula that names no type is read as before, at no cost.
+fn inline_statements(
+    input: ParseStream,
+    errors: &mut Errors,
+) -> syn::Result<(Vec<Stmt>, Option<Type>)> {
+    let mut statements = Vec::new();
+    loop {
+        if output_with_type(input.cursor()) {
+            return typed_output_and_rest(input, statements, errors);
+        }
+        match next_simple_let(input) {
+            Some(statement) => statements.push(statement),
+            None => break,
+        }
+    }
+    let fork = input.fork();
+    match syn::Block::parse_within(&fork) {
+        Ok(rest) => {
+            input.advance_to(&fork);
+            statements.extend(rest);
+            Ok((statements, None))
+        }
+        Err(error) if names_scalar(input.cursor()) => {
+            // Each statement before the output ends with its `;`.
+            while !input.is_empty() && !output_with_type(input.cursor()) {
+                statements.push(input.parse()?);
+            }
+            if input.is_empty() {
+                return Err(error);
+            }
+            typed_output_and_rest(input, statements, errors)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Whether a statement, other than a `let`, starts with a name and a `:`,
+/// read with syn's cursor, which neither consumes nor copies the tokens.
 fn names_scalar(mut cursor: Cursor) -> bool {
     let mut statement_start = true;
     while !cursor.eof() {
         if statement_start && output_with_type(cursor) {
             return true;
         }
-        statement_start = cursor
-            .punct()
-            .is_some_and(|(punct, _)| punct.as_char() == ';');
+        statement_start = cursor.punct().is_some_and(|(punct, _)| punct.as_char() == ';');
         cursor = match cursor.any_group() {
             Some((_, _, _, after)) => after,
             None => match cursor.token_tree() {
@@ -734,22 +766,15 @@ fn output_with_type(cursor: Cursor) -> bool {
     })
 }
 
-/// The statements of a formula whose output names the scalar type, and the
-/// type. The statements before the output are read one at a time (each
-/// `let` ends with its `;`), the output `name: Type = expression` as the
-/// assignment `name = expression`, and what follows it as syn reads a block,
-/// for the error that says the output comes last.
-fn statements_naming_scalar(
+/// The output `name: Type = expression` (and its `;`, if any), read as the
+/// assignment `name = expression` after `statements`, then what follows it
+/// as syn reads a block, for the error that says the output comes last;
+/// with the type.
+fn typed_output_and_rest(
     input: ParseStream,
+    mut statements: Vec<Stmt>,
     errors: &mut Errors,
-) -> syn::Result<(Vec<Stmt>, Type)> {
-    let mut statements = Vec::new();
-    while !input.is_empty() && !output_with_type(input.cursor()) {
-        match next_simple_let(input) {
-            Some(statement) => statements.push(statement),
-            None => statements.push(input.parse()?),
-        }
-    }
+) -> syn::Result<(Vec<Stmt>, Option<Type>)> {
     let name: Ident = input.parse()?;
     input.parse::<syn::Token![:]>()?;
     if input.peek(syn::Token![=]) {
@@ -779,7 +804,7 @@ fn statements_naming_scalar(
     };
     statements.push(Stmt::Expr(Expr::Assign(output), semicolon));
     statements.extend(syn::Block::parse_within(input)?);
-    Ok((statements, scalar))
+    Ok((statements, Some(scalar)))
 }
 
 /// A loop or an `if` statement in an inline formula, reported at its keyword.
