@@ -6,7 +6,8 @@
 //! - `nested.rs`: the formula nested 1,000 parentheses deep, the same way;
 //! - `generated.rs`: the 10,000-operation formula of more than 1,000 inputs
 //!   written one `let` per operation, in the function form, with
-//!   `gradient(x) -> (value, plain value, gradient)` over an array;
+//!   `gradient(x) -> (value, plain value, gradient)` over an array, and
+//!   inline, its output naming the scalar, with `gradient_inline(x)`;
 //! - `chained.rs`: a chain of [`CHAIN_LETS`] `let`s, `t(k) = t(k-1) + x`,
 //!   in the function form (`chain`) and inline (`chain_inline`), whose
 //!   gradients structs have more fields than one struct holds
@@ -25,7 +26,7 @@ mod formulas;
 
 use formulas::{Case, Form};
 use grad_core::ops::{Operation, Shape, scalar_operations};
-use grad_generator::{Expr, Formula, Scalar, Signature, shapes};
+use grad_generator::{Expr, Formula, LOCALS_PER_DECLARATION, Scalar, Signature, shapes};
 use std::fmt::Write as _;
 
 fn main() {
@@ -380,12 +381,34 @@ fn generated_function(formula: &Formula) -> String {
                 .to_owned(),
         ..Signature::public(Scalar::F64)
     };
+    // The inline form names the inputs from `x` in tuples, as generated
+    // code declares its locals: one pattern over all of `x` costs rustc
+    // time quadratic in its width.
+    let mut inputs = String::new();
+    for (chunk, names) in formula.inputs.chunks(LOCALS_PER_DECLARATION).enumerate() {
+        let start = chunk * LOCALS_PER_DECLARATION;
+        let elements: Vec<String> = (start..start + names.len())
+            .map(|i| format!("x[{i}]"))
+            .collect();
+        let _ = writeln!(
+            inputs,
+            "let ({},) = ({},);",
+            names.join(", "),
+            elements.join(", ")
+        );
+    }
     format!(
         "{}\n/// `{name}_grad` and `{name}` at `x`: the value, the plain value and the gradient.\n\
          fn gradient(x: &[f64; {n}]) -> (f64, f64, [f64; {n}]) {{\n\
          let (value, d) = {name}_grad({arguments});\n\
-         (value, {name}({arguments}), [{}])\n}}\n",
+         (value, {name}({arguments}), [{gradients}])\n}}\n\n\
+         /// The same formula inline in `grad!`, its output naming the scalar: the value and the gradient at `x`.\n\
+         fn gradient_inline(x: &[f64; {n}]) -> (f64, [f64; {n}]) {{\n\
+         {inputs}let g = {inline};\n\
+         let d = g.backward(1.0);\n\
+         (g.y, [{gradients}])\n}}\n",
         formula.grad_function(&signature),
-        gradients.join(", "),
+        gradients = gradients.join(", "),
+        inline = formula.inline_source("y: f64"),
     )
 }

@@ -8,7 +8,8 @@
 //! expressions recursively, and `grad!` expands on a stack of its own.
 //!
 //! Generated code builds too: 10,000 operations over 1,250 inputs, one
-//! `let` per operation, in the function form. Its gradients struct has a
+//! `let` per operation, in the function form and inline (its output naming
+//! the scalar, `y: f64 = ..`). Its gradients struct has a
 //! field per input and per `let`, more than 11,000, which derived traits
 //! would compare in one chain of `&&` that overflows rustc's stack.
 //!
@@ -67,6 +68,17 @@ mod generated {
             analytic.iter().all(|g| *g != 0.0),
             "every input reaches the output"
         );
+        // The inline form, its output naming the scalar (`y: f64 = ..`):
+        // against plain Rust and central differences as well.
+        let (value, analytic) = gradient_inline(&x);
+        assert_eq!(
+            value.to_bits(),
+            expected.to_bits(),
+            "the inline form's value"
+        );
+        let check =
+            grad::check_gradient_with_step(|x: &[f64]| formula.evaluate(x), &analytic, &x, 1e-6);
+        assert!(check.passes(1e-6), "inline form: {check:?}");
     }
 }
 

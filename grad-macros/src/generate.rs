@@ -2101,15 +2101,17 @@ pub fn inline(graph: &Graph, named_scalar: Option<&syn::Type>) -> TokenStream {
     // names, that type: the function form's concrete code, whose `x * y`
     // rustc checks and builds as one instruction, not as a call through
     // `T`'s traits (see the crate docs' "Large formulas").
-    let scalar = named_scalar.map_or_else(|| quote!(T), |named| quote!(#named));
+    let over = InlineScalar::new(named_scalar);
+    let InlineScalar {
+        ty: scalar,
+        parameters: value_parameters,
+        arguments: value_arguments,
+        ..
+    } = &over;
     let generics: syn::Generics = match named_scalar {
         Some(_) => syn::Generics::default(),
         None => syn::parse_quote!(<T>),
     };
-    let Over {
-        parameters: value_parameters,
-        arguments: value_arguments,
-    } = Over::scalar(named_scalar);
     let gradients_of = quote!(#gradients_type #value_arguments);
     // The fields have no doc comments of their own: the struct is local to
     // the block, where no documentation shows them, and at 1,250 fields the
@@ -2122,7 +2124,7 @@ pub fn inline(graph: &Graph, named_scalar: Option<&syn::Type>) -> TokenStream {
             unraw(output_name)
         ),
         &generics,
-        &scalar,
+        scalar,
         false,
     );
     let construct = gradients.construct(&plan);
@@ -2139,7 +2141,7 @@ pub fn inline(graph: &Graph, named_scalar: Option<&syn::Type>) -> TokenStream {
     let output_string = unraw(output_name);
     let inlined = inlined_where_optimised();
     let (backward_methods, pictures) = if PICTURES {
-        let traced = plan.backward(&scalar, true, Some(&stored), &construct);
+        let traced = plan.backward(scalar, true, Some(&stored), &construct);
         let description = raw_string(&graph.to_string());
         let values_field = &stored.values;
         let node_count = graph.nodes.len();
@@ -2197,7 +2199,7 @@ pub fn inline(graph: &Graph, named_scalar: Option<&syn::Type>) -> TokenStream {
             },
         )
     } else {
-        let plain = plan.backward(&scalar, false, Some(&stored), &construct);
+        let plain = plan.backward(scalar, false, Some(&stored), &construct);
         (
             quote! {
                 /// Runs the formula backward from `dout`, the gradient of
@@ -2212,8 +2214,8 @@ pub fn inline(graph: &Graph, named_scalar: Option<&syn::Type>) -> TokenStream {
         )
     };
     let use_private = use_private(&plan);
-    let run_forward = inline_forward(&plan, &value_type, &stored, named_scalar);
-    let stored_declarations = stored.declarations(&plan, &scalar);
+    let run_forward = inline_forward(&plan, &value_type, &stored, &over);
+    let stored_declarations = stored.declarations(&plan, scalar);
     quote! {
         {
             #use_private
@@ -2261,22 +2263,32 @@ pub fn inline(graph: &Graph, named_scalar: Option<&syn::Type>) -> TokenStream {
     }
 }
 
-/// The generic parameters of the inline form's value type and of its
-/// `__forward`: `<T: Float>` and `<T>` over the inputs' type, none over a
-/// named scalar.
-struct Over {
+/// The inline form's scalar: a generic `T` over the inputs' type, or the
+/// type the output names (`y: f64 = ..`), and the generic parameters of the
+/// value type and of `__forward` that go with it.
+struct InlineScalar {
+    /// `T`, or the named type.
+    ty: TokenStream,
+    /// Whether the output names the type.
+    named: bool,
+    /// `<T: Float>`, or nothing.
     parameters: TokenStream,
+    /// `<T>`, or nothing.
     arguments: TokenStream,
 }
 
-impl Over {
-    fn scalar(named: Option<&syn::Type>) -> Self {
+impl InlineScalar {
+    fn new(named: Option<&syn::Type>) -> Self {
         match named {
-            Some(_) => Over {
+            Some(named) => InlineScalar {
+                ty: quote!(#named),
+                named: true,
                 parameters: TokenStream::new(),
                 arguments: TokenStream::new(),
             },
-            None => Over {
+            None => InlineScalar {
+                ty: quote!(T),
+                named: false,
                 parameters: quote!(<T: ::grad::__private::Float>),
                 arguments: quote!(<T>),
             },
@@ -2287,13 +2299,14 @@ impl Over {
 /// The inline form's forward pass, evaluating to the value `value_type`.
 ///
 /// Where the scalar type can be named, in `fn __forward<T: Float>(inputs,
-/// constants, exponents) -> Value<T>`, called with them: its locals are
-/// then declared with their type, which rustc checks faster than ten
-/// thousand types to infer. Constants and `powi` exponents are evaluated
-/// as arguments, in the caller's scope, where they may read its variables.
-/// A custom operation's `_grad` function may take a concrete type, which a
-/// generic `T` is not; with one, the steps run in the caller's block and
-/// their scalar is inferred from the inputs.
+/// constants, exponents) -> Value<T>` (`fn __forward(..) -> Value` over
+/// the type the output names), called with them: its locals are then
+/// declared with their type, which rustc checks faster than ten thousand
+/// types to infer. Constants and `powi` exponents are evaluated as
+/// arguments, in the caller's scope, where they may read its variables. A
+/// custom operation's `_grad` function may take a concrete type, which a
+/// generic `T` is not; with one, the steps run in the caller's block, their
+/// scalar the one the output names or else inferred from the inputs.
 ///
 /// `__forward` is `#[inline(always)]` where optimised (see
 /// [`inlined_where_optimised`]): with `#[inline]`, the release builds
@@ -2304,7 +2317,7 @@ fn inline_forward(
     plan: &Plan,
     value_type: &Ident,
     fields: &StoredFields,
-    named_scalar: Option<&syn::Type>,
+    scalar: &InlineScalar,
 ) -> TokenStream {
     let graph = plan.graph;
     let output_name = &graph.output_name;
@@ -2319,15 +2332,19 @@ fn inline_forward(
     };
     if !plan.in_forward_function {
         // The named scalar, if any, declares the locals' type here too.
-        let named = named_scalar.map(|named| quote!(#named));
-        let forward = plan.forward(named.as_ref());
+        let forward = plan.forward(scalar.named.then_some(&scalar.ty));
         let construct = construct();
         return quote! {
             #forward
             #construct
         };
     }
-    let scalar = named_scalar.map_or_else(|| quote!(T), |named| quote!(#named));
+    let InlineScalar {
+        ty: scalar,
+        parameters: parameters_of,
+        arguments: arguments_of,
+        ..
+    } = scalar;
     let mut parameters = Vec::new();
     let mut arguments = Vec::new();
     for (node, kind) in graph.nodes.iter().map(|node| &node.kind).enumerate() {
@@ -2358,17 +2375,13 @@ fn inline_forward(
             _ => {}
         }
     }
-    let forward = plan.forward(Some(&scalar));
+    let forward = plan.forward(Some(scalar));
     let construct = construct();
     // An item, which hygiene does not hide: named plainly, for messages.
     let function = Ident::new("__forward", Span::mixed_site());
     // Clippy's limit is seven.
     let allowance = (parameters.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let inlined = inlined_where_optimised();
-    let Over {
-        parameters: parameters_of,
-        arguments: arguments_of,
-    } = Over::scalar(named_scalar);
     quote! {
         #inlined
         #allowance

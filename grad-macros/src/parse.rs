@@ -744,7 +744,9 @@ fn names_scalar(mut cursor: Cursor) -> bool {
         if statement_start && output_with_type(cursor) {
             return true;
         }
-        statement_start = cursor.punct().is_some_and(|(punct, _)| punct.as_char() == ';');
+        statement_start = cursor
+            .punct()
+            .is_some_and(|(punct, _)| punct.as_char() == ';');
         cursor = match cursor.any_group() {
             Some((_, _, _, after)) => after,
             None => match cursor.token_tree() {
