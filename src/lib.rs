@@ -512,10 +512,11 @@
 //!   instructions, debug build 2,317 to 2,742): rustc infers the type of
 //!   each of its locals where `__forward` names it. So the output may name
 //!   the scalar, `y: f64 = …`, and the expansion is then over that type,
-//!   as the function form's is: at 1,000 operations (the DAG), `cargo
-//!   check` takes 1,369 million instructions instead of 1,536 and the debug
-//!   build 1,901 million instead of 2,318 (the hand-written adjoint: 740
-//!   and 1,094; the function form: 1,416 and 1,895).
+//!   as the function form's is: at 1,000 operations (the DAG of
+//!   `benches/compile_time.sh`), `cargo check` takes 1,364 million
+//!   instructions instead of 1,537 and the debug build 1,893 million
+//!   instead of 2,320 (the hand-written adjoint: 740 and 1,093; the
+//!   function form: 1,415 and 1,895).
 //! - **Inlined where optimised only.** The functions holding the steps (the
 //!   function form's body, the inline form's forward and backward) are
 //!   `#[inline(always)]` where `debug_assertions` is off and `#[inline]`
