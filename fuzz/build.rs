@@ -26,7 +26,7 @@ mod formulas;
 
 use formulas::{Case, Form};
 use grad_core::ops::{Operation, Shape, scalar_operations};
-use grad_generator::{Expr, Formula, LOCALS_PER_DECLARATION, Scalar, Signature, shapes};
+use grad_generator::{Expr, Formula, Scalar, Signature, shapes};
 use std::fmt::Write as _;
 
 fn main() {
@@ -381,22 +381,7 @@ fn generated_function(formula: &Formula) -> String {
                 .to_owned(),
         ..Signature::public(Scalar::F64)
     };
-    // The inline form names the inputs from `x` in tuples, as generated
-    // code declares its locals: one pattern over all of `x` costs rustc
-    // time quadratic in its width.
-    let mut inputs = String::new();
-    for (chunk, names) in formula.inputs.chunks(LOCALS_PER_DECLARATION).enumerate() {
-        let start = chunk * LOCALS_PER_DECLARATION;
-        let elements: Vec<String> = (start..start + names.len())
-            .map(|i| format!("x[{i}]"))
-            .collect();
-        let _ = writeln!(
-            inputs,
-            "let ({},) = ({},);",
-            names.join(", "),
-            elements.join(", ")
-        );
-    }
+    let inputs = formula.inputs_from("x", "");
     format!(
         "{}\n/// `{name}_grad` and `{name}` at `x`: the value, the plain value and the gradient.\n\
          fn gradient(x: &[f64; {n}]) -> (f64, f64, [f64; {n}]) {{\n\

@@ -49,36 +49,33 @@ mod generated {
         assert!(n > 1_000, "{n} inputs");
         assert!(formula.lets.len() >= 10_000, "{} lets", formula.lets.len());
         let x: [f64; 1_250] = std::array::from_fn(|i| 0.9 * (0.7 * i as f64 + 0.3).sin());
-        let (value, plain, analytic) = gradient(&x);
         let expected = formula.evaluate(&x);
-        assert_eq!(
-            value.to_bits(),
-            expected.to_bits(),
-            "the value of plain Rust"
-        );
+        // A form's value against plain Rust, bit for bit, and its gradient
+        // against central differences.
+        let check = |form: &str, value: f64, analytic: &[f64]| {
+            assert_eq!(
+                value.to_bits(),
+                expected.to_bits(),
+                "{form}: the value of plain Rust"
+            );
+            let check =
+                grad::check_gradient_with_step(|x: &[f64]| formula.evaluate(x), analytic, &x, 1e-6);
+            assert!(check.passes(1e-6), "{form}: {check:?}");
+            assert!(
+                analytic.iter().all(|g| *g != 0.0),
+                "{form}: every input reaches the output"
+            );
+        };
+        let (value, plain, analytic) = gradient(&x);
+        check("function form", value, &analytic);
         assert_eq!(
             plain.to_bits(),
             expected.to_bits(),
             "the function as written"
         );
-        let check =
-            grad::check_gradient_with_step(|x: &[f64]| formula.evaluate(x), &analytic, &x, 1e-6);
-        assert!(check.passes(1e-6), "{check:?}");
-        assert!(
-            analytic.iter().all(|g| *g != 0.0),
-            "every input reaches the output"
-        );
-        // The inline form, its output naming the scalar (`y: f64 = ..`):
-        // against plain Rust and central differences as well.
+        // The inline form, its output naming the scalar (`y: f64 = ..`).
         let (value, analytic) = gradient_inline(&x);
-        assert_eq!(
-            value.to_bits(),
-            expected.to_bits(),
-            "the inline form's value"
-        );
-        let check =
-            grad::check_gradient_with_step(|x: &[f64]| formula.evaluate(x), &analytic, &x, 1e-6);
-        assert!(check.passes(1e-6), "inline form: {check:?}");
+        check("inline form", value, &analytic);
     }
 }
 

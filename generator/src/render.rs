@@ -346,6 +346,29 @@ impl Formula {
         in_grad(&self.inline_body(output))
     }
 
+    /// `let (x0, x1, ..,) = (array[0], array[1], ..,);`, the inputs named
+    /// from the elements of `array` in tuples of [`LOCALS_PER_DECLARATION`],
+    /// one line each, as generated code declares its locals: one pattern
+    /// over the whole array costs rustc time quadratic in its width (at
+    /// 2,500 inputs, more than type checking the hand-written adjoint).
+    #[must_use]
+    pub fn inputs_from(&self, array: &str, indent: &str) -> String {
+        let mut out = String::new();
+        for (chunk, names) in self.inputs.chunks(LOCALS_PER_DECLARATION).enumerate() {
+            let start = chunk * LOCALS_PER_DECLARATION;
+            let elements: Vec<String> = (start..start + names.len())
+                .map(|i| format!("{array}[{i}]"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "{indent}let ({},) = ({},);",
+                names.join(", "),
+                elements.join(", ")
+            );
+        }
+        out
+    }
+
     /// `{attributes}{visibility}fn name<..>(x0: T, ..) -> T`.
     #[must_use]
     pub fn signature(&self, signature: &Signature) -> String {

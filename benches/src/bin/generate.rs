@@ -25,7 +25,6 @@
 
 use grad_benches::emit::{benchmarked, gradient_entry_source, module_source, signature};
 use grad_generator::Formula;
-use grad_generator::LOCALS_PER_DECLARATION;
 use grad_generator::shapes::{DAG_SEED, dag, rosenbrock};
 use std::process::ExitCode;
 
@@ -161,10 +160,8 @@ fn crate_source(f: &Formula, form: &str) -> String {
 /// `pub fn gradient(x, g) -> f64` with the formula inline in `grad!`,
 /// its output written `output` (`y`, or `y: f64`).
 ///
-/// The inputs are named from `x` in tuples of [`LOCALS_PER_DECLARATION`],
-/// as the hand-written adjoint declares its locals: one pattern over all of
-/// `x` would cost `cargo check` time quadratic in its width (at 2,500
-/// inputs, more than the hand-written crate's type checking of them).
+/// The inputs are named from `x` in tuples ([`Formula::inputs_from`]), as
+/// the hand-written adjoint declares its locals.
 fn inline_entry_source(f: &Formula, output: &str) -> String {
     let n = f.inputs.len();
     let copies: String = f
@@ -173,18 +170,7 @@ fn inline_entry_source(f: &Formula, output: &str) -> String {
         .enumerate()
         .map(|(i, input)| format!("    g[{i}] = d.{input};\n"))
         .collect();
-    let mut inputs = String::new();
-    for (chunk, names) in f.inputs.chunks(LOCALS_PER_DECLARATION).enumerate() {
-        let start = chunk * LOCALS_PER_DECLARATION;
-        let elements: Vec<String> = (start..start + names.len())
-            .map(|i| format!("x[{i}]"))
-            .collect();
-        inputs.push_str(&format!(
-            "    let ({},) = ({},);\n",
-            names.join(", "),
-            elements.join(", ")
-        ));
-    }
+    let inputs = f.inputs_from("x", "    ");
     format!(
         "/// The gradient at `x` into `g`; returns the value.\npub fn gradient(x: &[f64; {n}], g: &mut [f64; {n}]) -> f64 {{\n{inputs}    let v = {};\n    let d = v.backward(1.0);\n{copies}    v.y\n}}\n",
         f.inline_source(output).replace('\n', "\n    "),
