@@ -89,8 +89,17 @@ pub fn adapters_source(benchmark: &Benchmark) -> String {
     let args = arguments(formula);
     let copies = copies(formula);
     let point: Vec<String> = benchmark.point.iter().map(|p| format!("{p:?}")).collect();
-    let inline = formula.inline_source("y").replace('\n', "\n    ");
-    let named = formula.inline_source("y: f64").replace('\n', "\n    ");
+    let inputs = formula.inputs.join(", ");
+    // The formula inline in `grad!` with the output written `output`.
+    let inline_adapter = |function: &str, doc: &str, output: &str| {
+        let source = formula.inline_source(output).replace('\n', "\n    ");
+        format!(
+            "/// The formula inline in `grad!`{doc}, on an array: returns the value, writes the inputs' gradients.\n#[inline]\n\
+             pub fn {function}(x: &[f64; {n}], g: &mut [f64; {n}]) -> f64 {{\n    let [{inputs}] = *x;\n    let v = {source};\n    let d = v.backward(1.0);\n{copies}    v.y\n}}\n"
+        )
+    };
+    let inline = inline_adapter("inline_into", "", "y");
+    let named = inline_adapter("named_into", ", its output naming the scalar", "y: f64");
     format!(
         "/// The number of inputs.\npub const N: usize = {n};\n\
          /// The number of operations.\npub const OPERATIONS: usize = {ops};\n\
@@ -98,13 +107,9 @@ pub fn adapters_source(benchmark: &Benchmark) -> String {
          /// The plain function `{name}` on an array.\n#[inline]\npub fn call(x: &[f64; {n}]) -> f64 {{\n    {name}({args})\n}}\n\n\
          /// `{name}_grad` on an array: returns the value, writes the inputs' gradients.\n#[inline]\n\
          pub fn grad_into(x: &[f64; {n}], g: &mut [f64; {n}]) -> f64 {{\n    let (value, d) = {name}_grad({args});\n{copies}    value\n}}\n\n\
-         /// The formula inline in `grad!`, on an array: returns the value, writes the inputs' gradients.\n#[inline]\n\
-         pub fn inline_into(x: &[f64; {n}], g: &mut [f64; {n}]) -> f64 {{\n    let [{inputs}] = *x;\n    let v = {inline};\n    let d = v.backward(1.0);\n{copies}    v.y\n}}\n\n\
-         /// The formula inline in `grad!`, its output naming the scalar, on an array: returns the value, writes the inputs' gradients.\n#[inline]\n\
-         pub fn named_into(x: &[f64; {n}], g: &mut [f64; {n}]) -> f64 {{\n    let [{inputs}] = *x;\n    let v = {named};\n    let d = v.backward(1.0);\n{copies}    v.y\n}}\n",
+         {inline}\n{named}",
         ops = formula.operations(),
         point = point.join(", "),
-        inputs = formula.inputs.join(", "),
     )
 }
 

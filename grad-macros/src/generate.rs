@@ -2106,12 +2106,9 @@ pub fn inline(graph: &Graph, named_scalar: Option<&syn::Type>) -> TokenStream {
         ty: scalar,
         parameters: value_parameters,
         arguments: value_arguments,
+        generics,
         ..
     } = &over;
-    let generics: syn::Generics = match named_scalar {
-        Some(_) => syn::Generics::default(),
-        None => syn::parse_quote!(<T>),
-    };
     let gradients_of = quote!(#gradients_type #value_arguments);
     // The fields have no doc comments of their own: the struct is local to
     // the block, where no documentation shows them, and at 1,250 fields the
@@ -2123,7 +2120,7 @@ pub fn inline(graph: &Graph, named_scalar: Option<&syn::Type>) -> TokenStream {
              the gradient of the output with respect to that name.",
             unraw(output_name)
         ),
-        &generics,
+        generics,
         scalar,
         false,
     );
@@ -2275,6 +2272,8 @@ struct InlineScalar {
     parameters: TokenStream,
     /// `<T>`, or nothing.
     arguments: TokenStream,
+    /// The gradients struct's: `<T>`, or none.
+    generics: syn::Generics,
 }
 
 impl InlineScalar {
@@ -2285,12 +2284,14 @@ impl InlineScalar {
                 named: true,
                 parameters: TokenStream::new(),
                 arguments: TokenStream::new(),
+                generics: syn::Generics::default(),
             },
             None => InlineScalar {
                 ty: quote!(T),
                 named: false,
                 parameters: quote!(<T: ::grad::__private::Float>),
                 arguments: quote!(<T>),
+                generics: syn::parse_quote!(<T>),
             },
         }
     }
